@@ -1,0 +1,87 @@
+"""The Temporal data converter for onboard's attrs models, built on cattrs.
+
+temporalio's default JSON converter handles dataclasses but not attrs classes, so
+client, worker and replayer all use :data:`DATA_CONVERTER`: the default converter
+chain with its ``json/plain`` member replaced by one that (un)structures through
+cattrs.  Payloads stay plain JSON (readable in the Web UI, usable by other SDKs).
+"""
+
+import dataclasses
+import json
+from datetime import timedelta
+from typing import Any
+
+import cattrs
+from cattrs.preconf.json import make_converter
+from cattrs.strategies import configure_union_passthrough
+from temporalio.api.common.v1 import Payload
+from temporalio.converter import (
+    BinaryNullPayloadConverter,
+    BinaryPlainPayloadConverter,
+    BinaryProtoPayloadConverter,
+    CompositePayloadConverter,
+    DataConverter,
+    EncodingPayloadConverter,
+    JSONProtoPayloadConverter,
+)
+
+
+def make_cattrs_converter() -> cattrs.Converter:
+    """The cattrs converter for every model: ISO datetimes, seconds for timedeltas."""
+    converter = make_converter()
+    converter.register_unstructure_hook(timedelta, lambda td: td.total_seconds())
+    converter.register_structure_hook(timedelta, lambda v, _: timedelta(seconds=float(v)))
+    # Fact values are str | int | bool; JSON keeps them apart, so pass them through.
+    configure_union_passthrough(str | int | bool | None, converter)
+    return converter
+
+
+#: The one cattrs converter: the CLI's ``--json`` output uses it too.
+CONVERTER = make_cattrs_converter()
+
+
+def to_json_value(value: Any) -> Any:
+    """A model (or any value) as plain JSON-compatible data."""
+    return CONVERTER.unstructure(value)
+
+
+def from_json_value(value: Any, type_: Any) -> Any:
+    """Plain JSON data back into ``type_``; raises with the failing path on bad data."""
+    return CONVERTER.structure(value, type_)
+
+
+class AttrsJSONPayloadConverter(EncodingPayloadConverter):
+    """``json/plain`` payloads (un)structured by cattrs, so attrs classes round-trip."""
+
+    @property
+    def encoding(self) -> str:
+        return "json/plain"
+
+    def to_payload(self, value: Any) -> Payload | None:
+        data = json.dumps(CONVERTER.unstructure(value), separators=(",", ":"), sort_keys=True)
+        return Payload(metadata={"encoding": b"json/plain"}, data=data.encode())
+
+    def from_payload(self, payload: Payload, type_hint: type | None = None) -> Any:
+        value = json.loads(payload.data)
+        if type_hint is None or type_hint is Any:
+            return value
+        return CONVERTER.structure(value, type_hint)
+
+
+class OnboardPayloadConverter(CompositePayloadConverter):
+    """The default chain with cattrs-backed JSON as the catch-all."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            BinaryNullPayloadConverter(),
+            BinaryPlainPayloadConverter(),
+            JSONProtoPayloadConverter(),
+            BinaryProtoPayloadConverter(),
+            AttrsJSONPayloadConverter(),
+        )
+
+
+#: Pass to ``Client.connect(data_converter=...)`` and ``Replayer(data_converter=...)``.
+DATA_CONVERTER = dataclasses.replace(
+    DataConverter.default, payload_converter_class=OnboardPayloadConverter
+)

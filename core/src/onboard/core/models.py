@@ -1,0 +1,488 @@
+"""The data that crosses a boundary: plugin results, workflow inputs, updates and status.
+
+Every class here is an attrs class serialized by :mod:`onboard.core.converter`, so it
+can travel through Temporal (workflow input, activity results, updates, queries) and
+be printed as JSON by the CLI.  Plugins build the *plan* classes (``ServiceInfo``,
+``Requirement``, ``RemediationItem``, ``EnableStep`` …); the workflow builds the
+*state* classes (``GateState``, ``StepState``, ``AuditRecord`` …) from them.
+
+Ids (requirement, remediation, step, scope-rule and gate ids) are part of the
+contract with running engagements: a recorded plan refers to them, so a plugin keeps
+an id stable across releases and adds a new id rather than reusing an old one.
+
+This module deliberately avoids ``from __future__ import annotations`` so that
+cattrs sees real types, not strings, inside the Temporal workflow sandbox.
+"""
+
+import re
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import attrs
+from attrs import define, field, frozen
+
+#: A fact value: facts describe the customer's environment ("forest_count": 3).
+FactValue = str | int | bool
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.:-]*$")
+
+
+def _valid_id(instance: object, attribute: attrs.Attribute, value: str) -> None:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise ValueError(
+            f"{type(instance).__name__}.{attribute.name} must be a lower-case id "
+            f"(letters, digits, '.', '_', ':', '-'), got {value!r}"
+        )
+
+
+def _non_empty(instance: object, attribute: attrs.Attribute, value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{type(instance).__name__}.{attribute.name} must not be empty")
+
+
+def _str_tuple(value: Any) -> tuple[str, ...]:
+    return tuple(value)
+
+
+# ---------------------------------------------------------------------------
+# Vocabulary
+# ---------------------------------------------------------------------------
+
+
+class Phase(StrEnum):
+    """The four phases of the FastTrack process, plus the end state."""
+
+    INITIATE = "initiate"
+    ASSESS = "assess"
+    REMEDIATE = "remediate"
+    ENABLE = "enable"
+    COMPLETED = "completed"
+
+
+class Party(StrEnum):
+    """Who does or approves something: the FastTrack provider or the customer."""
+
+    PROVIDER = "provider"
+    CUSTOMER = "customer"
+
+
+class Severity(StrEnum):
+    """How much a failed requirement matters. Blockers must be closed before Enable."""
+
+    BLOCKER = "blocker"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Category(StrEnum):
+    """What the Assess phase looks at (the seeds' list, plus licensing and services)."""
+
+    ACTIVE_DIRECTORY = "active_directory"
+    BROWSERS = "browsers"
+    CLIENT_OS = "client_os"
+    DNS = "dns"
+    NETWORK = "network"
+    INFRASTRUCTURE = "infrastructure"
+    IDENTITY = "identity"
+    LICENSING = "licensing"
+    SERVICE = "service"
+
+
+class Outcome(StrEnum):
+    """Result of one requirement check."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    #: The check could not run (its input is missing or unreadable); treated as open.
+    NOT_RUN = "not_run"
+
+
+class StepKind(StrEnum):
+    """An automated step is an activity; a manual step waits for an attested completion."""
+
+    AUTOMATED = "automated"
+    MANUAL = "manual"
+
+
+class FactKind(StrEnum):
+    CHOICE = "choice"
+    BOOL = "bool"
+    INT = "int"
+    TEXT = "text"
+
+
+# ---------------------------------------------------------------------------
+# What plugins return
+# ---------------------------------------------------------------------------
+
+
+@frozen
+class ServiceInfo:
+    """An eligible service (or, with ``bundles``, an offer that bundles services).
+
+    ``key`` is the name used on the command line and in every id the plugin returns.
+    ``min_licenses`` is the eligibility threshold (the FastTrack benefit starts at 150).
+    ``bundles`` lists member service keys: an engagement for the bundle onboards each
+    member once.  ``after`` lists services whose Enable work must finish first; every
+    eligible service runs after ``core``.
+    """
+
+    key: str = field(validator=_valid_id)
+    name: str = field(validator=_non_empty)
+    description: str = ""
+    min_licenses: int = 150
+    bundles: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    after: tuple[str, ...] = field(default=("core",), converter=_str_tuple)
+    source: str = ""
+
+
+@frozen
+class FactDefinition:
+    """A fact about the customer's environment that a plugin's plan depends on.
+
+    Facts choose the branches of a plan (``mdm_authority``: intune, configmgr, none).
+    A ``choice`` fact lists its ``choices``; ``default`` is used when the engagement
+    does not say.
+    """
+
+    key: str = field(validator=_valid_id)
+    service: str = field(validator=_valid_id)
+    description: str = field(validator=_non_empty)
+    kind: FactKind = FactKind.TEXT
+    choices: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    default: FactValue | None = None
+
+
+@frozen
+class Requirement:
+    """Something the source environment must satisfy before a service can be enabled.
+
+    ``check`` names an assessment check (see :mod:`onboard.core.assessment`) and
+    ``params`` configures it; a requirement with ``check="manual"`` is confirmed by a
+    person.  ``remediation`` says what to do when the check fails and ``owner`` who
+    does it.  ``source`` cites where the requirement comes from.
+    """
+
+    id: str = field(validator=_valid_id)
+    service: str = field(validator=_valid_id)
+    title: str = field(validator=_non_empty)
+    category: Category
+    check: str = field(validator=_valid_id)
+    params: dict[str, Any] = field(factory=dict)
+    severity: Severity = Severity.BLOCKER
+    owner: Party = Party.CUSTOMER
+    remediation: str = ""
+    source: str = ""
+
+
+@frozen
+class Finding:
+    """The outcome of one requirement check against an assessment bundle.
+
+    ``location`` names where the evidence is (``bundle/forest.json:3 ForestMode``);
+    ``details`` carries the individual problems (capped; ``total`` has the full count).
+    """
+
+    requirement_id: str
+    service: str
+    outcome: Outcome
+    summary: str
+    details: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    total: int = 0
+    location: str = ""
+
+
+@frozen
+class RemediationItem:
+    """One task of the remediation plan, derived from a failed (or unrun) finding."""
+
+    id: str = field(validator=_valid_id)
+    requirement_id: str = field(validator=_valid_id)
+    service: str = field(validator=_valid_id)
+    title: str = field(validator=_non_empty)
+    owner: Party = Party.CUSTOMER
+    severity: Severity = Severity.BLOCKER
+    blocks: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    detail: str = ""
+
+
+@frozen
+class EnableStep:
+    """One step of the Enable phase for a service.
+
+    Steps form a graph through ``depends_on`` (ids of steps of the same service or of
+    ``core``).  ``branch`` labels the fact choice that put the step in the plan
+    (``"mdm_authority=configmgr"``), so a reader sees why it is there.
+    """
+
+    id: str = field(validator=_valid_id)
+    service: str = field(validator=_valid_id)
+    title: str = field(validator=_non_empty)
+    kind: StepKind = StepKind.MANUAL
+    owner: Party = Party.PROVIDER
+    depends_on: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    branch: str = ""
+    source: str = ""
+
+
+@frozen
+class ScopeExclusion:
+    """Something the engagement does not cover, and why (a scope rule that fired)."""
+
+    id: str = field(validator=_valid_id)
+    service: str = field(validator=_valid_id)
+    subject: str = field(validator=_non_empty)
+    reason: str = field(validator=_non_empty)
+    source: str = ""
+
+
+@frozen
+class Responsibility:
+    """What one party does in one phase (the seeds' responsibility lists)."""
+
+    id: str = field(validator=_valid_id)
+    service: str = field(validator=_valid_id)
+    phase: str  # a Phase value, or "general"
+    party: Party
+    text: str = field(validator=_non_empty)
+
+
+@frozen
+class StepResult:
+    """What an automated step reports: done, or not (with the reason)."""
+
+    ok: bool
+    summary: str
+    evidence: str = ""
+
+
+# ---------------------------------------------------------------------------
+# The engagement: input, plan and people
+# ---------------------------------------------------------------------------
+
+
+@frozen
+class Person:
+    """Someone on the engagement roster who may decide gates and attest work."""
+
+    id: str = field(validator=_valid_id)
+    name: str
+    party: Party
+    email: str = ""
+
+
+@frozen
+class Policy:
+    """Durations of the process, with the seeds' defaults.
+
+    ``contact_within``: the provider contacts the customer within 30 days of purchase.
+    ``checkpoint_every``: checkpoint calls during Remediate.
+    ``escalate_every``: how often a missed contact is escalated again.
+    Tests shrink these to seconds; the server then runs the real timers.
+    """
+
+    contact_within: timedelta = timedelta(days=30)
+    checkpoint_every: timedelta = timedelta(days=7)
+    escalate_every: timedelta = timedelta(days=7)
+
+
+@frozen
+class EngagementSpec:
+    """Everything needed to start an engagement (``onboard start`` reads it from TOML).
+
+    ``services`` are the offers in scope (``ems`` expands to its members).
+    ``licenses`` maps an offer to its purchased licence count.  ``bundle`` is the path
+    to the assessment bundle as the *worker* sees it (may be empty before Assess).
+    """
+
+    engagement_id: str = field(validator=_valid_id)
+    tenant: str = field(validator=_non_empty)
+    customer: str = field(validator=_non_empty)
+    services: tuple[str, ...] = field(converter=_str_tuple)
+    licenses: dict[str, int]
+    purchased_on: datetime
+    roster: tuple[Person, ...]
+    facts: dict[str, FactValue] = field(factory=dict)
+    policy: Policy = Policy()
+    bundle: str = ""
+
+
+@frozen
+class GateDefinition:
+    """A human sign-off between phases. ``parties`` lists the approvals it needs."""
+
+    id: str = field(validator=_valid_id)
+    phase: Phase
+    title: str
+    parties: tuple[Party, ...]
+
+
+@frozen
+class Eligibility:
+    service: str
+    licenses: int
+    min_licenses: int
+    via: str  # the offer whose licences count (e.g. "ems" for intune)
+
+    @property
+    def eligible(self) -> bool:
+        return self.licenses >= self.min_licenses
+
+
+@frozen
+class Plan:
+    """The whole plan for one engagement, as the plugins produced it.
+
+    Recorded in workflow history as data: the workflow never calls a plugin, so a
+    plugin upgrade cannot change a running engagement's plan.
+    """
+
+    services: tuple[ServiceInfo, ...]
+    facts: dict[str, FactValue]
+    eligibility: tuple[Eligibility, ...]
+    requirements: tuple[Requirement, ...]
+    enable_steps: tuple[EnableStep, ...]
+    exclusions: tuple[ScopeExclusion, ...]
+    responsibilities: tuple[Responsibility, ...]
+    gates: tuple[GateDefinition, ...]
+    plugin_versions: dict[str, str] = field(factory=dict)
+
+    def service_keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.services)
+
+    def steps_for(self, service: str) -> tuple[EnableStep, ...]:
+        return tuple(s for s in self.enable_steps if s.service == service)
+
+    def requirement(self, requirement_id: str) -> Requirement | None:
+        return next((r for r in self.requirements if r.id == requirement_id), None)
+
+
+# ---------------------------------------------------------------------------
+# Decisions and attestations (Update arguments)
+# ---------------------------------------------------------------------------
+
+
+@frozen
+class GateDecision:
+    """An approver's decision on a gate (the argument of the ``decide`` Update)."""
+
+    gate: str
+    person: str
+    approve: bool
+    comment: str = ""
+
+
+@frozen
+class Completion:
+    """An attested completion of a remediation item or a manual enable step."""
+
+    item: str  # a remediation item id or an enable step id
+    person: str
+    evidence: str = field(validator=_non_empty)
+
+
+@frozen
+class Contact:
+    """The provider records that it contacted the customer (Initiate)."""
+
+    person: str
+    note: str = ""
+
+
+@frozen
+class Reassessment:
+    """A new assessment bundle for the engagement (path as the worker sees it)."""
+
+    person: str
+    bundle: str
+
+
+@frozen
+class Notification:
+    """A reminder, escalation or transition sent through the ``notify`` hook."""
+
+    engagement_id: str
+    kind: str  # "escalation", "checkpoint", "transition", "gate-open", ...
+    message: str
+    at: datetime
+    to: tuple[str, ...] = field(default=(), converter=_str_tuple)
+
+
+# ---------------------------------------------------------------------------
+# Workflow state (what `onboard show` prints)
+# ---------------------------------------------------------------------------
+
+
+@frozen
+class AuditRecord:
+    """Who did what, in which role, when. Every decision and attestation is one."""
+
+    at: datetime
+    person: str
+    party: Party
+    action: str  # "approve", "reject", "complete", "contact", "reassess"
+    subject: str  # gate id, item id, step id
+    comment: str = ""
+
+
+@define
+class GateState:
+    id: str
+    phase: Phase
+    title: str
+    parties: tuple[Party, ...]
+    open: bool = False
+    approved_by: dict[str, str] = field(factory=dict)  # party -> person id
+    passed: bool = False
+    rejections: list[str] = field(factory=list)  # reasons, newest last
+
+
+@define
+class ItemState:
+    item: RemediationItem
+    closed: bool = False
+    closed_by: str = ""  # a person id, or "reassessment"
+    evidence: str = ""
+    closed_at: datetime | None = None
+
+
+@define
+class StepState:
+    step: EnableStep
+    status: str = "pending"  # pending | running | awaiting | done | failed
+    by: str = ""
+    evidence: str = ""
+    at: datetime | None = None
+
+
+@define
+class EngagementState:
+    """The engagement's durable state, carried across continue-as-new."""
+
+    spec: EngagementSpec
+    phase: Phase = Phase.INITIATE
+    plan: Plan | None = None
+    contact: AuditRecord | None = None
+    escalations: int = 0
+    assessment_round: int = 0
+    findings: list[Finding] = field(factory=list)
+    items: list[ItemState] = field(factory=list)
+    gates: dict[str, GateState] = field(factory=dict)
+    steps: dict[str, StepState] = field(factory=dict)
+    audit: list[AuditRecord] = field(factory=list)
+    checkpoints: int = 0
+    blocked: str = ""  # why the engagement cannot go on (an activity failed for good)
+    history: list[str] = field(factory=list)  # phase transitions, for people
+
+
+@frozen
+class EngagementStatus:
+    """The answer of the ``status`` query: the state plus who is awaited now."""
+
+    engagement_id: str
+    tenant: str
+    phase: Phase
+    services: tuple[str, ...]
+    awaiting: tuple[str, ...]
+    state: EngagementState

@@ -1,0 +1,178 @@
+"""Build an engagement's plan from the plugins: pure code, run in an activity or the CLI.
+
+``onboard plan`` and the Initiate phase call the same :func:`build_plan`, so what a
+person previews is what the engagement records.
+"""
+
+from collections.abc import Sequence
+
+import structlog
+
+from onboard.core.errors import PlanError, PluginHookError
+from onboard.core.gates import GATES
+from onboard.core.models import (
+    EnableStep,
+    EngagementSpec,
+    Eligibility,
+    FactDefinition,
+    FactKind,
+    FactValue,
+    Plan,
+    Requirement,
+    Responsibility,
+    ScopeExclusion,
+    ServiceInfo,
+)
+from onboard.core.plugins import ServicePluginManager
+
+log = structlog.get_logger(__name__)
+
+CORE = "core"
+
+
+def expand_services(requested: Sequence[str], registry: dict[str, ServiceInfo]) -> list[ServiceInfo]:
+    """``core`` first, then each requested offer and its bundle members, each once."""
+    unknown = [key for key in requested if key not in registry]
+    if unknown:
+        known = ", ".join(k for k in registry if k != CORE) or "none installed"
+        raise PlanError(f"unknown service {unknown[0]!r} (installed services: {known})")
+    if not requested:
+        raise PlanError("no service in scope: name at least one service")
+    ordered: list[str] = [CORE] if CORE in registry else []
+    for key in requested:
+        for member in (*registry[key].bundles, key):
+            if member not in registry:
+                raise PlanError(f"offer {key!r} bundles {member!r}, which no plugin provides")
+            if member not in ordered:
+                ordered.append(member)
+    return [registry[key] for key in ordered]
+
+
+def check_eligibility(
+    spec: EngagementSpec, services: list[ServiceInfo], registry: dict[str, ServiceInfo]
+) -> list[Eligibility]:
+    """Each service is eligible through its own licences or an offer that bundles it."""
+    results = []
+    for info in services:
+        if info.key == CORE:
+            continue
+        offers = [info] + [o for o in registry.values() if info.key in o.bundles]
+        candidates = [
+            Eligibility(info.key, spec.licenses.get(o.key, 0), o.min_licenses, o.key) for o in offers
+        ]
+        best = max(candidates, key=lambda e: (e.eligible, e.licenses))
+        results.append(best)
+    missing = [e for e in results if not e.eligible]
+    if missing:
+        e = missing[0]
+        raise PlanError(
+            f"tenant {spec.tenant!r} is not eligible for {e.service!r}: {e.licenses} licences "
+            f"of {e.via!r}, the FastTrack benefit needs at least {e.min_licenses}"
+        )
+    return results
+
+
+def resolve_facts(
+    given: dict[str, FactValue], definitions: dict[str, FactDefinition]
+) -> dict[str, FactValue]:
+    """Declared defaults overlaid with the engagement's facts, each one checked."""
+    for key, value in given.items():
+        definition = definitions.get(key)
+        if definition is None:
+            raise PlanError(f"fact {key!r} is not declared by any plugin (known: {', '.join(definitions)})")
+        _check_fact(definition, value)
+    resolved = {k: d.default for k, d in definitions.items() if d.default is not None}
+    resolved.update(given)
+    return dict(sorted(resolved.items()))
+
+
+def _check_fact(definition: FactDefinition, value: FactValue) -> None:
+    kind, key = definition.kind, definition.key
+    if kind is FactKind.BOOL and not isinstance(value, bool):
+        raise PlanError(f"fact {key!r} must be true or false, got {value!r}")
+    if kind is FactKind.INT and (isinstance(value, bool) or not isinstance(value, int)):
+        raise PlanError(f"fact {key!r} must be a whole number, got {value!r}")
+    if kind in (FactKind.CHOICE, FactKind.TEXT) and not isinstance(value, str):
+        raise PlanError(f"fact {key!r} must be text, got {value!r}")
+    if kind is FactKind.CHOICE and value not in definition.choices:
+        raise PlanError(f"fact {key!r} must be one of {', '.join(definition.choices)}; got {value!r}")
+
+
+def build_plan(manager: ServicePluginManager, spec: EngagementSpec) -> Plan:
+    """The full plan for ``spec``; raises :class:`PlanError` naming what is wrong."""
+    registry = manager.services()
+    services = expand_services(spec.services, registry)
+    eligibility = check_eligibility(spec, services, registry)
+    facts = resolve_facts(spec.facts, manager.facts())
+    keys = [s.key for s in services]
+
+    def collect(hook: str, item_type: type, **kwargs: object) -> list:
+        items, errors = manager.collect(hook, item_type, keys, services=keys, facts=facts, **kwargs)
+        if errors:
+            raise PlanError(str(errors[0]))
+        return items
+
+    exclusions: list[ScopeExclusion] = collect("scope_rules", ScopeExclusion)
+    responsibilities: list[Responsibility] = collect("responsibilities", Responsibility)
+    steps: list[EnableStep] = collect("enable_steps", EnableStep)
+    requirements: list[Requirement] = collect("assess_requirements", Requirement)
+
+    for kind, items in (
+        ("scope rule", exclusions),
+        ("responsibility", responsibilities),
+        ("enable step", steps),
+        ("requirement", requirements),
+    ):
+        _require_unique_ids(kind, items)
+    order = {key: i for i, key in enumerate(keys)}
+    steps.sort(key=lambda s: order[s.service])  # stable: each plugin's order kept
+    check_step_graph(steps, services)
+    return Plan(
+        services=tuple(services),
+        facts=facts,
+        eligibility=tuple(eligibility),
+        requirements=tuple(sorted(requirements, key=lambda r: order[r.service])),
+        enable_steps=tuple(steps),
+        exclusions=tuple(exclusions),
+        responsibilities=tuple(sorted(responsibilities, key=lambda r: order[r.service])),
+        gates=GATES,
+        plugin_versions=manager.versions(),
+    )
+
+
+def _require_unique_ids(kind: str, items: Sequence) -> None:
+    seen: dict[str, str] = {}
+    for item in items:
+        if item.id in seen:
+            raise PlanError(f"{kind} id {item.id!r} is returned twice (services {seen[item.id]!r} and {item.service!r})")
+        seen[item.id] = item.service
+
+
+def check_step_graph(steps: Sequence[EnableStep], services: Sequence[ServiceInfo]) -> None:
+    """Dependencies exist, stay within the service or point at core, and form no cycle."""
+    by_id = {s.id: s for s in steps}
+    for step in steps:
+        for dep in step.depends_on:
+            target = by_id.get(dep)
+            if target is None:
+                raise PlanError(f"enable step {step.id!r} ({step.service}) depends on unknown step {dep!r}")
+            if target.service not in (step.service, CORE):
+                raise PlanError(
+                    f"enable step {step.id!r} ({step.service}) depends on {dep!r} of another service "
+                    f"({target.service}); order services with ServiceInfo.after instead"
+                )
+    state: dict[str, int] = {}  # 1 = visiting, 2 = done
+
+    def visit(step_id: str, path: list[str]) -> None:
+        if state.get(step_id) == 2:
+            return
+        if state.get(step_id) == 1:
+            cycle = " -> ".join([*path[path.index(step_id):], step_id])
+            raise PlanError(f"enable steps form a cycle: {cycle}")
+        state[step_id] = 1
+        for dep in by_id[step_id].depends_on:
+            visit(dep, [*path, step_id])
+        state[step_id] = 2
+
+    for step in steps:
+        visit(step.id, [])

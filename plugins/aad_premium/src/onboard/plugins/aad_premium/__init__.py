@@ -1,0 +1,1 @@
+"""Placeholder: the aad_premium service plugin's content is being written."""

@@ -1,0 +1,1 @@
+"""Placeholder: the azure_rms service plugin's content is being written."""

@@ -1,0 +1,1 @@
+"""Placeholder: the ems service plugin's content is being written."""

@@ -1,0 +1,1 @@
+"""Placeholder: the intune service plugin's content is being written."""
