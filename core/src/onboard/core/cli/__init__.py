@@ -1,0 +1,69 @@
+"""The ``onboard`` command line.
+
+Each command group lives in its own module and is added by :data:`COMMAND_MODULES`;
+a module exposes ``register(group: click.Group)``.  Every error is one line on
+stderr and a non-zero exit; the process leaves with ``os._exit`` after flushing,
+because temporalio's native runtime can crash at interpreter exit (sdk-python#300).
+"""
+
+import importlib
+import os
+import sys
+
+import click
+
+from onboard.core.errors import OnboardError
+from onboard.core.logging import configure_cli_logging
+
+COMMAND_MODULES = (
+    "onboard.core.cli.engagement_cmds",
+    "onboard.core.cli.plan_cmd",
+    "onboard.core.cli.plugins_cmd",
+    "onboard.core.cli.assess_cmd",
+    "onboard.core.cli.server_cmds",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="onboard-core", prog_name="onboard")
+@click.option("-v", "--verbose", is_flag=True, help="Show debug logs on stderr.")
+def cli(verbose: bool) -> None:
+    """Run FastTrack onboarding engagements as durable Temporal workflows."""
+    configure_cli_logging(verbose)
+
+
+for _name in COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(_name)
+    except ModuleNotFoundError as _exc:  # a command group not written yet
+        if _exc.name != _name:
+            raise
+        continue
+    _module.register(cli)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (tests call this)."""
+    try:
+        cli.main(args=argv, prog_name="onboard", standalone_mode=False)
+    except OnboardError as exc:
+        click.echo(f"onboard: error: {exc}", err=True)
+        return 1
+    except click.exceptions.Abort:
+        click.echo("onboard: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def main() -> None:
+    code = run(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
