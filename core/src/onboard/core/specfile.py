@@ -93,7 +93,8 @@ def spec_from_mapping(
         messages = cattrs.transform_error(exc, path="")
         first = messages[0] if messages else str(exc)
         field = first.rsplit("@", 1)[-1].strip().lstrip(".$") if "@" in first else ""
-        leaf = re.split(r"[.\[]", field)[-1] if field else ""
+        words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", field)
+        leaf = words[-1] if words else ""
         raise SpecError(f"{source}{_line_of(text, leaf)}: field {field!r}: {first.split(' @')[0]}") from exc
     except (ValueError, TypeError) as exc:
         raise SpecError(f"{source}: {exc}") from exc
