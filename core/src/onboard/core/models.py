@@ -399,6 +399,14 @@ class Reassessment:
 
 
 @frozen
+class Resume:
+    """A provider asks a blocked engagement to try again (after fixing the cause)."""
+
+    person: str
+    note: str = ""
+
+
+@frozen
 class Notification:
     """A reminder, escalation or transition sent through the ``notify`` hook."""
 
@@ -472,6 +480,8 @@ class EngagementState:
     steps: dict[str, StepState] = field(factory=dict)
     audit: list[AuditRecord] = field(factory=list)
     checkpoints: int = 0
+    next_checkpoint_at: datetime | None = None
+    bundle: str = ""  # the assessment bundle last assessed (spec.bundle at first)
     blocked: str = ""  # why the engagement cannot go on (an activity failed for good)
     history: list[str] = field(factory=list)  # phase transitions, for people
 
