@@ -1,0 +1,183 @@
+"""The approver's side of an engagement: start, list, show, decide, complete.
+
+Used by the CLI, the demo and the tests.  Temporal's errors become
+:class:`~onboard.core.errors.OnboardError` with a message that names the
+engagement, and a rejected Update carries the workflow's reason.
+"""
+
+from datetime import datetime
+
+from attrs import frozen
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from onboard.core import search_attributes as sa
+from onboard.core.engagement.messages import EngagementInput, ReassessResult
+from onboard.core.engagement.workflows import EngagementWorkflow
+from onboard.core.errors import OnboardError
+from onboard.core.models import (
+    Completion,
+    Contact,
+    EngagementSpec,
+    EngagementStatus,
+    GateDecision,
+    GateState,
+    Reassessment,
+    Resume,
+)
+from onboard.core.settings import TASK_QUEUE
+
+
+class RejectedError(OnboardError):
+    """The engagement refused an Update (wrong person, gate not open, …)."""
+
+
+@frozen
+class EngagementSummary:
+    """One row of ``onboard list``."""
+
+    engagement_id: str
+    status: str
+    phase: str
+    tenant: str
+    services: tuple[str, ...]
+    awaiting: tuple[str, ...]
+    started: datetime | None
+
+
+class Engagements:
+    """Engagement operations over one Temporal client."""
+
+    def __init__(self, client: Client, task_queue: str = TASK_QUEUE) -> None:
+        self.client = client
+        self.task_queue = task_queue
+
+    async def start(self, spec: EngagementSpec) -> WorkflowHandle:
+        try:
+            return await self.client.start_workflow(
+                EngagementWorkflow.run,
+                EngagementInput(spec),
+                id=spec.engagement_id,
+                task_queue=self.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=sa_initial(spec),
+                static_summary=f"{spec.customer}: {', '.join(spec.services)}",
+            )
+        except WorkflowAlreadyStartedError as exc:
+            raise OnboardError(f"engagement {spec.engagement_id!r} already exists") from exc
+        except RPCError as exc:
+            raise OnboardError(f"cannot start engagement {spec.engagement_id!r}: {exc.message}") from exc
+
+    def handle(self, engagement_id: str) -> WorkflowHandle:
+        return self.client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
+
+    async def status(self, engagement_id: str) -> EngagementStatus:
+        try:
+            return await self.handle(engagement_id).query(EngagementWorkflow.status)
+        except RPCError as exc:
+            raise _not_found(engagement_id, exc) from exc
+
+    async def decide(self, engagement_id: str, decision: GateDecision) -> GateState:
+        return await self._update(engagement_id, EngagementWorkflow.decide, decision)
+
+    async def complete(self, engagement_id: str, completion: Completion) -> str:
+        return await self._update(engagement_id, EngagementWorkflow.complete, completion)
+
+    async def record_contact(self, engagement_id: str, contact: Contact) -> None:
+        await self._update(engagement_id, EngagementWorkflow.record_contact, contact)
+
+    async def reassess(self, engagement_id: str, request: Reassessment) -> ReassessResult:
+        return await self._update(engagement_id, EngagementWorkflow.reassess, request)
+
+    async def resume(self, engagement_id: str, request: Resume) -> None:
+        await self._update(engagement_id, EngagementWorkflow.resume, request)
+
+    async def _update(self, engagement_id: str, update, arg):
+        try:
+            return await self.handle(engagement_id).execute_update(update, arg)
+        except WorkflowUpdateFailedError as exc:
+            cause = exc.cause
+            message = getattr(cause, "message", None) or str(cause or exc)
+            # Validators raise ValueError subclasses; the SDK prefixes the type name.
+            for prefix in ("Rejected: ", "ValueError: "):
+                message = message.removeprefix(prefix)
+            raise RejectedError(f"engagement {engagement_id!r} rejected the request: {message}") from exc
+        except RPCError as exc:
+            raise _not_found(engagement_id, exc) from exc
+
+    async def list(
+        self,
+        *,
+        awaiting: str | None = None,
+        party: str | None = None,
+        phase: str | None = None,
+        tenant: str | None = None,
+        running_only: bool = True,
+        limit: int = 200,
+    ) -> list[EngagementSummary]:
+        query = list_query(awaiting=awaiting, party=party, phase=phase, tenant=tenant, running_only=running_only)
+        rows = []
+        try:
+            async for wf in self.client.list_workflows(query, limit=limit):
+                attrs = wf.typed_search_attributes
+                rows.append(
+                    EngagementSummary(
+                        engagement_id=wf.id,
+                        status=wf.status.name.lower() if wf.status else "unknown",
+                        phase=attrs.get(sa.PHASE) or "",
+                        tenant=attrs.get(sa.TENANT) or "",
+                        services=tuple(attrs.get(sa.SERVICES) or ()),
+                        awaiting=tuple(attrs.get(sa.AWAITING) or ()),
+                        started=wf.start_time,
+                    )
+                )
+        except RPCError as exc:
+            raise OnboardError(f"cannot list engagements: {exc.message}") from exc
+        return rows
+
+
+def list_query(
+    *,
+    awaiting: str | None = None,
+    party: str | None = None,
+    phase: str | None = None,
+    tenant: str | None = None,
+    running_only: bool = True,
+) -> str:
+    """The visibility query behind ``onboard list`` (values are quoted safely)."""
+    clauses = ["WorkflowType = 'EngagementWorkflow'"]
+    if running_only:
+        clauses.append("ExecutionStatus = 'Running'")
+    if awaiting:
+        clauses.append(f"{sa.AWAITING.name} = {_quote(awaiting)}")
+    if party:
+        clauses.append(f"{sa.AWAITING.name} = {_quote('party:' + party)}")
+    if phase:
+        clauses.append(f"{sa.PHASE.name} = {_quote(phase)}")
+    if tenant:
+        clauses.append(f"{sa.TENANT.name} = {_quote(tenant)}")
+    return " AND ".join(clauses)
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def sa_initial(spec: EngagementSpec) -> TypedSearchAttributes:
+    """Set at start so a new engagement is listed before its first workflow task."""
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(sa.PHASE, "initiate"),
+            SearchAttributePair(sa.TENANT, spec.tenant),
+            SearchAttributePair(sa.SERVICES, list(spec.services)),
+        ]
+    )
+
+
+def _not_found(engagement_id: str, exc: RPCError) -> OnboardError:
+    if exc.status == RPCStatusCode.NOT_FOUND:
+        return OnboardError(f"unknown engagement {engagement_id!r}")
+    return OnboardError(f"engagement {engagement_id!r}: {exc.message}")
+

@@ -1,0 +1,102 @@
+"""Activities: the only place where plugins run and files are read.
+
+What they return is recorded in the workflow's history, so the workflow acts on data
+and a plugin upgrade cannot break the replay of a running engagement.  Problems that
+retrying cannot fix (a plugin error, an ineligible tenant) are raised as
+non-retryable ``ApplicationError`` with the plugin's or the input's name; the
+workflow then waits for a person instead of failing.
+"""
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from onboard.core.engagement.messages import AssessInput, AssessOutcome, RunStepInput
+from onboard.core.errors import OnboardError
+from onboard.core.models import (
+    EngagementSpec,
+    Finding,
+    Notification,
+    Outcome,
+    Plan,
+    StepResult,
+)
+from onboard.core.planning import build_plan
+from onboard.core.plugins import ServicePluginManager, default_plugin_manager
+from onboard.core.remediation import plan_remediation
+
+
+class EngagementActivities:
+    """The engagement's activities, bound to one plugin manager (one per worker)."""
+
+    def __init__(self, manager: ServicePluginManager | None = None) -> None:
+        self._manager = manager
+
+    @property
+    def manager(self) -> ServicePluginManager:
+        if self._manager is None:
+            self._manager = default_plugin_manager()
+        return self._manager
+
+    def all(self) -> list[Callable]:
+        return [self.plan_engagement, self.assess, self.run_step, self.notify]
+
+    @activity.defn
+    async def plan_engagement(self, spec: EngagementSpec) -> Plan:
+        """Initiate: eligibility, scope and the whole plan from the plugins."""
+        try:
+            return await asyncio.to_thread(build_plan, self.manager, spec)
+        except OnboardError as exc:
+            raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc
+
+    @activity.defn
+    async def assess(self, inp: AssessInput) -> AssessOutcome:
+        """Assess: run every requirement's check on the bundle, then the remediation plan."""
+        try:
+            return await asyncio.to_thread(self._assess, inp)
+        except OnboardError as exc:
+            raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc
+
+    def _assess(self, inp: AssessInput) -> AssessOutcome:
+        plan = inp.plan
+        if inp.bundle:
+            from onboard.core.assessment import assess_bundle
+
+            findings = assess_bundle(Path(inp.bundle), plan.requirements, manager=self.manager).findings
+        else:
+            findings = [
+                Finding(r.id, r.service, Outcome.NOT_RUN, "no assessment bundle has been submitted yet")
+                for r in plan.requirements
+            ]
+        items = plan_remediation(self.manager, plan.services, plan.requirements, findings, plan.facts)
+        return AssessOutcome(findings=list(findings), items=items)
+
+    @activity.defn
+    async def run_step(self, inp: RunStepInput) -> StepResult:
+        """Enable: do or verify one automated step through its service's plugin."""
+        try:
+            result = await asyncio.to_thread(
+                self.manager.call_owner, inp.step.service, "run_step", step=inp.step, spec=inp.spec
+            )
+        except OnboardError as exc:
+            # Retried with backoff: a plugin may fail on something transient.
+            raise ApplicationError(str(exc), type=type(exc).__name__) from exc
+        if result is None:
+            return StepResult(False, f"no plugin automates step {inp.step.id!r}; a person must confirm it")
+        if not isinstance(result, StepResult):
+            raise ApplicationError(
+                f"plugin for {inp.step.service!r} returned {type(result).__name__} from run_step, "
+                "expected StepResult",
+                non_retryable=True,
+            )
+        return result
+
+    @activity.defn
+    async def notify(self, notification: Notification) -> None:
+        """Deliver through every ``notify`` hook; a failing sink is retried."""
+        errors = await asyncio.to_thread(self.manager.broadcast, "notify", notification=notification)
+        if errors:
+            raise ApplicationError("; ".join(str(e) for e in errors), type="PluginHookError")

@@ -1,0 +1,80 @@
+"""Inputs and outputs of the engagement workflows and activities."""
+
+from datetime import datetime
+
+from attrs import frozen
+
+from onboard.core.models import (
+    EnableStep,
+    EngagementSpec,
+    EngagementState,
+    Finding,
+    Plan,
+    RemediationItem,
+)
+
+
+@frozen
+class EngagementInput:
+    """Start with ``spec`` only; continue-as-new passes the ``state`` along."""
+
+    spec: EngagementSpec
+    state: EngagementState | None = None
+
+
+@frozen
+class AssessInput:
+    spec: EngagementSpec
+    plan: Plan
+    bundle: str
+
+
+@frozen
+class AssessOutcome:
+    findings: list[Finding]
+    items: list[RemediationItem]
+
+
+@frozen
+class RunStepInput:
+    spec: EngagementSpec
+    step: EnableStep
+
+
+@frozen
+class ServiceEnablementInput:
+    """One service's Enable steps, run by a child workflow."""
+
+    parent_id: str
+    spec: EngagementSpec
+    service: str
+    steps: tuple[EnableStep, ...]
+
+
+@frozen
+class StepChange:
+    """A child tells its engagement that a step changed status."""
+
+    step: str
+    status: str  # running | awaiting | done
+    by: str = ""
+    evidence: str = ""
+    at: datetime | None = None
+
+
+@frozen
+class StepAttestation:
+    """The engagement forwards a person's completion of a manual step to the child."""
+
+    step: str
+    person: str
+    evidence: str
+
+
+@frozen
+class ReassessResult:
+    """What a re-assessment changed: the items it closed and those still open."""
+
+    round: int
+    closed: tuple[str, ...]
+    still_open: tuple[str, ...]

@@ -1,0 +1,243 @@
+"""The engagement's rules as pure functions over :class:`EngagementState`.
+
+The workflow calls these to validate and apply Updates and to say who is awaited;
+they do no I/O and read no clock (the caller passes ``at``), so they are
+deterministic and can be tested without a server.  A validator raises
+:class:`Rejected` with a reason the approver sees.
+"""
+
+from datetime import datetime
+
+from onboard.core.gates import GATES
+from onboard.core.models import (
+    AuditRecord,
+    Completion,
+    EngagementState,
+    EngagementStatus,
+    Finding,
+    GateDecision,
+    GateState,
+    ItemState,
+    Outcome,
+    Party,
+    Person,
+    Phase,
+    Plan,
+    RemediationItem,
+    StepState,
+)
+
+PHASE_ORDER = (Phase.INITIATE, Phase.ASSESS, Phase.REMEDIATE, Phase.ENABLE, Phase.COMPLETED)
+
+
+class Rejected(ValueError):
+    """An Update the engagement refuses; nothing is written to history."""
+
+
+def next_phase(phase: Phase) -> Phase:
+    return PHASE_ORDER[PHASE_ORDER.index(phase) + 1]
+
+
+def roster_person(state: EngagementState, person_id: str) -> Person:
+    person = next((p for p in state.spec.roster if p.id == person_id), None)
+    if person is None:
+        raise Rejected(
+            f"{person_id!r} is not on the roster of engagement {state.spec.engagement_id!r}"
+        )
+    return person
+
+
+def gate_states(plan: Plan) -> dict[str, GateState]:
+    return {g.id: GateState(g.id, g.phase, g.title, g.parties) for g in plan.gates}
+
+
+def gate_for_phase(state: EngagementState, phase: Phase) -> GateState:
+    return next(g for g in state.gates.values() if g.phase is phase)
+
+
+# ---------------------------------------------------------------------------
+# Gates
+# ---------------------------------------------------------------------------
+
+
+def validate_decision(state: EngagementState, decision: GateDecision) -> Person:
+    """Who may decide what, when; raises :class:`Rejected` with the reason."""
+    gate = state.gates.get(decision.gate)
+    if gate is None:
+        known = ", ".join(state.gates) or ", ".join(g.id for g in GATES)
+        raise Rejected(f"unknown gate {decision.gate!r} (gates: {known})")
+    person = roster_person(state, decision.person)
+    if gate.passed:
+        raise Rejected(f"gate {gate.id!r} has already passed")
+    if not gate.open:
+        raise Rejected(f"gate {gate.id!r} is not open yet ({why_closed(state, gate)})")
+    if person.party not in gate.parties:
+        needed = " and ".join(p.value for p in gate.parties)
+        raise Rejected(
+            f"{person.id!r} is on the {person.party.value} side; gate {gate.id!r} needs a "
+            f"{needed} decision"
+        )
+    if decision.person in gate.approved_by.values():
+        raise Rejected(f"{person.id!r} has already approved gate {gate.id!r}")
+    if person.party.value in gate.approved_by:
+        other = gate.approved_by[person.party.value]
+        raise Rejected(
+            f"gate {gate.id!r} already has the {person.party.value} approval (from {other!r})"
+        )
+    if not decision.approve and not decision.comment.strip():
+        raise Rejected("a rejection needs a reason: pass a comment")
+    return person
+
+
+def refresh_gates(state: EngagementState) -> None:
+    """Open the current phase's gate once its work allows a decision."""
+    for gate in state.gates.values():
+        if gate.passed or gate.phase is not state.phase or state.blocked:
+            gate.open = False
+        elif gate.phase is Phase.INITIATE:
+            gate.open = state.contact is not None
+        elif gate.phase is Phase.ASSESS:
+            gate.open = state.assessment_round > 0
+        elif gate.phase is Phase.REMEDIATE:
+            gate.open = not open_items(state)
+
+
+def why_closed(state: EngagementState, gate: GateState) -> str:
+    if state.phase is not gate.phase:
+        return f"the engagement is in {state.phase.value}, the gate closes {gate.phase.value}"
+    if gate.phase is Phase.INITIATE and state.contact is None:
+        return "the customer has not been contacted yet"
+    if gate.phase is Phase.REMEDIATE:
+        left = [i.item.id for i in state.items if not i.closed]
+        if left:
+            return f"{len(left)} remediation item(s) still open: {', '.join(left[:5])}"
+    if state.blocked:
+        return f"the engagement is blocked: {state.blocked}"
+    return "its phase's work is not finished"
+
+
+def apply_decision(state: EngagementState, decision: GateDecision, person: Person, at: datetime) -> GateState:
+    """Record the decision; a gate passes when every party it needs has approved."""
+    gate = state.gates[decision.gate]
+    action = "approve" if decision.approve else "reject"
+    state.audit.append(AuditRecord(at, person.id, person.party, action, gate.id, decision.comment))
+    if decision.approve:
+        gate.approved_by[person.party.value] = person.id
+        gate.passed = all(p.value in gate.approved_by for p in gate.parties)
+        if gate.passed:
+            gate.open = False
+    else:
+        # Sent back: earlier approvals no longer count; the phase's work goes on.
+        gate.approved_by.clear()
+        gate.rejections.append(f"{person.id}: {decision.comment}")
+    return gate
+
+
+# ---------------------------------------------------------------------------
+# Remediation items and enable steps
+# ---------------------------------------------------------------------------
+
+
+def validate_completion(state: EngagementState, completion: Completion) -> Person:
+    person = roster_person(state, completion.person)
+    item = _item(state, completion.item)
+    if item is not None:
+        if state.phase not in (Phase.ASSESS, Phase.REMEDIATE):
+            raise Rejected(f"remediation items are completed in assess or remediate, not {state.phase.value}")
+        if item.closed:
+            raise Rejected(f"remediation item {item.item.id!r} is already closed (by {item.closed_by})")
+        return person
+    step = state.steps.get(completion.item)
+    if step is not None:
+        if step.status == "done":
+            raise Rejected(f"enable step {step.step.id!r} is already done (by {step.by})")
+        if step.status != "awaiting":
+            raise Rejected(
+                f"enable step {step.step.id!r} is not waiting for a person yet (status {step.status})"
+            )
+        return person
+    raise Rejected(
+        f"engagement {state.spec.engagement_id!r} has no remediation item or enable step "
+        f"{completion.item!r}"
+    )
+
+
+def apply_item_completion(state: EngagementState, completion: Completion, person: Person, at: datetime) -> bool:
+    """Close an item by attestation; ``False`` if ``completion`` names a step instead."""
+    item = _item(state, completion.item)
+    if item is None:
+        return False
+    item.closed, item.closed_by, item.evidence, item.closed_at = True, person.id, completion.evidence, at
+    state.audit.append(AuditRecord(at, person.id, person.party, "complete", item.item.id, completion.evidence))
+    return True
+
+
+def _item(state: EngagementState, item_id: str) -> ItemState | None:
+    return next((i for i in state.items if i.item.id == item_id), None)
+
+
+def merge_assessment(
+    state: EngagementState, findings: list[Finding], items: list[RemediationItem], at: datetime
+) -> list[str]:
+    """Take a (re-)assessment: new items open, items whose check now passes close.
+
+    Returns the ids of the items this assessment closed.  An item closed by a person
+    stays closed (the attestation is the record), even if the check still fails.
+    """
+    state.assessment_round += 1
+    state.findings = list(findings)
+    passed = {f.requirement_id for f in findings if f.outcome is Outcome.PASS}
+    closed = []
+    for existing in state.items:
+        if not existing.closed and existing.item.requirement_id in passed:
+            existing.closed, existing.closed_by, existing.closed_at = True, "reassessment", at
+            existing.evidence = f"assessment round {state.assessment_round}: check passes"
+            closed.append(existing.item.id)
+    known = {i.item.id for i in state.items}
+    state.items.extend(ItemState(item) for item in items if item.id not in known)
+    return closed
+
+
+def open_items(state: EngagementState) -> list[ItemState]:
+    return [i for i in state.items if not i.closed]
+
+
+def step_states(plan: Plan) -> dict[str, StepState]:
+    return {s.id: StepState(s) for s in plan.enable_steps}
+
+
+# ---------------------------------------------------------------------------
+# Who is awaited
+# ---------------------------------------------------------------------------
+
+
+def awaiting(state: EngagementState) -> tuple[str, ...]:
+    """Person ids and ``party:<party>`` tags whose action the engagement waits for."""
+    parties: set[Party] = set()
+    if state.blocked or state.plan is None:
+        parties.add(Party.PROVIDER)
+    elif state.phase is Phase.INITIATE:
+        parties.add(Party.PROVIDER)  # contact, then the kick-off gate
+    elif state.phase in (Phase.ASSESS, Phase.REMEDIATE):
+        gate = gate_for_phase(state, state.phase)
+        items = open_items(state)
+        if state.phase is Phase.REMEDIATE and items:
+            parties.update(i.item.owner for i in items)
+        elif gate.open:
+            parties.update(p for p in gate.parties if p.value not in gate.approved_by)
+    elif state.phase is Phase.ENABLE:
+        parties.update(s.step.owner for s in state.steps.values() if s.status == "awaiting")
+    people = [p.id for p in state.spec.roster if p.party in parties]
+    return tuple(sorted(people) + sorted(f"party:{p.value}" for p in parties))
+
+
+def status(state: EngagementState) -> EngagementStatus:
+    services = state.plan.service_keys() if state.plan else state.spec.services
+    return EngagementStatus(
+        engagement_id=state.spec.engagement_id,
+        tenant=state.spec.tenant,
+        phase=state.phase,
+        services=tuple(services),
+        awaiting=awaiting(state),
+        state=state,
+    )

@@ -1,0 +1,529 @@
+"""The engagement workflow and its per-service Enable children.
+
+Orchestration only: plugins run in activities (:mod:`.activities`), rules live in
+:mod:`.rules`, and this module waits, records and routes.  One run handles one
+phase; at every phase boundary (and when the server suggests it) the workflow
+continues as new with its state, so months-long engagements keep a small history.
+"""
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from onboard.core import search_attributes as sa
+    from onboard.core.engagement import rules
+    from onboard.core.engagement.activities import EngagementActivities
+    from onboard.core.engagement.messages import (
+        AssessInput,
+        AssessOutcome,
+        EngagementInput,
+        ReassessResult,
+        RunStepInput,
+        ServiceEnablementInput,
+        StepAttestation,
+        StepChange,
+    )
+    from onboard.core.gates import JOINT_VERIFICATION, KICKOFF, REMEDIATION_PLAN
+    from onboard.core.models import (
+        AuditRecord,
+        Completion,
+        Contact,
+        EnableStep,
+        EngagementState,
+        EngagementStatus,
+        GateDecision,
+        GateState,
+        Notification,
+        Party,
+        Phase,
+        Reassessment,
+        Resume,
+        StepKind,
+        StepResult,
+    )
+
+PLAN_TIMEOUT = timedelta(minutes=5)
+ASSESS_TIMEOUT = timedelta(hours=2)
+STEP_TIMEOUT = timedelta(minutes=30)
+NOTIFY_TIMEOUT = timedelta(minutes=1)
+#: Transient trouble is retried; after this many attempts a person is asked.
+ACTIVITY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(minutes=5),
+    maximum_attempts=8,
+)
+NOTIFY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=5)
+
+
+@workflow.defn
+class EngagementWorkflow:
+    """One customer tenant onboarding one or more eligible services."""
+
+    @workflow.init
+    def __init__(self, inp: EngagementInput) -> None:
+        # Updates can arrive before run() starts: all state is set up here.
+        self.state: EngagementState = inp.state or EngagementState(spec=inp.spec, bundle=inp.spec.bundle)
+        self._bundles: list[Reassessment] = []
+        self._resume: Resume | None = None
+        self._children: dict[str, workflow.ChildWorkflowHandle] = {}
+        self._services_done: set[str] = set()
+        self._published: tuple | None = None
+        self._reassessed: dict[int, ReassessResult] = {}
+
+    # -- run ------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, inp: EngagementInput) -> EngagementStatus:
+        s = self.state
+        self._publish()
+        if s.plan is None:
+            s.plan = await self._activity(
+                "planning the engagement",
+                EngagementActivities.plan_engagement,
+                s.spec,
+                timeout=PLAN_TIMEOUT,
+            )
+            s.gates = rules.gate_states(s.plan)
+            s.history.append(f"{workflow.now().isoformat()} planned: {', '.join(s.plan.service_keys())}")
+        rules.refresh_gates(s)
+        self._publish()
+        if s.phase is Phase.INITIATE:
+            await self._initiate()
+        elif s.phase is Phase.ASSESS:
+            await self._assess()
+        elif s.phase is Phase.REMEDIATE:
+            await self._remediate()
+        elif s.phase is Phase.ENABLE:
+            await self._enable()
+        if s.phase is not Phase.COMPLETED:
+            await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._bundles)
+            workflow.continue_as_new(EngagementInput(s.spec, s))
+        return rules.status(s)
+
+    # -- phases -----------------------------------------------------------------
+
+    async def _initiate(self) -> None:
+        s, policy = self.state, self.state.spec.policy
+        while s.contact is None:
+            deadline = s.spec.purchased_on + policy.contact_within + s.escalations * policy.escalate_every
+            remaining = deadline - workflow.now()
+            if remaining <= timedelta(0):
+                await self._escalate_contact()
+                continue
+            try:
+                await workflow.wait_condition(
+                    lambda: s.contact is not None or self._continue_suggested(),
+                    timeout=remaining,
+                    timeout_summary="contact within policy",
+                )
+            except TimeoutError:
+                await self._escalate_contact()
+                continue
+            if s.contact is None:
+                return  # continue as new; the deadline is recomputed from state
+        await self._notify_gate(KICKOFF)
+        if await self._gate_passed(KICKOFF):
+            await self._enter(Phase.ASSESS)
+
+    async def _assess(self) -> None:
+        s = self.state
+        if s.assessment_round == 0:
+            await self._run_assessment(s.bundle)
+        await self._notify_gate(REMEDIATION_PLAN)
+        if await self._gate_passed(REMEDIATION_PLAN):
+            s.next_checkpoint_at = workflow.now() + s.spec.policy.checkpoint_every
+            await self._notify(
+                "checkpoints",
+                f"remediation checkpoint calls every {_days(s.spec.policy.checkpoint_every)}; "
+                f"first on {s.next_checkpoint_at.date().isoformat()}",
+                self._people(),
+            )
+            await self._enter(Phase.REMEDIATE)
+
+    async def _remediate(self) -> None:
+        s = self.state
+        gate = s.gates[JOINT_VERIFICATION]
+        while not gate.passed:
+            rules.refresh_gates(s)
+            self._publish()
+            was_open = gate.open
+            assert s.next_checkpoint_at is not None
+            remaining = s.next_checkpoint_at - workflow.now()
+            if remaining <= timedelta(0):
+                await self._checkpoint()
+                continue
+            try:
+                await workflow.wait_condition(
+                    lambda: gate.passed
+                    or bool(self._bundles)
+                    or self._continue_suggested()
+                    or (not was_open and not rules.open_items(s)),
+                    timeout=remaining,
+                    timeout_summary="next checkpoint call",
+                )
+            except TimeoutError:
+                await self._checkpoint()
+                continue
+            if self._bundles:
+                await self._run_pending_assessments()
+            elif not was_open and not rules.open_items(s):
+                rules.refresh_gates(s)
+                await self._notify_gate(JOINT_VERIFICATION)
+            elif not gate.passed and self._continue_suggested():
+                return
+        await self._enter(Phase.ENABLE)
+
+    async def _enable(self) -> None:
+        s = self.state
+        assert s.plan is not None
+        if not s.steps:
+            s.steps = rules.step_states(s.plan)
+        plan = s.plan
+        keys = set(plan.service_keys())
+
+        async def enable(service: str, after: tuple[str, ...]) -> None:
+            await workflow.wait_condition(lambda: all(a in self._services_done for a in after))
+            steps = plan.steps_for(service)
+            if steps:
+                handle = await workflow.start_child_workflow(
+                    ServiceEnablementWorkflow.run,
+                    ServiceEnablementInput(workflow.info().workflow_id, s.spec, service, steps),
+                    id=f"{workflow.info().workflow_id}.enable.{service}",
+                )
+                self._children[service] = handle
+                await handle
+            self._services_done.add(service)
+            s.history.append(f"{workflow.now().isoformat()} enabled {service}")
+
+        await asyncio.gather(
+            *(
+                enable(info.key, tuple(a for a in info.after if a in keys and a != info.key))
+                for info in plan.services
+            )
+        )
+        await self._enter(Phase.COMPLETED)
+
+    # -- phase helpers ----------------------------------------------------------
+
+    async def _gate_passed(self, gate_id: str) -> bool:
+        """Wait for a gate (and for re-assessments meanwhile); False: continue as new."""
+        s = self.state
+        gate = s.gates[gate_id]
+        rules.refresh_gates(s)
+        self._publish()
+        while not gate.passed:
+            await workflow.wait_condition(
+                lambda: gate.passed or bool(self._bundles) or self._continue_suggested()
+            )
+            if self._bundles:
+                await self._run_pending_assessments()
+            elif not gate.passed:
+                return False
+        return True
+
+    async def _enter(self, phase: Phase) -> None:
+        s = self.state
+        previous = s.phase
+        s.phase = phase
+        s.history.append(f"{workflow.now().isoformat()} {previous.value} -> {phase.value}")
+        rules.refresh_gates(s)
+        self._publish()
+        workflow.logger.info("phase %s -> %s", previous.value, phase.value)
+        await self._notify("transition", f"{previous.value} -> {phase.value}", self._people())
+
+    async def _run_assessment(self, bundle: str) -> ReassessResult:
+        s = self.state
+        assert s.plan is not None
+        outcome: AssessOutcome = await self._activity(
+            "assessing the bundle",
+            EngagementActivities.assess,
+            AssessInput(s.spec, s.plan, bundle),
+            timeout=ASSESS_TIMEOUT,
+        )
+        s.bundle = bundle
+        closed = rules.merge_assessment(s, outcome.findings, outcome.items, workflow.now())
+        rules.refresh_gates(s)
+        self._publish()
+        result = ReassessResult(
+            s.assessment_round, tuple(closed), tuple(i.item.id for i in rules.open_items(s))
+        )
+        self._reassessed[s.assessment_round] = result
+        return result
+
+    async def _run_pending_assessments(self) -> None:
+        while self._bundles:
+            request = self._bundles[0]
+            await self._run_assessment(request.bundle)
+            self._bundles.pop(0)
+
+    async def _escalate_contact(self) -> None:
+        s = self.state
+        s.escalations += 1
+        due = s.spec.purchased_on + s.spec.policy.contact_within
+        await self._notify(
+            "escalation",
+            f"{s.spec.customer} ({s.spec.tenant}) has not been contacted; contact was due "
+            f"{_days(s.spec.policy.contact_within)} after purchase, on {due.date().isoformat()} "
+            f"(escalation {s.escalations})",
+            self._people(Party.PROVIDER),
+        )
+        self._publish()
+
+    async def _checkpoint(self) -> None:
+        s = self.state
+        assert s.next_checkpoint_at is not None
+        s.checkpoints += 1
+        s.next_checkpoint_at += s.spec.policy.checkpoint_every
+        left = rules.open_items(s)
+        await self._notify(
+            "checkpoint",
+            f"checkpoint call {s.checkpoints}: {len(left)} remediation item(s) open"
+            + (f" ({', '.join(i.item.id for i in left[:5])})" if left else ""),
+            self._people(),
+        )
+
+    async def _notify_gate(self, gate_id: str) -> None:
+        gate = self.state.gates[gate_id]
+        if gate.open:
+            parties = [p for p in gate.parties if p.value not in gate.approved_by]
+            await self._notify("gate-open", f"gate {gate.id!r} awaits a decision: {gate.title}", self._people(*parties))
+
+    # -- activities with a person as the fallback --------------------------------
+
+    async def _activity(self, what: str, method, arg, *, timeout: timedelta):
+        """Run an activity; if it fails for good, block and wait for a provider's resume."""
+        s = self.state
+        while True:
+            try:
+                return await workflow.execute_activity_method(
+                    method, arg, start_to_close_timeout=timeout, retry_policy=ACTIVITY_RETRY
+                )
+            except ActivityError as err:
+                cause = err.cause.message if err.cause is not None and hasattr(err.cause, "message") else str(err)
+                s.blocked = f"{what} failed: {cause}"
+                rules.refresh_gates(s)
+                self._publish()
+                workflow.logger.warning("engagement blocked: %s", s.blocked)
+                await self._notify("blocked", s.blocked, self._people(Party.PROVIDER))
+                await workflow.wait_condition(lambda: self._resume is not None)
+                self._resume = None
+                s.blocked = ""
+                rules.refresh_gates(s)
+                self._publish()
+
+    async def _notify(self, kind: str, message: str, to: tuple[str, ...]) -> None:
+        notification = Notification(self.state.spec.engagement_id, kind, message, workflow.now(), to)
+        try:
+            await workflow.execute_activity_method(
+                EngagementActivities.notify,
+                notification,
+                start_to_close_timeout=NOTIFY_TIMEOUT,
+                retry_policy=NOTIFY_RETRY,
+            )
+        except ActivityError as err:
+            # A lost notification must not stop the engagement; the log keeps it.
+            workflow.logger.warning("notification %s not delivered: %s", kind, err)
+
+    # -- Updates, signals and the query -----------------------------------------
+
+    @workflow.update
+    def decide(self, decision: GateDecision) -> GateState:
+        """Approve or reject a gate (``onboard approve`` / ``onboard reject``)."""
+        s = self.state
+        person = rules.validate_decision(s, decision)
+        gate = rules.apply_decision(s, decision, person, workflow.now())
+        rules.refresh_gates(s)
+        self._publish()
+        workflow.logger.info(
+            "gate %s %s by %s (%s): %s", gate.id, "approved" if decision.approve else "rejected",
+            person.id, person.party.value, decision.comment,
+        )
+        return gate
+
+    @decide.validator
+    def _validate_decide(self, decision: GateDecision) -> None:
+        rules.validate_decision(self.state, decision)
+
+    @workflow.update
+    async def complete(self, completion: Completion) -> str:
+        """Attest that a remediation item or a manual enable step is done."""
+        s = self.state
+        person = rules.validate_completion(s, completion)
+        now = workflow.now()
+        if not rules.apply_item_completion(s, completion, person, now):
+            step = s.steps[completion.item]
+            step.status, step.by, step.evidence, step.at = "done", person.id, completion.evidence, now
+            s.audit.append(AuditRecord(now, person.id, person.party, "complete", step.step.id, completion.evidence))
+            await self._children[step.step.service].signal(
+                ServiceEnablementWorkflow.attest,
+                StepAttestation(step.step.id, person.id, completion.evidence),
+            )
+        rules.refresh_gates(s)
+        self._publish()
+        workflow.logger.info("%s completed by %s: %s", completion.item, person.id, completion.evidence)
+        return completion.item
+
+    @complete.validator
+    def _validate_complete(self, completion: Completion) -> None:
+        rules.validate_completion(self.state, completion)
+
+    @workflow.update
+    def record_contact(self, contact: Contact) -> None:
+        """The provider has contacted the customer (Initiate)."""
+        s = self.state
+        person = self._validate_contact(contact)
+        s.contact = AuditRecord(workflow.now(), person.id, person.party, "contact", "customer", contact.note)
+        s.audit.append(s.contact)
+        rules.refresh_gates(s)
+        self._publish()
+
+    @record_contact.validator
+    def _validate_contact(self, contact: Contact):
+        s = self.state
+        person = rules.roster_person(s, contact.person)
+        if s.phase is not Phase.INITIATE or s.contact is not None:
+            raise rules.Rejected("the customer's contact is already recorded")
+        if person.party is not Party.PROVIDER:
+            raise rules.Rejected(f"{person.id!r} is on the customer side; the provider records the contact")
+        return person
+
+    @workflow.update
+    async def reassess(self, request: Reassessment) -> ReassessResult:
+        """Assess a new bundle; items whose checks now pass close."""
+        s = self.state
+        person = rules.roster_person(s, request.person)
+        s.audit.append(AuditRecord(workflow.now(), person.id, person.party, "reassess", request.bundle))
+        self._bundles.append(request)
+        target = s.assessment_round + len(self._bundles)
+        await workflow.wait_condition(lambda: target in self._reassessed)
+        return self._reassessed[target]
+
+    @reassess.validator
+    def _validate_reassess(self, request: Reassessment) -> None:
+        s = self.state
+        rules.roster_person(s, request.person)
+        if s.phase not in (Phase.ASSESS, Phase.REMEDIATE):
+            raise rules.Rejected(f"re-assessment happens in assess or remediate, not {s.phase.value}")
+        if not request.bundle.strip():
+            raise rules.Rejected("name the assessment bundle to assess")
+
+    @workflow.update
+    def resume(self, request: Resume) -> None:
+        """A provider retries after fixing what blocked the engagement."""
+        s = self.state
+        person = rules.roster_person(s, request.person)
+        s.audit.append(AuditRecord(workflow.now(), person.id, person.party, "resume", "engagement", request.note))
+        self._resume = request
+
+    @resume.validator
+    def _validate_resume(self, request: Resume) -> None:
+        s = self.state
+        person = rules.roster_person(s, request.person)
+        if not s.blocked:
+            raise rules.Rejected("the engagement is not blocked")
+        if person.party is not Party.PROVIDER:
+            raise rules.Rejected("only the provider side can resume a blocked engagement")
+
+    @workflow.signal
+    def step_changed(self, change: StepChange) -> None:
+        """A child reports a step's status (running, awaiting a person, done)."""
+        step = self.state.steps.get(change.step)
+        if step is None or step.status == "done":
+            return
+        step.status, step.evidence, step.at = change.status, change.evidence, change.at
+        if change.by:
+            step.by = change.by
+        self._publish()
+
+    @workflow.query
+    def status(self) -> EngagementStatus:
+        return rules.status(self.state)
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _people(self, *parties: Party) -> tuple[str, ...]:
+        roster = self.state.spec.roster
+        return tuple(p.id for p in roster if not parties or p.party in parties)
+
+    def _continue_suggested(self) -> bool:
+        return workflow.info().is_continue_as_new_suggested() and self.state.phase is not Phase.ENABLE
+
+    def _publish(self) -> None:
+        """Keep the search attributes in step with the state (only when they change)."""
+        s = self.state
+        services = list(s.plan.service_keys() if s.plan else s.spec.services)
+        waiting = list(rules.awaiting(s))
+        values = (s.phase.value, s.spec.tenant, tuple(services), tuple(waiting))
+        if values == self._published:
+            return
+        self._published = values
+        workflow.upsert_search_attributes(
+            [
+                sa.PHASE.value_set(s.phase.value),
+                sa.TENANT.value_set(s.spec.tenant),
+                sa.SERVICES.value_set(services),
+                sa.AWAITING.value_set(waiting) if waiting else sa.AWAITING.value_unset(),
+            ]
+        )
+
+
+@workflow.defn
+class ServiceEnablementWorkflow:
+    """Runs one service's Enable steps in dependency order, in parallel where possible."""
+
+    @workflow.init
+    def __init__(self, inp: ServiceEnablementInput) -> None:
+        self._done: set[str] = set()
+        self._attested: dict[str, StepAttestation] = {}
+
+    @workflow.signal
+    def attest(self, attestation: StepAttestation) -> None:
+        self._attested[attestation.step] = attestation
+
+    @workflow.run
+    async def run(self, inp: ServiceEnablementInput) -> list[str]:
+        own = {step.id for step in inp.steps}
+        parent = workflow.get_external_workflow_handle_for(EngagementWorkflow.run, inp.parent_id)
+
+        async def report(step: EnableStep, status: str, by: str = "", evidence: str = "") -> None:
+            await parent.signal(
+                EngagementWorkflow.step_changed, StepChange(step.id, status, by, evidence, workflow.now())
+            )
+
+        async def run_step(step: EnableStep) -> None:
+            inside = [d for d in step.depends_on if d in own]  # core finished before we started
+            await workflow.wait_condition(lambda: all(d in self._done for d in inside))
+            note = ""
+            if step.kind is StepKind.AUTOMATED:
+                await report(step, "running")
+                try:
+                    result: StepResult = await workflow.execute_activity_method(
+                        EngagementActivities.run_step,
+                        RunStepInput(inp.spec, step),
+                        start_to_close_timeout=STEP_TIMEOUT,
+                        retry_policy=ACTIVITY_RETRY,
+                    )
+                except ActivityError as err:
+                    result = StepResult(False, f"automation failed: {err.cause or err}")
+                if result.ok:
+                    self._done.add(step.id)
+                    await report(step, "done", "automation", f"{result.summary} {result.evidence}".strip())
+                    return
+                note = f"automation could not confirm it: {result.summary}"
+            await report(step, "awaiting", evidence=note)
+            await workflow.wait_condition(lambda: step.id in self._attested)
+            self._done.add(step.id)
+
+        await asyncio.gather(*(run_step(step) for step in inp.steps))
+        return sorted(self._done)
+
+
+def _days(delta: timedelta) -> str:
+    if delta >= timedelta(days=1) and delta.total_seconds() % 86400 == 0:
+        return f"{delta.days} days"
+    return f"{delta.total_seconds():g} seconds"
+

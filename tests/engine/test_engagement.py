@@ -1,0 +1,62 @@
+"""A whole engagement through every phase, against the real dev server."""
+
+import pytest
+
+from onboard.core.client import Engagements, RejectedError
+from onboard.core.models import Completion, Contact, GateDecision, Phase
+
+from .helpers import make_spec, wait_for
+
+
+async def drive_enable(engagements: Engagements, engagement_id: str) -> None:
+    """Attest every step that waits for a person until the engagement completes."""
+    while True:
+        status = await wait_for(
+            engagements, engagement_id,
+            lambda s: s.phase is Phase.COMPLETED
+            or any(st.status == "awaiting" for st in s.state.steps.values()),
+        )
+        if status.phase is Phase.COMPLETED:
+            return
+        for step in status.state.steps.values():
+            if step.status == "awaiting":
+                who = "pat" if step.step.owner.value == "provider" else "casey"
+                await engagements.complete(engagement_id, Completion(step.step.id, who, f"done: {step.step.title}"))
+
+
+async def test_full_engagement_through_every_phase(client, worker):
+    engagements = Engagements(client, worker.task_queue)
+    spec = make_spec()
+    handle = await engagements.start(spec)
+    eid = spec.engagement_id
+
+    await wait_for(engagements, eid, lambda s: s.state.plan is not None)
+    with pytest.raises(RejectedError, match="not open yet"):
+        await engagements.decide(eid, GateDecision("kickoff", "pat", True))
+    await engagements.record_contact(eid, Contact("pat", "called the customer"))
+    await engagements.decide(eid, GateDecision("kickoff", "pat", True, "kick-off held"))
+
+    status = await wait_for(engagements, eid, lambda s: s.phase is Phase.ASSESS and s.state.assessment_round == 1)
+    assert status.state.items, "an assessment without a bundle leaves every requirement open"
+    assert "casey" in status.awaiting and "party:customer" in status.awaiting
+    await engagements.decide(eid, GateDecision("remediation-plan", "casey", True, "plan agreed"))
+
+    status = await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
+    with pytest.raises(RejectedError, match="not open yet"):
+        await engagements.decide(eid, GateDecision("joint-verification", "pat", True))
+    for item in status.state.items:
+        await engagements.complete(eid, Completion(item.item.id, "casey", "fixed and verified"))
+    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
+    status = await engagements.status(eid)
+    assert status.phase is Phase.REMEDIATE, "a joint gate needs the customer too"
+    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
+
+    await wait_for(engagements, eid, lambda s: s.phase is Phase.ENABLE)
+    await drive_enable(engagements, eid)
+    final = await handle.result()
+    assert final.phase is Phase.COMPLETED
+    assert all(step.status == "done" for step in final.state.steps.values())
+    actions = [(a.person, a.action, a.subject) for a in final.state.audit]
+    assert ("pat", "approve", "kickoff") in actions
+    assert ("casey", "approve", "joint-verification") in actions
+    assert final.awaiting == ()
