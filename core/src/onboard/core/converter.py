@@ -58,7 +58,8 @@ class AttrsJSONPayloadConverter(EncodingPayloadConverter):
         return "json/plain"
 
     def to_payload(self, value: Any) -> Payload | None:
-        data = json.dumps(CONVERTER.unstructure(value), separators=(",", ":"), sort_keys=True)
+        # Insertion order is kept: gates, steps and items read in plan order.
+        data = json.dumps(CONVERTER.unstructure(value), separators=(",", ":"))
         return Payload(metadata={"encoding": b"json/plain"}, data=data.encode())
 
     def from_payload(self, payload: Payload, type_hint: type | None = None) -> Any:

@@ -45,7 +45,8 @@ for _name in COMMAND_MODULES:
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (tests call this)."""
     try:
-        cli.main(args=argv, prog_name="onboard", standalone_mode=False)
+        # Without standalone mode click returns a command's exit code instead of exiting.
+        code = cli.main(args=argv, prog_name="onboard", standalone_mode=False)
     except OnboardError as exc:
         click.echo(f"onboard: error: {exc}", err=True)
         return 1
@@ -59,7 +60,7 @@ def run(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def main() -> None:

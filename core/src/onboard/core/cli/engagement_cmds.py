@@ -1,0 +1,243 @@
+"""Commands on engagements: start, list, show, and the approver's decisions.
+
+``--as PERSON`` (or ``$ONBOARD_USER``) says who acts; the engagement checks the
+roster, the gate's party and the phase, and a refusal is printed with its reason
+and exit status 2.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from onboard.core.cli.output import console, print_json, table
+from onboard.core.client import Engagements, RejectedError
+from onboard.core.connection import ConnectionOptions, connect, connection_options
+from onboard.core.models import (
+    Completion,
+    Contact,
+    EngagementStatus,
+    GateDecision,
+    Phase,
+    Reassessment,
+    Resume,
+)
+from onboard.core.planning import build_plan
+from onboard.core.plugins import default_plugin_manager
+from onboard.core.settings import TASK_QUEUE
+from onboard.core.specfile import load_spec
+
+REJECTED_EXIT = 2
+
+as_option = click.option(
+    "--as", "person", envvar="ONBOARD_USER", required=True,
+    help="Your id on the engagement roster (or set ONBOARD_USER).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+queue_option = click.option("--task-queue", default=TASK_QUEUE, show_default=True, help="Engagement task queue.")
+
+
+def with_engagements(body: Callable[..., Awaitable[Any]]) -> Callable:
+    """Run ``body(engagements, **kwargs)`` with a connected client; map refusals to exit 2."""
+
+    def command(connection: ConnectionOptions, task_queue: str = TASK_QUEUE, **kwargs: Any) -> None:
+        async def main() -> None:
+            client = await connect(connection)
+            await body(Engagements(client, task_queue), **kwargs)
+
+        try:
+            asyncio.run(main())
+        except RejectedError as exc:
+            click.echo(f"onboard: rejected: {exc}", err=True)
+            raise click.exceptions.Exit(REJECTED_EXIT) from exc
+
+    command.__name__ = body.__name__
+    command.__doc__ = body.__doc__
+    return connection_options(command)
+
+
+# ---------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("engagement_file", type=click.Path(path_type=Path))
+@queue_option
+@with_engagements
+async def start(engagements: Engagements, engagement_file: Path) -> None:
+    """Start the engagement described by ENGAGEMENT_FILE (TOML)."""
+    spec = load_spec(engagement_file)
+    # The same planner the workflow runs: unknown services, bad facts or too few
+    # licences are reported here, before anything starts.
+    plan = build_plan(default_plugin_manager(), spec)
+    await engagements.start(spec)
+    console.print(
+        f"started engagement [bold]{spec.engagement_id}[/] for {spec.customer} ({spec.tenant}): "
+        f"{', '.join(plan.service_keys())}"
+    )
+
+
+@click.command(name="list")
+@click.option("--awaiting", metavar="PERSON", help="Only engagements waiting for this person.")
+@click.option("--role", type=click.Choice(["provider", "customer"]), help="Only those waiting for this side.")
+@click.option("--phase", type=click.Choice([p.value for p in Phase]), help="Only engagements in this phase.")
+@click.option("--tenant", help="Only this tenant's engagements.")
+@click.option("--all", "include_closed", is_flag=True, help="Include finished engagements.")
+@json_option
+@with_engagements
+async def list_engagements(
+    engagements: Engagements,
+    awaiting: str | None,
+    role: str | None,
+    phase: str | None,
+    tenant: str | None,
+    include_closed: bool,
+    as_json: bool,
+) -> None:
+    """List engagements, e.g. those waiting for you: --awaiting YOUR_ID."""
+    rows = await engagements.list(
+        awaiting=awaiting, party=role, phase=phase, tenant=tenant, running_only=not include_closed
+    )
+    if as_json:
+        print_json(rows)
+        return
+    t = table(None, "engagement", "status", "phase", "tenant", "services", "awaiting")
+    for row in rows:
+        t.add_row(row.engagement_id, row.status, row.phase, row.tenant, ", ".join(row.services), ", ".join(row.awaiting))
+    console.print(t if rows else "no engagements match")
+
+
+@click.command()
+@click.argument("engagement_id")
+@json_option
+@with_engagements
+async def show(engagements: Engagements, engagement_id: str, as_json: bool) -> None:
+    """Show an engagement's full status: gates, items, steps and the audit trail."""
+    status = await engagements.status(engagement_id)
+    if as_json:
+        print_json(status)
+    else:
+        render_status(status)
+
+
+@click.command()
+@click.argument("engagement_id")
+@click.argument("gate")
+@as_option
+@click.option("--comment", default="", help="Why; kept in the audit trail.")
+@with_engagements
+async def approve(engagements: Engagements, engagement_id: str, gate: str, person: str, comment: str) -> None:
+    """Approve GATE (kickoff, remediation-plan, joint-verification)."""
+    state = await engagements.decide(engagement_id, GateDecision(gate, person, True, comment))
+    if state.passed:
+        console.print(f"gate {gate!r} passed")
+    else:
+        waiting = [p.value for p in state.parties if p.value not in state.approved_by]
+        console.print(f"approval recorded; gate {gate!r} still needs the {' and '.join(waiting)} side")
+
+
+@click.command()
+@click.argument("engagement_id")
+@click.argument("gate")
+@as_option
+@click.option("--reason", required=True, help="Why the gate is rejected (required).")
+@with_engagements
+async def reject(engagements: Engagements, engagement_id: str, gate: str, person: str, reason: str) -> None:
+    """Reject GATE: the engagement goes back with the reason recorded."""
+    await engagements.decide(engagement_id, GateDecision(gate, person, False, reason))
+    console.print(f"gate {gate!r} rejected; the reason is recorded")
+
+
+@click.command()
+@click.argument("engagement_id")
+@click.argument("item")
+@as_option
+@click.option("--evidence", required=True, help="What shows it is done (ticket, screenshot, log).")
+@with_engagements
+async def complete(engagements: Engagements, engagement_id: str, item: str, person: str, evidence: str) -> None:
+    """Attest that a remediation item or a manual enable step ITEM is done."""
+    await engagements.complete(engagement_id, Completion(item, person, evidence))
+    console.print(f"{item} completed")
+
+
+@click.command()
+@click.argument("engagement_id")
+@as_option
+@click.option("--note", default="", help="How and when the customer was reached.")
+@with_engagements
+async def contact(engagements: Engagements, engagement_id: str, person: str, note: str) -> None:
+    """Record that the provider has contacted the customer (Initiate)."""
+    await engagements.record_contact(engagement_id, Contact(person, note))
+    console.print("contact recorded; the kick-off gate is open")
+
+
+@click.command()
+@click.argument("engagement_id")
+@click.argument("bundle")
+@as_option
+@with_engagements
+async def reassess(engagements: Engagements, engagement_id: str, bundle: str, person: str) -> None:
+    """Assess a new BUNDLE (a folder the workers can read); passing checks close items."""
+    result = await engagements.reassess(engagement_id, Reassessment(person, str(Path(bundle).resolve())))
+    console.print(
+        f"assessment round {result.round}: closed {len(result.closed)} item(s)"
+        + (f" ({', '.join(result.closed)})" if result.closed else "")
+        + f"; {len(result.still_open)} still open"
+    )
+
+
+@click.command()
+@click.argument("engagement_id")
+@as_option
+@click.option("--note", default="", help="What was fixed.")
+@with_engagements
+async def resume(engagements: Engagements, engagement_id: str, person: str, note: str) -> None:
+    """Retry a blocked engagement after fixing the cause."""
+    await engagements.resume(engagement_id, Resume(person, note))
+    console.print("engagement resumed")
+
+
+# ---------------------------------------------------------------------------
+
+
+def render_status(status: EngagementStatus) -> None:
+    s = status.state
+    console.print(f"[bold]{status.engagement_id}[/] — {s.spec.customer} ({status.tenant})")
+    console.print(f"phase: [bold]{status.phase.value}[/]   services: {', '.join(status.services)}")
+    console.print(f"awaiting: {', '.join(status.awaiting) or 'nobody'}")
+    if s.blocked:
+        console.print(f"[red]blocked:[/] {s.blocked}  (fix it, then: onboard resume {status.engagement_id} --as …)")
+    if s.contact is None and status.phase is Phase.INITIATE:
+        due = s.spec.purchased_on + s.spec.policy.contact_within
+        console.print(f"contact due by {due.isoformat()} (escalations so far: {s.escalations})")
+    gates = table("gates", "gate", "phase", "needs", "approved by", "state", "rejections")
+    for g in s.gates.values():
+        state = "passed" if g.passed else ("open" if g.open else "closed")
+        approved = ", ".join(f"{party}: {who}" for party, who in g.approved_by.items())
+        gates.add_row(g.id, g.phase.value, " + ".join(p.value for p in g.parties), approved, state, "; ".join(g.rejections))
+    console.print(gates)
+    if s.items:
+        items = table(f"remediation items (assessment round {s.assessment_round})", "item", "owner", "severity", "blocks", "state", "title")
+        for i in s.items:
+            state = f"closed by {i.closed_by}" if i.closed else "open"
+            items.add_row(i.item.id, i.item.owner.value, i.item.severity.value, ", ".join(i.item.blocks), state, i.item.title)
+        console.print(items)
+    if s.steps:
+        steps = table("enable steps", "step", "service", "kind", "owner", "status", "by / evidence")
+        for st in s.steps.values():
+            detail = " — ".join(x for x in (st.by, st.evidence) if x)
+            steps.add_row(st.step.id, st.step.service, st.step.kind.value, st.step.owner.value, st.status, detail)
+        console.print(steps)
+    if s.audit:
+        audit = table("audit trail", "when", "who", "side", "action", "subject", "comment")
+        for a in s.audit:
+            audit.add_row(a.at.strftime("%Y-%m-%d %H:%M:%S"), a.person, a.party.value, a.action, a.subject, a.comment)
+        console.print(audit)
+
+
+def register(group: click.Group) -> None:
+    for command in (start, list_engagements, show, approve, reject, complete, contact, reassess, resume):
+        group.add_command(command)
+
+
