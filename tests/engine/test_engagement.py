@@ -34,6 +34,7 @@ async def test_full_engagement_through_every_phase(client, worker):
     with pytest.raises(RejectedError, match="not open yet"):
         await engagements.decide(eid, GateDecision("kickoff", "pat", True))
     await engagements.record_contact(eid, Contact("pat", "called the customer"))
+    await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
     await engagements.decide(eid, GateDecision("kickoff", "pat", True, "kick-off held"))
 
     status = await wait_for(engagements, eid, lambda s: s.phase is Phase.ASSESS and s.state.assessment_round == 1)

@@ -47,8 +47,9 @@ def roster_person(state: EngagementState, person_id: str) -> Person:
     return person
 
 
-def gate_states(plan: Plan) -> dict[str, GateState]:
-    return {g.id: GateState(g.id, g.phase, g.title, g.parties) for g in plan.gates}
+def gate_states() -> dict[str, GateState]:
+    """The gates are the process's, not a plugin's: known before the plan is."""
+    return {g.id: GateState(g.id, g.phase, g.title, g.parties) for g in GATES}
 
 
 def gate_for_phase(state: EngagementState, phase: Phase) -> GateState:
@@ -64,7 +65,7 @@ def validate_decision(state: EngagementState, decision: GateDecision) -> Person:
     """Who may decide what, when; raises :class:`Rejected` with the reason."""
     gate = state.gates.get(decision.gate)
     if gate is None:
-        known = ", ".join(state.gates) or ", ".join(g.id for g in GATES)
+        known = ", ".join(state.gates)
         raise Rejected(f"unknown gate {decision.gate!r} (gates: {known})")
     person = roster_person(state, decision.person)
     if gate.passed:
@@ -92,7 +93,7 @@ def validate_decision(state: EngagementState, decision: GateDecision) -> Person:
 def refresh_gates(state: EngagementState) -> None:
     """Open the current phase's gate once its work allows a decision."""
     for gate in state.gates.values():
-        if gate.passed or gate.phase is not state.phase or state.blocked:
+        if gate.passed or gate.phase is not state.phase or state.blocked or state.plan is None:
             gate.open = False
         elif gate.phase is Phase.INITIATE:
             gate.open = state.contact is not None
@@ -105,6 +106,8 @@ def refresh_gates(state: EngagementState) -> None:
 def why_closed(state: EngagementState, gate: GateState) -> str:
     if state.phase is not gate.phase:
         return f"the engagement is in {state.phase.value}, the gate closes {gate.phase.value}"
+    if state.plan is None:
+        return "the engagement's plan is not ready yet"
     if gate.phase is Phase.INITIATE and state.contact is None:
         return "the customer has not been contacted yet"
     if gate.phase is Phase.REMEDIATE:

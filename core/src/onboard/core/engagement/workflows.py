@@ -66,7 +66,9 @@ class EngagementWorkflow:
     @workflow.init
     def __init__(self, inp: EngagementInput) -> None:
         # Updates can arrive before run() starts: all state is set up here.
-        self.state: EngagementState = inp.state or EngagementState(spec=inp.spec, bundle=inp.spec.bundle)
+        self.state: EngagementState = inp.state or EngagementState(
+            spec=inp.spec, bundle=inp.spec.bundle, gates=rules.gate_states()
+        )
         self._bundles: list[Reassessment] = []
         self._resume: Resume | None = None
         self._children: dict[str, workflow.ChildWorkflowHandle] = {}
@@ -87,7 +89,6 @@ class EngagementWorkflow:
                 s.spec,
                 timeout=PLAN_TIMEOUT,
             )
-            s.gates = rules.gate_states(s.plan)
             s.history.append(f"{workflow.now().isoformat()} planned: {', '.join(s.plan.service_keys())}")
         rules.refresh_gates(s)
         self._publish()
