@@ -1,7 +1,6 @@
 """A whole engagement through every phase, against the real dev server."""
 
 import pytest
-
 from onboard.core.client import Engagements, RejectedError
 from onboard.core.models import Completion, Contact, GateDecision, Phase
 

@@ -3,7 +3,6 @@
 import asyncio
 
 import pytest
-
 from onboard.core.client import Engagements, RejectedError
 from onboard.core.models import Completion, Contact, GateDecision, Phase
 

@@ -7,17 +7,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
-
 from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.engagement import WORKFLOWS, EngagementActivities, workflow_runner
 from onboard.core.models import Completion, Contact, GateDecision, Phase, Policy
 from onboard.core.plugins import load_plugin_manager
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from .helpers import make_spec, wait_for
 from .recorder import NotificationRecorder

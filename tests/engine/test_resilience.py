@@ -1,0 +1,198 @@
+"""Durability: a killed worker, a blocked activity, long histories, all without loss."""
+
+import asyncio
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from onboard.core import search_attributes as sa
+from onboard.core.client import Engagements, RejectedError
+from onboard.core.converter import DATA_CONVERTER
+from onboard.core.engagement import WORKFLOWS, EngagementActivities, workflow_runner
+from onboard.core.engagement.workflows import EngagementWorkflow
+from onboard.core.hookspecs import hookimpl
+from onboard.core.models import (
+    Category,
+    Completion,
+    Contact,
+    GateDecision,
+    Phase,
+    Policy,
+    Requirement,
+    Resume,
+    ServiceInfo,
+)
+from onboard.core.plugins import load_plugin_manager
+from temporalio.client import Client, WorkflowUpdateStage
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from ..conftest import temporal_binary
+from .helpers import make_spec, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_worker_process(client: Client, task_queue: str) -> subprocess.Popen:
+    target = client.service_client.config.target_host
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.engine.worker_process", target, client.namespace, task_queue],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "worker ready"
+    return proc
+
+
+async def test_worker_killed_and_restarted_mid_engagement_loses_nothing(client):
+    task_queue = f"kill-{uuid.uuid4().hex[:8]}"
+    engagements = Engagements(client, task_queue)
+    spec = make_spec()
+    eid = spec.engagement_id
+    first = start_worker_process(client, task_queue)
+    try:
+        await engagements.start(spec)
+        await engagements.record_contact(eid, Contact("pat", "phoned"))
+        await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
+        await engagements.decide(eid, GateDecision("kickoff", "pat", True, "held"))
+        await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+
+    # With no worker alive the customer's approval is accepted by the server and waits.
+    pending = asyncio.create_task(
+        engagements.handle(eid).execute_update(
+            EngagementWorkflow.decide, GateDecision("remediation-plan", "casey", True, "agreed while down")
+        )
+    )
+    await asyncio.sleep(1)
+    assert not pending.done()
+
+    second = start_worker_process(client, task_queue)
+    try:
+        await asyncio.wait_for(pending, timeout=30)
+        status = await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
+        for item in status.state.items:
+            await engagements.complete(eid, Completion(item.item.id, "casey", "fixed"))
+        await engagements.decide(eid, GateDecision("joint-verification", "pat", True))
+        await engagements.decide(eid, GateDecision("joint-verification", "casey", True))
+        status = await wait_for(engagements, eid, lambda s: s.phase is Phase.ENABLE)
+    finally:
+        second.send_signal(signal.SIGKILL)
+        second.wait()
+
+    audit = [(a.person, a.action, a.subject, a.comment) for a in status.state.audit]
+    assert ("pat", "contact", "customer", "phoned") in audit
+    assert ("casey", "approve", "remediation-plan", "agreed while down") in audit
+    assert status.state.assessment_round == 1, "the assessment ran once, not again after the restart"
+
+
+class BrokenRemediationPlugin:
+    """A service whose remediation hook fails until it is 'fixed'."""
+
+    def __init__(self) -> None:
+        self.broken = True
+
+    @hookimpl
+    def register_services(self) -> Sequence[ServiceInfo]:
+        return [ServiceInfo("flaky", "Flaky service", min_licenses=0)]
+
+    @hookimpl
+    def assess_requirements(self, services):
+        return [Requirement("flaky.ready", "flaky", "Flaky is ready", Category.SERVICE, "manual")]
+
+    @hookimpl
+    def remediation_items(self, findings):
+        if self.broken:
+            raise RuntimeError("remediation catalogue unavailable")
+        return []
+
+
+async def test_a_failing_plugin_blocks_the_engagement_until_a_provider_resumes(client):
+    plugin = BrokenRemediationPlugin()
+    manager = load_plugin_manager(extra=[("flaky", plugin)])
+    task_queue = f"blocked-{uuid.uuid4().hex[:8]}"
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=EngagementActivities(manager).all(),
+        workflow_runner=workflow_runner(),
+    ):
+        engagements = Engagements(client, task_queue)
+        spec = make_spec(("core", "flaky"))
+        eid = spec.engagement_id
+        await engagements.start(spec)
+        await engagements.record_contact(eid, Contact("pat"))
+        await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
+        await engagements.decide(eid, GateDecision("kickoff", "pat", True))
+        status = await wait_for(engagements, eid, lambda s: bool(s.state.blocked))
+        assert "plugin 'flaky', hook remediation_items" in status.state.blocked
+        assert "remediation catalogue unavailable" in status.state.blocked
+        assert "party:provider" in status.awaiting
+        with pytest.raises(RejectedError, match="not open yet"):
+            await engagements.decide(eid, GateDecision("remediation-plan", "casey", True))
+        with pytest.raises(RejectedError, match="only the provider side"):
+            await engagements.resume(eid, Resume("casey"))
+
+        plugin.broken = False
+        await engagements.resume(eid, Resume("pat", "catalogue restored"))
+        status = await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
+        assert status.state.blocked == ""
+        assert any(i.item.id == "fix.flaky.ready" for i in status.state.items)
+        desc = await engagements.handle(eid).describe()
+        assert desc.status is not None and desc.status.name == "RUNNING", "blocked is not failed"
+
+
+async def test_history_stays_small_by_continuing_as_new_when_the_server_suggests(tmp_path):
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_binary(),
+        search_attributes=sa.ALL,
+        data_converter=DATA_CONVERTER,
+        dev_server_extra_args=[
+            "--log-level", "error",
+            "--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=40",
+        ],
+    )
+    try:
+        async with Worker(
+            env.client,
+            task_queue="can",
+            workflows=WORKFLOWS,
+            activities=EngagementActivities().all(),
+            workflow_runner=workflow_runner(),
+        ):
+            engagements = Engagements(env.client, "can")
+            spec = make_spec(policy=Policy(checkpoint_every=timedelta(seconds=0.5)))
+            eid = spec.engagement_id
+            await engagements.start(spec)
+            await engagements.record_contact(eid, Contact("pat"))
+            await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
+            await engagements.decide(eid, GateDecision("kickoff", "pat", True))
+            await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
+            await engagements.decide(eid, GateDecision("remediation-plan", "casey", True))
+            status = await wait_for(engagements, eid, lambda s: s.state.checkpoints >= 12, timeout=60)
+            runs = [wf async for wf in env.client.list_workflows(f"WorkflowId = '{eid}'")]
+            # Two runs end at phase boundaries; the rest were suggested by the server.
+            assert len(runs) > 3
+            for wf in runs:
+                history = await env.client.get_workflow_handle(eid, run_id=wf.run_id).fetch_history()
+                assert len(history.events) < 120
+            assert status.state.audit[0].action == "contact", "the audit trail survives every run"
+            handle = engagements.handle(eid)
+            update = await handle.start_update(
+                EngagementWorkflow.complete,
+                Completion(status.state.items[0].item.id, "casey", "done"),
+                wait_for_stage=WorkflowUpdateStage.COMPLETED,
+            )
+            await update.result()
+    finally:
+        await env.shutdown()
+
