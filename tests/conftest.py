@@ -11,14 +11,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
-
 from onboard.core import search_attributes as sa
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.engagement import WORKFLOWS, EngagementActivities, workflow_runner
 from onboard.core.plugins import load_plugin_manager
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 
 def temporal_binary(name: str = "temporal") -> str:

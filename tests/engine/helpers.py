@@ -63,5 +63,7 @@ async def wait_for(
         except Exception:  # the first workflow task may not have run yet
             pass
         await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting; last status: phase={getattr(last, 'phase', None)} "
-                         f"awaiting={getattr(last, 'awaiting', None)}")
+    raise AssertionError(
+        f"timed out waiting; last status: phase={getattr(last, 'phase', None)} "
+        f"awaiting={getattr(last, 'awaiting', None)}"
+    )

@@ -11,16 +11,20 @@ async def drive_enable(engagements: Engagements, engagement_id: str) -> None:
     """Attest every step that waits for a person until the engagement completes."""
     while True:
         status = await wait_for(
-            engagements, engagement_id,
-            lambda s: s.phase is Phase.COMPLETED
-            or any(st.status == "awaiting" for st in s.state.steps.values()),
+            engagements,
+            engagement_id,
+            lambda s: (
+                s.phase is Phase.COMPLETED or any(st.status == "awaiting" for st in s.state.steps.values())
+            ),
         )
         if status.phase is Phase.COMPLETED:
             return
         for step in status.state.steps.values():
             if step.status == "awaiting":
                 who = "pat" if step.step.owner.value == "provider" else "casey"
-                await engagements.complete(engagement_id, Completion(step.step.id, who, f"done: {step.step.title}"))
+                await engagements.complete(
+                    engagement_id, Completion(step.step.id, who, f"done: {step.step.title}")
+                )
 
 
 async def test_full_engagement_through_every_phase(client, worker):
@@ -36,7 +40,9 @@ async def test_full_engagement_through_every_phase(client, worker):
     await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
     await engagements.decide(eid, GateDecision("kickoff", "pat", True, "kick-off held"))
 
-    status = await wait_for(engagements, eid, lambda s: s.phase is Phase.ASSESS and s.state.assessment_round == 1)
+    status = await wait_for(
+        engagements, eid, lambda s: s.phase is Phase.ASSESS and s.state.assessment_round == 1
+    )
     assert status.state.items, "an assessment without a bundle leaves every requirement open"
     assert "casey" in status.awaiting and "party:customer" in status.awaiting
     await engagements.decide(eid, GateDecision("remediation-plan", "casey", True, "plan agreed"))

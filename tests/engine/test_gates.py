@@ -67,7 +67,9 @@ async def test_second_decision_by_the_same_person_and_side_is_rejected(client, w
     await engagements.record_contact(eid, Contact("pat"))
     await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
     await engagements.decide(eid, GateDecision("kickoff", "pat", True))
-    status = await wait_for(engagements, eid, lambda s: s.phase is Phase.ASSESS and s.state.gates["remediation-plan"].open)
+    status = await wait_for(
+        engagements, eid, lambda s: s.phase is Phase.ASSESS and s.state.gates["remediation-plan"].open
+    )
     await engagements.decide(eid, GateDecision("remediation-plan", "casey", True))
     status = await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
     for item in status.state.items:
@@ -94,7 +96,9 @@ async def test_a_rejection_sends_the_gate_back_and_keeps_the_reason(client, work
     await engagements.record_contact(eid, Contact("pat"))
     await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
     await engagements.decide(eid, GateDecision("kickoff", "pat", True))
-    await wait_for(engagements, eid, lambda s: s.phase is Phase.ASSESS and s.state.gates["remediation-plan"].open)
+    await wait_for(
+        engagements, eid, lambda s: s.phase is Phase.ASSESS and s.state.gates["remediation-plan"].open
+    )
     await engagements.decide(eid, GateDecision("remediation-plan", "casey", False, "timeline too short"))
 
     status = await engagements.status(eid)

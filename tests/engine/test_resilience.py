@@ -157,8 +157,10 @@ async def test_history_stays_small_by_continuing_as_new_when_the_server_suggests
         search_attributes=sa.ALL,
         data_converter=DATA_CONVERTER,
         dev_server_extra_args=[
-            "--log-level", "error",
-            "--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=40",
+            "--log-level",
+            "error",
+            "--dynamic-config-value",
+            "limit.historyCount.suggestContinueAsNew=40",
         ],
     )
     try:
@@ -195,4 +197,3 @@ async def test_history_stays_small_by_continuing_as_new_when_the_server_suggests
             await update.result()
     finally:
         await env.shutdown()
-

@@ -48,7 +48,9 @@ async def test_missed_contact_escalates_and_keeps_escalating(client, recording_w
     await engagements.start(spec)
     status = await wait_for(engagements, spec.engagement_id, lambda s: s.state.escalations >= 2, timeout=20)
     assert status.phase is Phase.INITIATE
-    escalations = [n for n in recorder.sent if n.kind == "escalation" and n.engagement_id == spec.engagement_id]
+    escalations = [
+        n for n in recorder.sent if n.kind == "escalation" and n.engagement_id == spec.engagement_id
+    ]
     assert len(escalations) >= 2
     assert "has not been contacted" in escalations[0].message
     assert set(escalations[0].to) == {"pat", "pam"}, "escalations go to the provider side"

@@ -1,6 +1,6 @@
 """A worker in its own process, so a test can kill it like an operator's SIGKILL would.
 
-    python -m tests.engine.worker_process ADDRESS NAMESPACE TASK_QUEUE
+python -m tests.engine.worker_process ADDRESS NAMESPACE TASK_QUEUE
 """
 
 import asyncio

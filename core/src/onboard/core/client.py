@@ -8,11 +8,6 @@ engagement, and a rejected Update carries the workflow's reason.
 from datetime import datetime
 
 from attrs import frozen
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
-
 from onboard.core import search_attributes as sa
 from onboard.core.engagement.messages import EngagementInput, ReassessResult
 from onboard.core.engagement.workflows import EngagementWorkflow
@@ -28,6 +23,10 @@ from onboard.core.models import (
     Resume,
 )
 from onboard.core.settings import TASK_QUEUE
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 
 class RejectedError(OnboardError):
@@ -117,7 +116,9 @@ class Engagements:
         running_only: bool = True,
         limit: int = 200,
     ) -> list[EngagementSummary]:
-        query = list_query(awaiting=awaiting, party=party, phase=phase, tenant=tenant, running_only=running_only)
+        query = list_query(
+            awaiting=awaiting, party=party, phase=phase, tenant=tenant, running_only=running_only
+        )
         rows = []
         try:
             async for wf in self.client.list_workflows(query, limit=limit):
@@ -180,4 +181,3 @@ def _not_found(engagement_id: str, exc: RPCError) -> OnboardError:
     if exc.status == RPCStatusCode.NOT_FOUND:
         return OnboardError(f"unknown engagement {engagement_id!r}")
     return OnboardError(f"engagement {engagement_id!r}: {exc.message}")
-

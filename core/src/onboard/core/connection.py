@@ -13,14 +13,13 @@ from typing import Any
 
 import click
 from attrs import frozen
+from onboard.core.converter import DATA_CONVERTER
+from onboard.core.errors import OnboardError
+from onboard.core.settings import DEFAULT_ADDRESS, DEFAULT_NAMESPACE
 from temporalio.client import Client
 from temporalio.envconfig import ClientConfig
 from temporalio.runtime import Runtime
 from temporalio.service import TLSConfig
-
-from onboard.core.converter import DATA_CONVERTER
-from onboard.core.errors import OnboardError
-from onboard.core.settings import DEFAULT_ADDRESS, DEFAULT_NAMESPACE
 
 
 @frozen
@@ -40,13 +39,13 @@ def connect_config(options: ConnectionOptions) -> dict[str, Any]:
     """Keyword arguments for ``Client.connect`` from the profile, env and flags."""
     try:
         config: dict[str, Any] = dict(
-            ClientConfig.load_client_connect_config(
-                profile=options.profile, config_file=options.config_file
-            )
+            ClientConfig.load_client_connect_config(profile=options.profile, config_file=options.config_file)
         )
     except Exception as exc:
         where = options.config_file or "the Temporal config file"
-        raise OnboardError(f"cannot load connection profile {options.profile or 'default'!r} from {where}: {exc}") from exc
+        raise OnboardError(
+            f"cannot load connection profile {options.profile or 'default'!r} from {where}: {exc}"
+        ) from exc
     config.setdefault("target_host", DEFAULT_ADDRESS)
     config.setdefault("namespace", DEFAULT_NAMESPACE)
     if options.address:
@@ -103,7 +102,17 @@ def connection_options(command: Callable) -> Callable:
         click.option("--namespace", "-n", help=f"Temporal namespace (default: {DEFAULT_NAMESPACE})."),
         click.option("--address", help=f"Temporal frontend host:port (default: {DEFAULT_ADDRESS})."),
     ]
-    names = ["tls_ca", "tls_key", "tls_cert", "tls", "api_key", "config_file", "profile", "namespace", "address"]
+    names = [
+        "tls_ca",
+        "tls_key",
+        "tls_cert",
+        "tls",
+        "api_key",
+        "config_file",
+        "profile",
+        "namespace",
+        "address",
+    ]
 
     def wrapper(**kwargs: Any) -> Any:
         kwargs["connection"] = ConnectionOptions(**{n: kwargs.pop(n) for n in names})

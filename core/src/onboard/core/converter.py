@@ -83,6 +83,4 @@ class OnboardPayloadConverter(CompositePayloadConverter):
 
 
 #: Pass to ``Client.connect(data_converter=...)`` and ``Replayer(data_converter=...)``.
-DATA_CONVERTER = dataclasses.replace(
-    DataConverter.default, payload_converter_class=OnboardPayloadConverter
-)
+DATA_CONVERTER = dataclasses.replace(DataConverter.default, payload_converter_class=OnboardPayloadConverter)

@@ -31,7 +31,9 @@ def blocked_services(requirement: Requirement, services: Sequence[ServiceInfo]) 
     return (requirement.service,)
 
 
-def default_item(requirement: Requirement, finding: Finding, services: Sequence[ServiceInfo]) -> RemediationItem:
+def default_item(
+    requirement: Requirement, finding: Finding, services: Sequence[ServiceInfo]
+) -> RemediationItem:
     title = requirement.remediation or f"Make this pass: {requirement.title}"
     if finding.outcome is Outcome.NOT_RUN:
         title = f"Provide the input for: {requirement.title}"

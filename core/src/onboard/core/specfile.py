@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import cattrs
-
 from onboard.core.converter import CONVERTER
 from onboard.core.errors import SpecError
 from onboard.core.models import EngagementSpec, FactValue, Party, Person, Policy
@@ -139,7 +138,10 @@ def preview_spec(
         services=tuple(services),
         licenses=dict(licenses) if licenses is not None else dict.fromkeys(services, 150),
         purchased_on=datetime.now(UTC),
-        roster=(Person("provider", "Provider", Party.PROVIDER), Person("customer", "Customer", Party.CUSTOMER)),
+        roster=(
+            Person("provider", "Provider", Party.PROVIDER),
+            Person("customer", "Customer", Party.CUSTOMER),
+        ),
         facts=dict(facts or {}),
         policy=Policy(),
     )

@@ -11,7 +11,6 @@ import os
 import sys
 
 import click
-
 from onboard.core.errors import OnboardError
 from onboard.core.logging import configure_cli_logging
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-
 from onboard.core.cli.output import console, print_json, table
 from onboard.core.client import Engagements, RejectedError
 from onboard.core.connection import ConnectionOptions, connect, connection_options
@@ -32,11 +31,16 @@ from onboard.core.specfile import load_spec
 REJECTED_EXIT = 2
 
 as_option = click.option(
-    "--as", "person", envvar="ONBOARD_USER", required=True,
+    "--as",
+    "person",
+    envvar="ONBOARD_USER",
+    required=True,
     help="Your id on the engagement roster (or set ONBOARD_USER).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-queue_option = click.option("--task-queue", default=TASK_QUEUE, show_default=True, help="Engagement task queue.")
+queue_option = click.option(
+    "--task-queue", default=TASK_QUEUE, show_default=True, help="Engagement task queue."
+)
 
 
 def with_engagements(body: Callable[..., Awaitable[Any]]) -> Callable:
@@ -104,7 +108,14 @@ async def list_engagements(
         return
     t = table(None, "engagement", "status", "phase", "tenant", "services", "awaiting")
     for row in rows:
-        t.add_row(row.engagement_id, row.status, row.phase, row.tenant, ", ".join(row.services), ", ".join(row.awaiting))
+        t.add_row(
+            row.engagement_id,
+            row.status,
+            row.phase,
+            row.tenant,
+            ", ".join(row.services),
+            ", ".join(row.awaiting),
+        )
     console.print(t if rows else "no engagements match")
 
 
@@ -155,7 +166,9 @@ async def reject(engagements: Engagements, engagement_id: str, gate: str, person
 @as_option
 @click.option("--evidence", required=True, help="What shows it is done (ticket, screenshot, log).")
 @with_engagements
-async def complete(engagements: Engagements, engagement_id: str, item: str, person: str, evidence: str) -> None:
+async def complete(
+    engagements: Engagements, engagement_id: str, item: str, person: str, evidence: str
+) -> None:
     """Attest that a remediation item or a manual enable step ITEM is done."""
     await engagements.complete(engagement_id, Completion(item, person, evidence))
     console.print(f"{item} completed")
@@ -207,7 +220,9 @@ def render_status(status: EngagementStatus) -> None:
     console.print(f"phase: [bold]{status.phase.value}[/]   services: {', '.join(status.services)}")
     console.print(f"awaiting: {', '.join(status.awaiting) or 'nobody'}")
     if s.blocked:
-        console.print(f"[red]blocked:[/] {s.blocked}  (fix it, then: onboard resume {status.engagement_id} --as …)")
+        console.print(
+            f"[red]blocked:[/] {s.blocked}  (fix it, then: onboard resume {status.engagement_id} --as …)"
+        )
     if s.contact is None and status.phase is Phase.INITIATE:
         due = s.spec.purchased_on + s.spec.policy.contact_within
         console.print(f"contact due by {due.isoformat()} (escalations so far: {s.escalations})")
@@ -215,29 +230,53 @@ def render_status(status: EngagementStatus) -> None:
     for g in s.gates.values():
         state = "passed" if g.passed else ("open" if g.open else "closed")
         approved = ", ".join(f"{party}: {who}" for party, who in g.approved_by.items())
-        gates.add_row(g.id, g.phase.value, " + ".join(p.value for p in g.parties), approved, state, "; ".join(g.rejections))
+        gates.add_row(
+            g.id,
+            g.phase.value,
+            " + ".join(p.value for p in g.parties),
+            approved,
+            state,
+            "; ".join(g.rejections),
+        )
     console.print(gates)
     if s.items:
-        items = table(f"remediation items (assessment round {s.assessment_round})", "item", "owner", "severity", "blocks", "state", "title")
+        items = table(
+            f"remediation items (assessment round {s.assessment_round})",
+            "item",
+            "owner",
+            "severity",
+            "blocks",
+            "state",
+            "title",
+        )
         for i in s.items:
             state = f"closed by {i.closed_by}" if i.closed else "open"
-            items.add_row(i.item.id, i.item.owner.value, i.item.severity.value, ", ".join(i.item.blocks), state, i.item.title)
+            items.add_row(
+                i.item.id,
+                i.item.owner.value,
+                i.item.severity.value,
+                ", ".join(i.item.blocks),
+                state,
+                i.item.title,
+            )
         console.print(items)
     if s.steps:
         steps = table("enable steps", "step", "service", "kind", "owner", "status", "by / evidence")
         for st in s.steps.values():
             detail = " — ".join(x for x in (st.by, st.evidence) if x)
-            steps.add_row(st.step.id, st.step.service, st.step.kind.value, st.step.owner.value, st.status, detail)
+            steps.add_row(
+                st.step.id, st.step.service, st.step.kind.value, st.step.owner.value, st.status, detail
+            )
         console.print(steps)
     if s.audit:
         audit = table("audit trail", "when", "who", "side", "action", "subject", "comment")
         for a in s.audit:
-            audit.add_row(a.at.strftime("%Y-%m-%d %H:%M:%S"), a.person, a.party.value, a.action, a.subject, a.comment)
+            audit.add_row(
+                a.at.strftime("%Y-%m-%d %H:%M:%S"), a.person, a.party.value, a.action, a.subject, a.comment
+            )
         console.print(audit)
 
 
 def register(group: click.Group) -> None:
     for command in (start, list_engagements, show, approve, reject, complete, contact, reassess, resume):
         group.add_command(command)
-
-

@@ -3,10 +3,10 @@
 import json
 from typing import Any
 
+from onboard.core.converter import to_json_value
 from rich.console import Console
 from rich.table import Table
 
-from onboard.core.converter import to_json_value
 
 def _console() -> Console:
     # Rich assumes 80 columns when output is piped; tables of ids need more.

@@ -11,9 +11,6 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from temporalio import activity
-from temporalio.exceptions import ApplicationError
-
 from onboard.core.engagement.messages import AssessInput, AssessOutcome, RunStepInput
 from onboard.core.errors import OnboardError
 from onboard.core.models import (
@@ -27,6 +24,8 @@ from onboard.core.models import (
 from onboard.core.planning import build_plan
 from onboard.core.plugins import ServicePluginManager, default_plugin_manager
 from onboard.core.remediation import plan_remediation
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 
 class EngagementActivities:

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from attrs import frozen
-
 from onboard.core.models import (
     EnableStep,
     EngagementSpec,

@@ -41,9 +41,7 @@ def next_phase(phase: Phase) -> Phase:
 def roster_person(state: EngagementState, person_id: str) -> Person:
     person = next((p for p in state.spec.roster if p.id == person_id), None)
     if person is None:
-        raise Rejected(
-            f"{person_id!r} is not on the roster of engagement {state.spec.engagement_id!r}"
-        )
+        raise Rejected(f"{person_id!r} is not on the roster of engagement {state.spec.engagement_id!r}")
     return person
 
 
@@ -75,16 +73,13 @@ def validate_decision(state: EngagementState, decision: GateDecision) -> Person:
     if person.party not in gate.parties:
         needed = " and ".join(p.value for p in gate.parties)
         raise Rejected(
-            f"{person.id!r} is on the {person.party.value} side; gate {gate.id!r} needs a "
-            f"{needed} decision"
+            f"{person.id!r} is on the {person.party.value} side; gate {gate.id!r} needs a {needed} decision"
         )
     if decision.person in gate.approved_by.values():
         raise Rejected(f"{person.id!r} has already approved gate {gate.id!r}")
     if person.party.value in gate.approved_by:
         other = gate.approved_by[person.party.value]
-        raise Rejected(
-            f"gate {gate.id!r} already has the {person.party.value} approval (from {other!r})"
-        )
+        raise Rejected(f"gate {gate.id!r} already has the {person.party.value} approval (from {other!r})")
     if not decision.approve and not decision.comment.strip():
         raise Rejected("a rejection needs a reason: pass a comment")
     return person
@@ -160,18 +155,21 @@ def validate_completion(state: EngagementState, completion: Completion) -> Perso
             )
         return person
     raise Rejected(
-        f"engagement {state.spec.engagement_id!r} has no remediation item or enable step "
-        f"{completion.item!r}"
+        f"engagement {state.spec.engagement_id!r} has no remediation item or enable step {completion.item!r}"
     )
 
 
-def apply_item_completion(state: EngagementState, completion: Completion, person: Person, at: datetime) -> bool:
+def apply_item_completion(
+    state: EngagementState, completion: Completion, person: Person, at: datetime
+) -> bool:
     """Close an item by attestation; ``False`` if ``completion`` names a step instead."""
     item = _item(state, completion.item)
     if item is None:
         return False
     item.closed, item.closed_by, item.evidence, item.closed_at = True, person.id, completion.evidence, at
-    state.audit.append(AuditRecord(at, person.id, person.party, "complete", item.item.id, completion.evidence))
+    state.audit.append(
+        AuditRecord(at, person.id, person.party, "complete", item.item.id, completion.evidence)
+    )
     return True
 
 

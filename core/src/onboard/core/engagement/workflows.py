@@ -159,10 +159,12 @@ class EngagementWorkflow:
                 continue
             try:
                 await workflow.wait_condition(
-                    lambda: gate.passed
-                    or bool(self._bundles)
-                    or self._continue_suggested()
-                    or (not was_open and not rules.open_items(s)),
+                    lambda was_open=was_open: (
+                        gate.passed
+                        or bool(self._bundles)
+                        or self._continue_suggested()
+                        or (not was_open and not rules.open_items(s))
+                    ),
                     timeout=remaining,
                     timeout_summary="next checkpoint call",
                 )
@@ -291,7 +293,9 @@ class EngagementWorkflow:
         gate = self.state.gates[gate_id]
         if gate.open:
             parties = [p for p in gate.parties if p.value not in gate.approved_by]
-            await self._notify("gate-open", f"gate {gate.id!r} awaits a decision: {gate.title}", self._people(*parties))
+            await self._notify(
+                "gate-open", f"gate {gate.id!r} awaits a decision: {gate.title}", self._people(*parties)
+            )
 
     # -- activities with a person as the fallback --------------------------------
 
@@ -304,7 +308,9 @@ class EngagementWorkflow:
                     method, arg, start_to_close_timeout=timeout, retry_policy=ACTIVITY_RETRY
                 )
             except ActivityError as err:
-                cause = err.cause.message if err.cause is not None and hasattr(err.cause, "message") else str(err)
+                cause = (
+                    err.cause.message if err.cause is not None and hasattr(err.cause, "message") else str(err)
+                )
                 s.blocked = f"{what} failed: {cause}"
                 rules.refresh_gates(s)
                 self._publish()
@@ -340,8 +346,12 @@ class EngagementWorkflow:
         rules.refresh_gates(s)
         self._publish()
         workflow.logger.info(
-            "gate %s %s by %s (%s): %s", gate.id, "approved" if decision.approve else "rejected",
-            person.id, person.party.value, decision.comment,
+            "gate %s %s by %s (%s): %s",
+            gate.id,
+            "approved" if decision.approve else "rejected",
+            person.id,
+            person.party.value,
+            decision.comment,
         )
         return gate
 
@@ -358,7 +368,9 @@ class EngagementWorkflow:
         if not rules.apply_item_completion(s, completion, person, now):
             step = s.steps[completion.item]
             step.status, step.by, step.evidence, step.at = "done", person.id, completion.evidence, now
-            s.audit.append(AuditRecord(now, person.id, person.party, "complete", step.step.id, completion.evidence))
+            s.audit.append(
+                AuditRecord(now, person.id, person.party, "complete", step.step.id, completion.evidence)
+            )
             await self._children[step.step.service].signal(
                 ServiceEnablementWorkflow.attest,
                 StepAttestation(step.step.id, person.id, completion.evidence),
@@ -417,7 +429,9 @@ class EngagementWorkflow:
         """A provider retries after fixing what blocked the engagement."""
         s = self.state
         person = rules.roster_person(s, request.person)
-        s.audit.append(AuditRecord(workflow.now(), person.id, person.party, "resume", "engagement", request.note))
+        s.audit.append(
+            AuditRecord(workflow.now(), person.id, person.party, "resume", "engagement", request.note)
+        )
         self._resume = request
 
     @resume.validator
@@ -527,4 +541,3 @@ def _days(delta: timedelta) -> str:
     if delta >= timedelta(days=1) and delta.total_seconds() % 86400 == 0:
         return f"{delta.days} days"
     return f"{delta.total_seconds():g} seconds"
-
