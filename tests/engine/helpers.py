@@ -6,7 +6,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from onboard.core.client import Engagements
-from onboard.core.models import EngagementSpec, EngagementStatus, Party, Person, Policy
+from onboard.core.models import (
+    Completion,
+    Contact,
+    EngagementSpec,
+    EngagementStatus,
+    GateDecision,
+    Party,
+    Person,
+    Phase,
+    Policy,
+)
 
 ROSTER = (
     Person("pat", "Pat Provider", Party.PROVIDER),
@@ -67,3 +77,42 @@ async def wait_for(
         f"timed out waiting; last status: phase={getattr(last, 'phase', None)} "
         f"awaiting={getattr(last, 'awaiting', None)}"
     )
+
+
+async def attest_enable_steps(engagements: Engagements, engagement_id: str) -> EngagementStatus:
+    """Attest every step that waits for a person until the engagement completes."""
+    while True:
+        status = await wait_for(
+            engagements,
+            engagement_id,
+            lambda s: (
+                s.phase is Phase.COMPLETED or any(st.status == "awaiting" for st in s.state.steps.values())
+            ),
+        )
+        if status.phase is Phase.COMPLETED:
+            return status
+        for step in status.state.steps.values():
+            if step.status == "awaiting":
+                who = "pat" if step.step.owner is Party.PROVIDER else "casey"
+                await engagements.complete(
+                    engagement_id, Completion(step.step.id, who, f"done: {step.step.title}")
+                )
+
+
+async def drive_full_engagement(engagements: Engagements, spec: EngagementSpec) -> EngagementStatus:
+    """Scripted approvals from start to completion; returns the final status."""
+    eid = spec.engagement_id
+    await engagements.start(spec)
+    await wait_for(engagements, eid, lambda s: s.state.plan is not None)
+    await engagements.record_contact(eid, Contact("pat", "phoned the customer"))
+    await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
+    await engagements.decide(eid, GateDecision("kickoff", "pat", True, "kick-off held"))
+    await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
+    await engagements.decide(eid, GateDecision("remediation-plan", "casey", True, "plan agreed"))
+    status = await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
+    for item in status.state.items:
+        await engagements.complete(eid, Completion(item.item.id, "casey", "fixed"))
+    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
+    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
+    await wait_for(engagements, eid, lambda s: s.phase is Phase.ENABLE)
+    return await attest_enable_steps(engagements, eid)

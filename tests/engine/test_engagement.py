@@ -4,27 +4,7 @@ import pytest
 from onboard.core.client import Engagements, RejectedError
 from onboard.core.models import Completion, Contact, GateDecision, Phase
 
-from .helpers import make_spec, wait_for
-
-
-async def drive_enable(engagements: Engagements, engagement_id: str) -> None:
-    """Attest every step that waits for a person until the engagement completes."""
-    while True:
-        status = await wait_for(
-            engagements,
-            engagement_id,
-            lambda s: (
-                s.phase is Phase.COMPLETED or any(st.status == "awaiting" for st in s.state.steps.values())
-            ),
-        )
-        if status.phase is Phase.COMPLETED:
-            return
-        for step in status.state.steps.values():
-            if step.status == "awaiting":
-                who = "pat" if step.step.owner.value == "provider" else "casey"
-                await engagements.complete(
-                    engagement_id, Completion(step.step.id, who, f"done: {step.step.title}")
-                )
+from .helpers import attest_enable_steps, make_spec, wait_for
 
 
 async def test_full_engagement_through_every_phase(client, worker):
@@ -58,7 +38,7 @@ async def test_full_engagement_through_every_phase(client, worker):
     await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
 
     await wait_for(engagements, eid, lambda s: s.phase is Phase.ENABLE)
-    await drive_enable(engagements, eid)
+    await attest_enable_steps(engagements, eid)
     final = await handle.result()
     assert final.phase is Phase.COMPLETED
     assert all(step.status == "done" for step in final.state.steps.values())

@@ -1,0 +1,87 @@
+"""Record engagement histories for the replay test.
+
+    .venv/bin/python -m tests.replay.record_histories [SCENARIO ...]
+
+Runs each scenario on a fresh embedded dev server with the current code and writes
+every run of the engagement (continue-as-new runs included) and of its Enable
+children to ``tests/replay/histories/<scenario>/*.json``.  Re-record only when a
+change is *meant* to be incompatible and running engagements are handled
+(patching or versioning); otherwise the committed histories are the guard.
+"""
+
+import asyncio
+import json
+import os
+import shutil
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from onboard.core import search_attributes as sa
+from onboard.core.client import Engagements
+from onboard.core.converter import DATA_CONVERTER
+from onboard.core.engagement import WORKFLOWS, EngagementActivities, workflow_runner
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from tests.engine.helpers import drive_full_engagement, make_spec
+
+HISTORIES = Path(__file__).resolve().parent / "histories"
+TASK_QUEUE = "record"
+
+Scenario = Callable[[Engagements], Awaitable[str]]
+
+
+async def core_only(engagements: Engagements) -> str:
+    spec = make_spec(("core",))
+    await drive_full_engagement(engagements, spec)
+    return spec.engagement_id
+
+
+SCENARIOS: dict[str, Scenario] = {"core-only": core_only}
+
+
+async def record(client: Client, name: str, scenario: Scenario) -> list[Path]:
+    engagement_id = await scenario(Engagements(client, TASK_QUEUE))
+    folder = HISTORIES / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    written = []
+    runs = [wf async for wf in client.list_workflows(f"WorkflowId STARTS_WITH '{engagement_id}'")]
+    for n, wf in enumerate(sorted(runs, key=lambda w: (w.start_time, w.id))):
+        history = await client.get_workflow_handle(wf.id, run_id=wf.run_id).fetch_history()
+        path = folder / f"{n:02d}-{wf.workflow_type}.json"
+        record = {"workflow_id": wf.id, "history": json.loads(history.to_json())}
+        path.write_text(json.dumps(record, indent=1) + "\n")
+        written.append(path)
+    return written
+
+
+async def main(names: list[str]) -> None:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(Path(sys.prefix) / "bin" / "temporal"),
+        search_attributes=sa.ALL,
+        data_converter=DATA_CONVERTER,
+    )
+    try:
+        async with Worker(
+            env.client,
+            task_queue=TASK_QUEUE,
+            workflows=WORKFLOWS,
+            activities=EngagementActivities().all(),
+            workflow_runner=workflow_runner(),
+        ):
+            for name in names or list(SCENARIOS):
+                for path in await record(env.client, name, SCENARIOS[name]):
+                    print(path.relative_to(HISTORIES.parent))
+    finally:
+        await env.shutdown()
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("ONBOARD_HOME", str(Path("/tmp") / f"onboard-record-{uuid.uuid4().hex[:6]}"))
+    asyncio.run(main(sys.argv[1:]))
+    sys.stdout.flush()
+    os._exit(0)
