@@ -51,5 +51,5 @@ async def test_an_incompatible_change_fails_replay():
     path = next(p for p in HISTORIES if p.stem.endswith("EngagementWorkflow") and p.name.startswith("00"))
     history = load(path)
     replayer = Replayer(workflows=[ReorderedEngagement], data_converter=DATA_CONVERTER)
-    with pytest.raises(Exception, match="[Nn]ondetermin"):
+    with pytest.raises(Exception, match=r"[Nn]ondetermin"):
         await replayer.replay_workflow(history)
