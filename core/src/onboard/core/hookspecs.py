@@ -101,6 +101,33 @@ def fact_definitions() -> Sequence[FactDefinition]:
     """
 
 
+@hookspec
+def validate_facts(services: Sequence[str], facts: Mapping[str, FactValue]) -> Sequence[str]:
+    """Report facts that contradict each other for this plugin's services.
+
+    Called when the plan is built, after every fact has been checked against its
+    definition and before any other plan hook.  A contradiction is a combination no
+    plan can honour (``mdm_authority=none`` while ``third_party_mdm=true`` asks for
+    MAM that is out of scope); something merely out of scope is a
+    :func:`scope_rules` exclusion instead.  The planner rejects the engagement with
+    :class:`~onboard.core.planning.FactConflictError` carrying every message.
+
+    :param services: the in-scope service keys, bundles expanded, ``core`` first.
+    :param facts: every declared fact, defaults filled in.
+    :returns: one message per contradiction, naming the facts and their values
+        (``"third_party_mdm=true needs mam_in_scope=true: ..."``); empty when the
+        facts agree.
+
+    **Example**::
+
+        @hookimpl
+        def validate_facts(services, facts):
+            if facts["mdm_authority"] == "none" and not facts["mam_in_scope"]:
+                return ["mdm_authority=none leaves nothing to manage: set mam_in_scope=true"]
+            return []
+    """
+
+
 # ---------------------------------------------------------------------------
 # Initiate: the plan
 # ---------------------------------------------------------------------------

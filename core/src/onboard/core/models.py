@@ -152,6 +152,10 @@ class FactDefinition:
     kind: FactKind = FactKind.TEXT
     choices: tuple[str, ...] = field(default=(), converter=_str_tuple)
     default: FactValue | None = None
+    #: Values worth planning with besides ``default`` (the branch points of an ``int``
+    #: or ``text`` fact, e.g. ``forest_count``: 1 and 3); the conformance kit plans
+    #: every choice of a ``choice``/``bool`` fact and every example of the others.
+    examples: tuple[FactValue, ...] = field(default=(), converter=tuple)
 
 
 @frozen

@@ -30,6 +30,10 @@ log = structlog.get_logger(__name__)
 CORE = "core"
 
 
+class FactConflictError(PlanError):
+    """The engagement's facts contradict each other (a plugin's ``validate_facts`` said so)."""
+
+
 def expand_services(requested: Sequence[str], registry: dict[str, ServiceInfo]) -> list[ServiceInfo]:
     """``core`` first, then each requested offer and its bundle members, each once."""
     unknown = [key for key in requested if key not in registry]
@@ -112,6 +116,9 @@ def build_plan(manager: ServicePluginManager, spec: EngagementSpec) -> Plan:
             raise PlanError(str(errors[0]))
         return items
 
+    conflicts: list[str] = collect("validate_facts", str)
+    if conflicts:
+        raise FactConflictError("conflicting facts: " + "; ".join(conflicts))
     exclusions: list[ScopeExclusion] = collect("scope_rules", ScopeExclusion)
     responsibilities: list[Responsibility] = collect("responsibilities", Responsibility)
     steps: list[EnableStep] = collect("enable_steps", EnableStep)
