@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from onboard.core.client import Engagements
@@ -61,6 +61,7 @@ async def wait_for(
     engagement_id: str,
     predicate: Callable[[EngagementStatus], bool],
     timeout: float = 30.0,
+    interval: float = 0.1,
 ) -> EngagementStatus:
     """Poll the status query until ``predicate`` holds (or fail with the last status)."""
     deadline = asyncio.get_running_loop().time() + timeout
@@ -72,14 +73,16 @@ async def wait_for(
                 return last
         except Exception:  # the first workflow task may not have run yet
             pass
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(interval)
     raise AssertionError(
         f"timed out waiting; last status: phase={getattr(last, 'phase', None)} "
         f"awaiting={getattr(last, 'awaiting', None)}"
     )
 
 
-async def attest_enable_steps(engagements: Engagements, engagement_id: str) -> EngagementStatus:
+async def attest_enable_steps(
+    engagements: Engagements, engagement_id: str, interval: float = 0.1
+) -> EngagementStatus:
     """Attest every step that waits for a person until the engagement completes."""
     while True:
         status = await wait_for(
@@ -99,20 +102,26 @@ async def attest_enable_steps(engagements: Engagements, engagement_id: str) -> E
                 )
 
 
-async def drive_full_engagement(engagements: Engagements, spec: EngagementSpec) -> EngagementStatus:
+async def drive_full_engagement(
+    engagements: Engagements, spec: EngagementSpec, interval: float = 0.1
+) -> EngagementStatus:
     """Scripted approvals from start to completion; returns the final status."""
     eid = spec.engagement_id
+
+    def until(predicate: Callable[[EngagementStatus], bool]) -> Awaitable[EngagementStatus]:
+        return wait_for(engagements, eid, predicate, interval=interval)
+
     await engagements.start(spec)
-    await wait_for(engagements, eid, lambda s: s.state.plan is not None)
+    await until(lambda s: s.state.plan is not None)
     await engagements.record_contact(eid, Contact("pat", "phoned the customer"))
-    await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
+    await until(lambda s: s.state.gates["kickoff"].open)
     await engagements.decide(eid, GateDecision("kickoff", "pat", True, "kick-off held"))
-    await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
+    await until(lambda s: s.state.gates["remediation-plan"].open)
     await engagements.decide(eid, GateDecision("remediation-plan", "casey", True, "plan agreed"))
-    status = await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
+    status = await until(lambda s: s.phase is Phase.REMEDIATE)
     for item in status.state.items:
         await engagements.complete(eid, Completion(item.item.id, "casey", "fixed"))
     await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
     await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
-    await wait_for(engagements, eid, lambda s: s.phase is Phase.ENABLE)
-    return await attest_enable_steps(engagements, eid)
+    await until(lambda s: s.phase is Phase.ENABLE)
+    return await attest_enable_steps(engagements, eid, interval)

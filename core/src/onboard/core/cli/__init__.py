@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "onboard.core.cli.plugins_cmd",
     "onboard.core.cli.assess_cmd",
     "onboard.core.cli.server_cmds",
+    "onboard.core.cli.demo_cmd",
 )
 
 
