@@ -65,16 +65,22 @@ def plan_remediation(
     by_id = {r.id: r for r in requirements}
     open_findings = [f for f in findings if f.outcome is not Outcome.PASS and f.requirement_id in by_id]
     open_requirements = [by_id[f.requirement_id] for f in open_findings]
-    items, errors = manager.collect(
-        "remediation_items",
-        RemediationItem,
-        {r.service for r in open_requirements},
-        findings=open_findings,
-        requirements=open_requirements,
-        facts=facts,
-    )
-    if errors:
-        raise PlanError(str(errors[0]))
+    items: list[RemediationItem] = []
+    # Each plugin sees only the findings of its own services' requirements.
+    for owner in sorted({manager.owner(r.service) for r in open_requirements}):
+        owned = {r.service for r in open_requirements if manager.owner(r.service) == owner}
+        owned_findings = [f for f in open_findings if by_id[f.requirement_id].service in owned]
+        owned_items, errors = manager.collect(
+            "remediation_items",
+            RemediationItem,
+            owned,
+            findings=owned_findings,
+            requirements=[by_id[f.requirement_id] for f in owned_findings],
+            facts=facts,
+        )
+        if errors:
+            raise PlanError(str(errors[0]))
+        items.extend(owned_items)
     open_ids = {r.id for r in open_requirements}
     for item in items:
         if item.requirement_id not in open_ids:
