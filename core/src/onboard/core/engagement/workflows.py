@@ -391,6 +391,7 @@ class EngagementWorkflow:
         person = self._validate_contact(contact)
         s.contact = AuditRecord(workflow.now(), person.id, person.party, "contact", "customer", contact.note)
         s.audit.append(s.contact)
+        workflow.logger.info("customer contacted, recorded by %s: %s", person.id, contact.note)
         rules.refresh_gates(s)
         self._publish()
 
@@ -410,6 +411,7 @@ class EngagementWorkflow:
         s = self.state
         person = rules.roster_person(s, request.person)
         s.audit.append(AuditRecord(workflow.now(), person.id, person.party, "reassess", request.bundle))
+        workflow.logger.info("re-assessment of %s requested by %s", request.bundle, person.id)
         self._bundles.append(request)
         target = s.assessment_round + len(self._bundles)
         await workflow.wait_condition(lambda: target in self._reassessed)
@@ -433,6 +435,7 @@ class EngagementWorkflow:
             AuditRecord(workflow.now(), person.id, person.party, "resume", "engagement", request.note)
         )
         self._resume = request
+        workflow.logger.info("engagement resumed by %s: %s", person.id, request.note)
 
     @resume.validator
     def _validate_resume(self, request: Resume) -> None:
