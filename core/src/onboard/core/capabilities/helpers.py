@@ -1,5 +1,8 @@
 """Helpers the built-in plugins share; third-party plugins may use them too.
 
+* :func:`manual` — a requirement a person confirms (check ``manual``).
+* :func:`responsibility_list` — a seed's responsibility lists as
+  :class:`~onboard.core.models.Responsibility` items with stable ids.
 * :func:`verify_against_bundle` — how an automated Enable step verifies its work
   when there is no live tenant: it re-runs an assessment check on the engagement's
   assessment bundle (e.g. "the enrollment CNAMEs are now in the DNS zones").
@@ -13,12 +16,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from onboard.core.models import (
+    Category,
     EngagementSpec,
     FactValue,
     Finding,
     Outcome,
+    Party,
     RemediationItem,
     Requirement,
+    Responsibility,
+    Severity,
     StepResult,
 )
 
@@ -44,6 +51,34 @@ HOW_TO_COLLECT: dict[str, str] = {
     "environment.adfs": "describe AD FS under [adfs] in environment.toml",
     "environment.value": "add the field to environment.toml",
 }
+
+
+def manual(
+    id: str,
+    service: str,
+    title: str,
+    question: str,
+    category: Category,
+    source: str,
+    *,
+    severity: Severity = Severity.BLOCKER,
+    owner: Party = Party.CUSTOMER,
+    remediation: str = "",
+) -> Requirement:
+    """A requirement a person confirms (no input in the bundle can show it)."""
+    return Requirement(id, service, title, category, "manual", {"question": question},
+                       severity, owner, remediation, source)
+
+
+def responsibility_list(
+    service: str, party: Party, lists: dict[str, list[tuple[str, str]]]
+) -> list[Responsibility]:
+    """Responsibilities with ids ``<service>.resp.<party>.<phase>.<slug>``, in list order."""
+    return [
+        Responsibility(f"{service}.resp.{party.value}.{phase}.{slug}", service, phase, party, text)
+        for phase, entries in lists.items()
+        for slug, text in entries
+    ]
 
 
 def verify_against_bundle(spec: EngagementSpec, requirement: Requirement) -> StepResult:

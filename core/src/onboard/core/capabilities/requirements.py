@@ -11,26 +11,10 @@ are confirmed by a person.
 from collections.abc import Mapping, Sequence
 
 from onboard.core.hookspecs import hookimpl
-from onboard.core.models import Category, FactValue, Party, Requirement, Severity
+from onboard.core.models import Category, FactValue, Requirement, Severity
 
 from .facts import CORE, FEDERATED, on_premises, single_forest
-
-
-def manual(
-    id: str,
-    service: str,
-    title: str,
-    question: str,
-    category: Category,
-    source: str,
-    *,
-    severity: Severity = Severity.BLOCKER,
-    owner: Party = Party.CUSTOMER,
-    remediation: str = "",
-) -> Requirement:
-    """A requirement a person confirms (no input in the bundle can show it)."""
-    return Requirement(id, service, title, category, "manual", {"question": question},
-                       severity, owner, remediation, source)
+from .helpers import manual
 
 
 def proxy_requirement() -> Requirement:

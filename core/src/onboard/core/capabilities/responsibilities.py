@@ -15,6 +15,7 @@ from onboard.core.hookspecs import hookimpl
 from onboard.core.models import Party, Responsibility
 
 from .facts import CORE
+from .helpers import responsibility_list
 
 #: (slug, text) per phase: "Microsoft responsibilities" [F-RMS].
 PROVIDER: dict[str, list[tuple[str, str]]] = {
@@ -164,17 +165,6 @@ CUSTOMER: dict[str, list[tuple[str, str]]] = {
         ("enable-services", "Enable various services per guidance from Microsoft."),
     ],
 }
-
-
-def responsibility_list(
-    service: str, party: Party, lists: dict[str, list[tuple[str, str]]]
-) -> list[Responsibility]:
-    """Responsibilities with ids ``<service>.resp.<party>.<phase>.<slug>``, in list order."""
-    return [
-        Responsibility(f"{service}.resp.{party.value}.{phase}.{slug}", service, phase, party, text)
-        for phase, entries in lists.items()
-        for slug, text in entries
-    ]
 
 
 @hookimpl
