@@ -5,6 +5,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -16,8 +17,10 @@ from onboard.core.client import Engagements
 from onboard.core.errors import OnboardError
 from onboard.core.models import Contact, EngagementStatus, GateDecision, Phase
 from onboard.workers.devserver import DevServer, free_port
+from onboard.workers.worker import FORCED_EXIT_STATUS
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
+from workers_sample_workflows import StubbornWorkflow
 from workers_testing import json_lines, make_spec, onboard_executable, wait_until
 
 
@@ -136,3 +139,34 @@ async def test_onboard_dev_serves_until_ctrl_c_and_takes_its_server_along(tmp_pa
     assert "stopped" in out.read_text()
     with pytest.raises(RuntimeError, match="Connection refused"):
         await Client.connect(address)  # the server went with it
+
+
+async def test_a_second_signal_forces_the_exit_when_an_activity_will_not_stop(
+    dev_server: DevServer, dev_client: Client, tmp_path: Path
+):
+    task_queue, log = f"stubborn-{uuid.uuid4().hex[:8]}", tmp_path / "worker.log"
+    script = Path(__file__).with_name("workers_stubborn_worker.py")
+    with open(log, "wb") as stderr:
+        worker = subprocess.Popen(
+            [sys.executable, str(script), dev_server.address, task_queue], stderr=stderr
+        )
+    try:
+        await wait_until(
+            lambda: has_event(log, "worker_starting") or worker.poll() is not None, 30, "start-up"
+        )
+        await dev_client.start_workflow(
+            StubbornWorkflow.run, id=f"stubborn-{uuid.uuid4().hex[:8]}", task_queue=task_queue
+        )
+        await wait_until(lambda: has_event(log, "stubborn activity started"), 15, "the activity")
+
+        worker.send_signal(signal.SIGTERM)
+        await wait_until(lambda: has_event(log, "worker_stopping"), 5, "the graceful shutdown")
+        await asyncio.sleep(1)
+        assert worker.poll() is None, "the first signal waits for the running activity"
+
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=5) == FORCED_EXIT_STATUS
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert has_event(log, "worker_forced_exit")

@@ -43,3 +43,21 @@ class DrainWorkflow:
         return await workflow.execute_activity(
             drain_on_shutdown, start_to_close_timeout=timedelta(seconds=60)
         )
+
+
+@activity.defn
+async def ignore_shutdown() -> str:
+    """Never finishes, not even when cancelled: only a forced exit ends its worker."""
+    activity.logger.info("stubborn activity started")
+    while True:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            continue
+
+
+@workflow.defn
+class StubbornWorkflow:
+    @workflow.run
+    async def run(self) -> str:
+        return await workflow.execute_activity(ignore_shutdown, start_to_close_timeout=timedelta(hours=1))
