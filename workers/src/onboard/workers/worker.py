@@ -117,7 +117,7 @@ async def run_worker(
         run = asyncio.create_task(worker.run())
         stopped = asyncio.create_task(stop.wait())
         log.info(
-            "worker_started",
+            "worker_starting",
             task_queue=worker.task_queue,
             namespace=client.namespace,
             identity=client.identity,
