@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+import structlog
 from onboard.core import notifications
 from onboard.core.errors import OnboardError
 from onboard.core.models import Notification
@@ -50,7 +51,16 @@ def test_the_default_file_is_in_the_state_directory(tmp_path, monkeypatch):
     assert json.loads((tmp_path / "notifications.jsonl").read_text())["kind"] == "escalation"
 
 
-def test_each_notification_is_logged(tmp_path, monkeypatch):
+@pytest.fixture
+def default_structlog():
+    """structlog's own defaults: CLI tests before this one may have raised the level."""
+    saved = structlog.get_config()
+    structlog.reset_defaults()
+    yield
+    structlog.configure(**saved)
+
+
+def test_each_notification_is_logged(tmp_path, monkeypatch, default_structlog):
     monkeypatch.setenv("ONBOARD_NOTIFICATIONS", str(tmp_path / "n.jsonl"))
     with capture_logs() as logs:
         notifications.notify(escalation("fabrikam"))
