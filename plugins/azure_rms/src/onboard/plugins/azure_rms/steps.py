@@ -57,7 +57,7 @@ def enable_steps(services: Sequence[str], facts: Mapping[str, FactValue]) -> lis
     ]
     validated = ["exchange-online-rule", "sharepoint-online-library"]
     if connector_applies(facts):
-        connector = "exchange_onprem or sharepoint_onprem in 2010, 2013"
+        connector = "exchange_onprem in 2010|2013 or sharepoint_onprem in 2010|2013"
         steps += [
             _step("connector-install", "Install the RMS connector on one on-premises server and enter "
                   "its administrator credentials", ["activate"], branch=connector, source=f"{_SRC}; [RMS-CONN]"),
