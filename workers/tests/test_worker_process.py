@@ -106,7 +106,8 @@ async def test_onboard_worker_runs_engagements_serves_metrics_and_stops_on_sigte
     assert "gate-open" in {n["kind"] for n in notified}
 
 
-async def test_onboard_dev_serves_until_ctrl_c_and_takes_its_server_along(tmp_path: Path):
+async def start_onboard_dev(tmp_path: Path) -> tuple[subprocess.Popen, str, str]:
+    """``onboard dev`` on free ports; returns the process, its address and its banner."""
     db, out = tmp_path / "dev" / "temporal.db", tmp_path / "dev.out"
     with open(out, "wb") as stdout:
         dev = subprocess.Popen(
@@ -114,16 +115,18 @@ async def test_onboard_dev_serves_until_ctrl_c_and_takes_its_server_along(tmp_pa
             stdout=stdout,
             stderr=subprocess.DEVNULL,
         )
-    try:
-        banner = await wait_until(
-            lambda: "Press Ctrl+C" in out.read_text() or dev.poll() is not None, 30, "the banner"
-        )
-        assert banner and dev.poll() is None, out.read_text()
-        text = out.read_text()
-        address = re.search(r"TEMPORAL_ADDRESS=(\S+)", text).group(1)
-        assert re.search(r"Web UI\s+http://127\.0\.0\.1:\d+", text)
-        assert str(db) in text
+    await wait_until(lambda: "Press Ctrl+C" in out.read_text() or dev.poll() is not None, 30, "the banner")
+    banner = out.read_text()
+    if dev.poll() is not None:
+        pytest.fail(f"onboard dev exited with {dev.returncode}: {banner}")
+    return dev, re.search(r"TEMPORAL_ADDRESS=(\S+)", banner).group(1), banner
 
+
+async def test_onboard_dev_serves_until_ctrl_c_and_takes_its_server_along(tmp_path: Path):
+    dev, address, banner = await start_onboard_dev(tmp_path)
+    try:
+        assert re.search(r"Web UI\s+http://127\.0\.0\.1:\d+", banner)
+        assert str(tmp_path / "dev" / "temporal.db") in banner
         client = await Client.connect(address)
         listed = await client.operator_service.list_search_attributes(
             ListSearchAttributesRequest(namespace="default")
@@ -135,10 +138,23 @@ async def test_onboard_dev_serves_until_ctrl_c_and_takes_its_server_along(tmp_pa
     finally:
         if dev.poll() is None:
             dev.kill()
-    assert db.exists()
-    assert "stopped" in out.read_text()
+    assert (tmp_path / "dev" / "temporal.db").exists()
     with pytest.raises(RuntimeError, match="Connection refused"):
         await Client.connect(address)  # the server went with it
+
+
+async def test_a_forced_onboard_dev_exit_still_takes_its_server_along(tmp_path: Path):
+    dev, address, _ = await start_onboard_dev(tmp_path)
+    try:
+        dev.send_signal(signal.SIGINT)
+        await asyncio.sleep(0.05)
+        dev.send_signal(signal.SIGINT)  # impatient: Ctrl+C twice
+        assert dev.wait(timeout=10) == FORCED_EXIT_STATUS
+    finally:
+        if dev.poll() is None:
+            dev.kill()
+    with pytest.raises(RuntimeError, match="Connection refused"):
+        await Client.connect(address)
 
 
 async def test_a_second_signal_forces_the_exit_when_an_activity_will_not_stop(

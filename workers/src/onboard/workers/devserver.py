@@ -260,6 +260,11 @@ class DevServer:
             process.kill()
             await asyncio.to_thread(process.wait)
 
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), for a process that is about to exit hard."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+
     async def connect(self, *, runtime: Runtime | None = None) -> Client:
         """A client for this server with onboard's data converter."""
         return await Client.connect(

@@ -136,8 +136,13 @@ async def run_worker(
 
 
 @contextmanager
-def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+def stop_on_signals(
+    stop: asyncio.Event, before_forced_exit: Callable[[], None] | None = None
+) -> Iterator[None]:
     """Within the block, the first SIGTERM/SIGINT sets ``stop``; a second one exits at once.
+
+    :param before_forced_exit: called just before a forced exit (``onboard dev``
+        kills its server there, so that it does not outlive onboard).
 
     Needs a running event loop in the main thread; elsewhere (or on Windows) it
     installs nothing and the caller stops through ``stop`` (Ctrl+C then raises
@@ -153,6 +158,8 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
             return
         # An operator who asks twice does not want to wait for running activities.
         log.warning("worker_forced_exit", signal=name)
+        if before_forced_exit is not None:
+            before_forced_exit()
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()

@@ -155,10 +155,11 @@ def dev_command(
 
     async def main() -> None:
         stop = asyncio.Event()
-        # Installed before the server starts, so a signal during start-up still
-        # stops the server instead of leaving it behind.
-        with worker.stop_on_signals(stop):
-            async with devserver.start_dev_server(db=db, port=port, ui_port=ui_port) as server:
+        server = devserver.DevServer(db=db, port=port, ui_port=ui_port)
+        # Installed before the server starts, so a signal during start-up still stops
+        # the server; a forced exit (a second signal) kills it rather than orphan it.
+        with worker.stop_on_signals(stop, before_forced_exit=server.kill):
+            async with server:
                 _print_banner(server, task_queue)
                 client = await server.connect(runtime=temporal_runtime)
                 await _run(
