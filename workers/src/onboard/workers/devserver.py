@@ -158,10 +158,12 @@ class DevServer:
 
     @property
     def running(self) -> bool:
+        """Whether the server process is alive."""
         return self._process is not None and self._process.poll() is None
 
     @property
     def pid(self) -> int | None:
+        """The server's process id, once started."""
         return self._process.pid if self._process else None
 
     def command(self) -> list[str]:
