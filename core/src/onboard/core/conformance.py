@@ -686,7 +686,8 @@ def conformance_suite(plugin: str | object, *, ids_file: str | Path | None = ID_
         __doc__ = f"onboard conformance of plugin {label!r}"
 
         @pytest.fixture(scope="class")
-        def onboard_report(self, request: Any) -> ConformanceReport:
+        @classmethod
+        def onboard_report(cls, request: Any) -> ConformanceReport:
             update = bool(request.config.getoption("onboard_update_ids", False))
             path = None if ids_file is None else request.path.parent / ids_file
             return check_plugin(plugin, ids_file=path, update_ids=update)

@@ -1,0 +1,66 @@
+"""``onboard plugins``: what is installed, and ``onboard plugins new`` to start a new one.
+
+The list shows every entry point of the ``onboard.services`` group, including
+broken ones (status ``failed`` with the error) and those an operator switched off
+(``blocked``), so it is the first thing to run when a service is missing::
+
+    onboard plugins
+    onboard plugins --json
+    onboard plugins new contoso_dlp --dir ~/src
+"""
+
+from pathlib import Path
+
+import click
+from onboard.core.cli.output import console, print_json, table
+from onboard.core.errors import OnboardError
+from onboard.core.plugins import PluginRecord, load_plugin_manager
+from onboard.core.scaffold import create_plugin
+
+_STATUS_STYLE = {"active": "green", "failed": "red", "blocked": "yellow"}
+
+
+@click.group(name="plugins", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def plugins(ctx: click.Context, as_json: bool) -> None:
+    """List the installed plugins: services, hooks, status and errors."""
+    if ctx.invoked_subcommand is not None:
+        return
+    records = sorted(load_plugin_manager().records.values(), key=lambda r: r.name)
+    if as_json:
+        print_json(records)
+        return
+    console.print(plugins_table(records) if records else "no onboard plugins are installed")
+
+
+def plugins_table(records: list[PluginRecord]) -> object:
+    """One row per plugin; a failed plugin's error is shown in full."""
+    t = table(None, "plugin", "distribution", "version", "status", "services", "hooks", "error")
+    for r in records:
+        status = f"[{_STATUS_STYLE.get(r.status, '')}]{r.status}[/]"
+        t.add_row(r.name, r.dist or "—", r.version or "—", status, ", ".join(r.services) or "—",
+                  ", ".join(r.hooks) or "—", r.error)
+    return t
+
+
+@plugins.command(name="new")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Where to create the plugin's folder.")
+@click.option("--title", help="The service's display name (default: from NAME).")
+def new(name: str, directory: Path, title: str | None) -> None:
+    """Create a working plugin package NAME: entry point, hooks and a passing conformance test."""
+    taken = load_plugin_manager().services()
+    if name in taken:
+        raise OnboardError(f"a service {name!r} is already installed ({taken[name].name}); choose another NAME")
+    folder = create_plugin(name, directory, title=title)
+    console.print(f"created plugin [bold]{name}[/] in {folder}")
+    console.print("next:")
+    console.print(f"  uv pip install -e {folder}        # or: pip install -e {folder}")
+    console.print(f"  pytest {folder / 'tests'}         # the conformance suite and a plan test")
+    console.print(f"  onboard plugins && onboard plan --services {name}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(plugins)
