@@ -12,10 +12,12 @@ from datetime import timedelta
 
 import pytest
 import structlog
+from onboard.core.errors import OnboardError
+from onboard.core.settings import TASK_QUEUE
 from onboard.workers.devserver import DevServer
 from onboard.workers.logs import configure_worker_logging
 from onboard.workers.runtime import CORE_LOGGER_NAME, worker_runtime
-from onboard.workers.worker import run_worker, running_worker
+from onboard.workers.worker import build_worker, run_worker, running_worker
 from temporalio import activity, workflow
 from temporalio.client import Client
 from workers_sample_workflows import DRAIN_EVENTS, DrainWorkflow, GreetingWorkflow, drain_on_shutdown, greet
@@ -126,3 +128,10 @@ async def test_a_fatal_worker_error_is_raised_and_core_logs_are_json(dev_server:
             "a Core log line",
         )
     assert all("core_target" in line and "temporal_log" not in line for line in core)
+
+
+async def test_the_engagement_worker_needs_onboards_data_converter(dev_server: DevServer, dev_client: Client):
+    plain = await Client.connect(dev_server.address)
+    with pytest.raises(OnboardError, match="onboard's data converter"):
+        build_worker(plain)
+    assert build_worker(dev_client).task_queue == TASK_QUEUE

@@ -25,6 +25,8 @@ from typing import Any
 
 import structlog
 from onboard.core import engagement
+from onboard.core.converter import OnboardPayloadConverter
+from onboard.core.errors import OnboardError
 from onboard.core.plugins import ServicePluginManager, default_plugin_manager
 from onboard.core.settings import TASK_QUEUE
 from temporalio.client import Client
@@ -61,6 +63,12 @@ def build_worker(
     :param worker_options: passed on to ``temporalio.worker.Worker``.
     """
     if workflows is None:
+        if not issubclass(client.data_converter.payload_converter_class, OnboardPayloadConverter):
+            # Otherwise the first activity result fails deep inside the SDK.
+            raise OnboardError(
+                "the worker's client must use onboard's data converter: connect with "
+                "onboard.core.connection.connect() or DevServer.connect()"
+            )
         workflows = engagement.WORKFLOWS
     if activities is None:
         manager = manager if manager is not None else default_plugin_manager()
