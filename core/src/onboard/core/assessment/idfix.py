@@ -106,14 +106,22 @@ def check_entry(entry: Entry, rules: tuple[AttributeRules, ...], duplicate: Dupl
             if rule_set.blank_fix:
                 rows.append(_row(entry, rule_set, 0, "", [(ErrorKind.Blank, entry.cn, Action.EDIT)]))
             continue
-        skip_duplicate = bool(rule_set.duplicate_unless) and rule_set.duplicate_unless in attrs
-        for index, raw in enumerate(values if rule_set.multi else values[:1]):
+        check_duplicate = rule_set.duplicate and not (rule_set.duplicate_unless and rule_set.duplicate_unless in attrs)
+        clean = rule_set.clean
+        for index, raw in enumerate(values) if rule_set.multi else ((0, values[0]),):
             original = raw if isinstance(raw, str) else text(raw)
+            if clean(original, entry):
+                # Nothing but the duplicate check can fail, and it sees the value unchanged.
+                if check_duplicate:
+                    result = duplicate(rule_set, index, original, original, entry)
+                    if result is not None:
+                        rows.append(_row(entry, rule_set, index, original, [result]))
+                continue
             current = original
             failures: list[Failure] | None = None
             for rule in rule_set.chain(original, entry):
                 if rule is DUPLICATE:
-                    if skip_duplicate:
+                    if not check_duplicate:
                         continue
                     result = duplicate(rule_set, index, original, current, entry)
                 else:
@@ -176,23 +184,24 @@ class DuplicateStore:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.count = 0
-        self._buffers = [array("q") for _ in range(self.PARTITIONS)]
+        #: Per partition: hash, reference, hash, reference, ... (the scan appends directly).
+        self.buffers = [array("q") for _ in range(self.PARTITIONS)]
 
     def add(self, code: int, lowered: str, ref: int) -> None:
+        """Remember that the value ``lowered`` of attribute ``code`` is held at ``ref``."""
         key = hash(lowered) ^ _SALTS[code]
-        buffer = self._buffers[key & 0xFF]
+        buffer = self.buffers[key & 0xFF]
         buffer.append(key)
         buffer.append(ref)
-        self.count += 1
         if len(buffer) >= self.FLUSH_AT:
-            self._flush(key & 0xFF)
+            self.flush(key & 0xFF)
 
-    def _flush(self, partition: int) -> None:
-        buffer = self._buffers[partition]
+    def flush(self, partition: int) -> None:
+        """Append a partition's buffer to its file and empty it."""
+        buffer = self.buffers[partition]
         with (self.folder / f"dup-{partition:03d}.bin").open("ab") as handle:
             buffer.tofile(handle)
-        self._buffers[partition] = array("q")
+        del buffer[:]
 
     def candidate_groups(self) -> Iterator[list[int]]:
         """References whose values share a hash (at least two), one partition at a time."""
@@ -201,7 +210,7 @@ class DuplicateStore:
             path = self.folder / f"dup-{partition:03d}.bin"
             if path.exists():
                 pairs.frombytes(path.read_bytes())
-            pairs.extend(self._buffers[partition])
+            pairs.extend(self.buffers[partition])
             keys = pairs[0::2]
             if len(set(keys)) == len(keys):
                 continue
@@ -354,13 +363,20 @@ def _scan(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     store = DuplicateStore(workdir)
-    add = store.add
+    buffers, flush, flush_at, salts = store.buffers, store.flush, DuplicateStore.FLUSH_AT, _SALTS
     codes = _CODES
     offset = 0
 
     def remember(rule_set: AttributeRules, index: int, original: str, current: str, entry: Entry) -> None:
+        # DuplicateStore.add, inlined: this runs for every checked value of every object.
         code = codes[rule_set.key]
-        add(code, current.lower(), (offset << 24) | (code << 16) | min(index, 0xFFFF))
+        key = hash(current.lower()) ^ salts[code]
+        partition = key & 0xFF
+        buffer = buffers[partition]
+        buffer.append(key)
+        buffer.append((offset << 24) | (code << 16) | (index if index < 0xFFFF else 0xFFFF))
+        if len(buffer) >= flush_at:
+            flush(partition)
         return None
 
     size = source.size

@@ -124,7 +124,8 @@ class Entry:
 
     def __init__(self, record: LdifRecord) -> None:
         self.record = record
-        self.cn = record.first("cn") or ""
+        cn = record.attrs.get("cn")
+        self.cn = (cn[0] if isinstance(cn[0], str) else text(cn[0])) if cn else ""
         classes = record.attrs.get("objectclass")
         # IdFix: the object type is the *last* objectClass value.
         self.object_type = text(classes[-1]) if classes else ""
@@ -173,20 +174,22 @@ def skip_reason(entry: Entry) -> str:
         return "well-known exclusion"
     if "\\0ACNF:" in record.dn.upper():
         return "conflict object"
-    if _is_true(record.first("iscriticalsystemobject")):
+    if "iscriticalsystemobject" in record.attrs and _is_true(record.first("iscriticalsystemobject")):
         return "critical system object"
     kind = entry.object_type.lower()
+    attrs = record.attrs
     if kind == "user":
-        sam = (record.first("samaccountname") or "").upper()
-        if sam.startswith(("CAS_", "SUPPORT_", "MSOL_")):
+        if "samaccountname" in attrs and record.first("samaccountname").upper().startswith(("CAS_", "SUPPORT_", "MSOL_")):
             return "service account"
-        nickname = (record.first("mailnickname") or "").upper()
-        if nickname.startswith(("CAS_", "SYSTEMMAILBOX")):
+        if "mailnickname" in attrs and record.first("mailnickname").upper().startswith(("CAS_", "SYSTEMMAILBOX")):
             return "system mailbox"
-        display = record.first("displayname")
-        if display is not None and _is_true(record.first("msexchhidefromaddresslists")) and display.upper().startswith("MSOL"):
+        if (
+            "msexchhidefromaddresslists" in attrs
+            and _is_true(record.first("msexchhidefromaddresslists"))
+            and (record.first("displayname") or "").upper().startswith("MSOL")
+        ):
             return "hidden MSOL account"
-        if _number(record.first("msexchrecipienttypedetails")) in SKIPPED_RECIPIENT_TYPES:
+        if "msexchrecipienttypedetails" in attrs and _number(record.first("msexchrecipienttypedetails")) in SKIPPED_RECIPIENT_TYPES:
             return "system mailbox"
     elif kind == "group":
         group_type = _number(record.first("grouptype")) or 0
@@ -319,16 +322,22 @@ class AttributeRules:
         self,
         name: str,
         chain: Callable[[str, Entry], tuple],
+        clean: Callable[[str, Entry], bool],
         *,
         multi: bool = False,
         blank_fix: bool = False,
+        duplicate: bool = True,
         duplicate_unless: str = "",
     ) -> None:
         self.name = name  # as IdFix writes it (ATTRIBUTE column)
         self.key = name.lower()
         self.chain = chain  # (value, entry) -> the rules to run, DUPLICATE included
+        # (value, entry) -> True when no rule but the duplicate check can fail: the
+        # common case, decided without running the chain (the scan's hot path).
+        self.clean = clean
         self.multi = multi  # every value is checked (proxyAddresses), not only the first
         self.blank_fix = blank_fix  # a missing value is a Blank error (displayName)
+        self.duplicate = duplicate  # the chain has a duplicate check
         self.duplicate_unless = duplicate_unless  # skip the duplicate check when this attribute exists
 
 
@@ -362,6 +371,61 @@ def _target_chain(value: str, entry: Entry) -> tuple:
     return _TARGET_SMTP if SMTP_PREFIX.search(value) else _TARGET_OTHER
 
 
+# -- fast paths -----------------------------------------------------------------
+# Each ``clean`` predicate answers "would every rule but the duplicate check pass?"
+# with one regular expression where the chain would run three to five rules.  A
+# predicate may say False for a value that would pass (the chain then decides
+# exactly), never True for one that would fail: the property tests check this.
+
+_DOMAIN_TLD = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+([a-z]{2,17})$"
+# RFC 2822 with the local-part characters that the UPN set forbids taken out.
+_UPN_FAST = re.compile(r"[a-z0-9!#$^_`~-]+(?:\.[a-z0-9!#$^_`~-]+)*@" + _DOMAIN_TLD, _I)
+# "smtp:" then an RFC 2822 address (none of the SMTP set's characters can occur in one).
+_SMTP_FAST = re.compile(r"smtp:" + _LOCAL + r"@" + _DOMAIN_TLD, _I)
+
+
+def _fits(value: str, limit: int) -> bool:
+    return len(value) <= limit and (value.isascii() or utf16_length(value) <= limit)
+
+
+def _clean_upn(value: str, entry: Entry) -> bool:
+    match = _UPN_FAST.match(value) if len(value) <= 113 else None
+    return match is not None and match.group(1).lower() in valid_tlds()
+
+
+def _clean_smtp(value: str, limit: int) -> bool:
+    match = _SMTP_FAST.match(value) if len(value) <= limit else None
+    return match is not None and match.group(1).lower() in valid_tlds()
+
+
+def _no_colon_in_suffix(value: str) -> bool:
+    colon = value.find(":")
+    return colon <= 0 or ":" not in value[colon + 1 :]
+
+
+def _clean_proxy(value: str, entry: Entry) -> bool:
+    if _clean_smtp(value, 256):
+        return True
+    if SMTP_PREFIX.search(value) or not (_fits(value, 256) and _no_colon_in_suffix(value)):
+        return False  # an unusual SMTP address: let the rules decide
+    if X400_PREFIX.match(value) or X500_PREFIX.match(value):
+        return X400_INVALID.search(value) is None
+    return PROXY_INVALID.search(value) is None
+
+
+def _clean_target(value: str, entry: Entry) -> bool:
+    if _clean_smtp(value, 255):
+        return True
+    if SMTP_PREFIX.search(value) or not (_fits(value, 255) and _no_colon_in_suffix(value)):
+        return False
+    return TARGET_INVALID.search(value) is None
+
+
+def _clean_sam(value: str, entry: Entry) -> bool:
+    limit = 20 if entry.object_type.lower() == "user" else 256
+    return _fits(value, limit) and SAM_INVALID.search(value) is None
+
+
 def multi_tenant_rules(alternate_login_id: bool = False) -> tuple[AttributeRules, ...]:
     """The multi-tenant rule set, in IdFix's order.
 
@@ -369,21 +433,31 @@ def multi_tenant_rules(alternate_login_id: bool = False) -> tuple[AttributeRules
     "Alternate ID" setting leaves userPrincipalName unchecked.
     """
     rules = [
-        AttributeRules("displayName", _fixed(max_length(255), blank), blank_fix=True),
-        AttributeRules("givenName", _fixed(max_length(63))),
-        AttributeRules("mail", _fixed(max_length(256), DUPLICATE)),
-        AttributeRules("mailNickname", _fixed(max_length(64), characters(LEADING_PERIODS), DUPLICATE)),
-        AttributeRules("proxyAddresses", _proxy_chain, multi=True),
+        AttributeRules(
+            "displayName", _fixed(max_length(255), blank), lambda v, e: bool(v) and _fits(v, 255),
+            blank_fix=True, duplicate=False,
+        ),
+        AttributeRules("givenName", _fixed(max_length(63)), lambda v, e: _fits(v, 63), duplicate=False),
+        AttributeRules("mail", _fixed(max_length(256), DUPLICATE), lambda v, e: _fits(v, 256)),
+        AttributeRules(
+            "mailNickname", _fixed(max_length(64), characters(LEADING_PERIODS), DUPLICATE),
+            lambda v, e: _fits(v, 64) and not v.startswith("."),
+        ),
+        AttributeRules("proxyAddresses", _proxy_chain, _clean_proxy, multi=True),
         AttributeRules(
             "sAMAccountName",
             _fixed(sam_account_name_length, characters(SAM_INVALID), DUPLICATE),
+            _clean_sam,
             duplicate_unless="userprincipalname",
         ),
-        AttributeRules("targetAddress", _target_chain),
+        AttributeRules("targetAddress", _target_chain, _clean_target),
     ]
     if not alternate_login_id:
         rules.append(
-            AttributeRules("userPrincipalName", _fixed(max_length(113), characters(UPN_INVALID), rfc2822, DUPLICATE))
+            AttributeRules(
+                "userPrincipalName", _fixed(max_length(113), characters(UPN_INVALID), rfc2822, DUPLICATE),
+                _clean_upn,
+            )
         )
     return tuple(rules)
 

@@ -247,31 +247,34 @@ def _raw_records(handle, start: int, file: str, progress: Callable[[int], None] 
 
 
 def _split(part: bytes, offset: int, line: int) -> Iterator[tuple[bytes, int, int]]:
-    position = 0
+    """The records of ``part`` (whole records only) with their first line and offset."""
+    counted, counted_line = 0, line  # newlines are counted incrementally, never from 0 again
     if b"\r" not in part:
+        position = 0
         for piece in part.split(b"\n\n"):
             start = position
             position += len(piece) + 2
             body = piece.strip(b"\n")
             if not body:
                 continue
-            lead = len(piece) - len(piece.lstrip(b"\n"))
-            begin = start + lead
-            yield body, line + part.count(b"\n", 0, begin), offset + begin
+            begin = start + len(piece) - len(piece.lstrip(b"\n"))
+            counted_line += part.count(b"\n", counted, begin)
+            counted = begin
+            yield body, counted_line, offset + begin
         return
-    for match in _SEPARATOR.finditer(part):
-        yield from _piece(part, position, match.start(), offset, line)
-        position = match.end()
-    yield from _piece(part, position, len(part), offset, line)
-
-
-def _piece(part: bytes, start: int, end: int, offset: int, line: int) -> Iterator[tuple[bytes, int, int]]:
-    body = part[start:end]
-    stripped = body.lstrip(b"\r\n")
-    begin = start + len(body) - len(stripped)
-    stripped = stripped.rstrip(b"\r\n")
-    if stripped:
-        yield stripped, line + part.count(b"\n", 0, begin), offset + begin
+    position = 0
+    spans = [(m.start(), m.end()) for m in _SEPARATOR.finditer(part)]
+    spans.append((len(part), len(part)))
+    for end, after in spans:
+        body = part[position:end]
+        stripped = body.lstrip(b"\r\n")
+        begin = position + len(body) - len(stripped)
+        stripped = stripped.rstrip(b"\r\n")
+        if stripped:
+            counted_line += part.count(b"\n", counted, begin)
+            counted = begin
+            yield stripped, counted_line, offset + begin
+        position = after
 
 
 def _attribute_name(name: bytes, names: dict[bytes, str]) -> str:
