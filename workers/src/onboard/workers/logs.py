@@ -6,8 +6,6 @@ from typing import TextIO
 from onboard.core.logging import configure_json_logging
 from temporalio import activity, workflow
 
-LEVELS = ("debug", "info", "warning", "error")
-
 
 def configure_worker_logging(level: str = "info", stream: TextIO | None = None) -> None:
     """One JSON object per line on ``stream`` (stderr by default).

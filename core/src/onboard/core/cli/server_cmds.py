@@ -41,6 +41,8 @@ def _workers(module: str) -> Any:
 
 def worker_options(command: Callable) -> Callable:
     """The options ``onboard worker`` and ``onboard dev`` share."""
+    # The default shutdown grace is onboard.workers.worker.DEFAULT_GRACEFUL_SHUTDOWN,
+    # spelled out so that --help does not import the SDK's worker machinery.
     options = [
         click.option(
             "--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True,
