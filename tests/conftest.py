@@ -5,27 +5,18 @@ persistence, started from the binary next to the interpreter.
 """
 
 import os
-import sys
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from onboard.core import search_attributes as sa
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.engagement import WORKFLOWS, EngagementActivities, workflow_runner
 from onboard.core.plugins import load_plugin_manager
+from onboard.workers.devserver import find_binary
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
-
-
-def temporal_binary(name: str = "temporal") -> str:
-    for folder in (Path(sys.prefix) / "bin", Path(sys.executable).parent):
-        candidate = folder / name
-        if candidate.exists():
-            return str(candidate)
-    pytest.fail(f"{name} binary not found next to the interpreter; run `python3 dev.py sync`")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -38,7 +29,7 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> None:
 @pytest.fixture(scope="session")
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_binary(),
+        dev_server_existing_path=str(find_binary()),
         search_attributes=sa.ALL,
         data_converter=DATA_CONVERTER,
         dev_server_extra_args=["--log-level", "error"],

@@ -36,6 +36,7 @@ from onboard.core import search_attributes as sa  # noqa: E402
 from onboard.core.client import Engagements  # noqa: E402
 from onboard.core.converter import DATA_CONVERTER  # noqa: E402
 from onboard.core.engagement import WORKFLOWS, EngagementActivities, workflow_runner  # noqa: E402
+from onboard.workers.devserver import find_binary  # noqa: E402
 
 from tests.engine.helpers import drive_full_engagement, make_spec  # noqa: E402
 
@@ -88,7 +89,7 @@ async def run_engagement(client: Client, services: tuple[str, ...], facts: dict)
 
 async def main(rounds: int, services: tuple[str, ...], facts: dict, out: Path | None) -> float:
     env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(Path(sys.prefix) / "bin" / "temporal"),
+        dev_server_existing_path=str(find_binary()),
         search_attributes=sa.ALL,
         data_converter=DATA_CONVERTER,
         dev_server_extra_args=["--log-level", "error"],

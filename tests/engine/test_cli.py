@@ -6,7 +6,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from onboard.core.cli import run
 from onboard.core.plugins import reset_default_plugin_manager
 

@@ -1,6 +1,7 @@
 """Durability: a killed worker, a blocked activity, long histories, all without loss."""
 
 import asyncio
+import json
 import signal
 import subprocess
 import sys
@@ -28,26 +29,36 @@ from onboard.core.models import (
     ServiceInfo,
 )
 from onboard.core.plugins import load_plugin_manager
+from onboard.workers.devserver import find_binary
 from temporalio.client import Client, WorkflowUpdateStage
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from ..conftest import temporal_binary
 from .helpers import make_spec, wait_for
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_worker_process(client: Client, task_queue: str) -> subprocess.Popen:
-    target = client.service_client.config.target_host
+    """``onboard worker`` as an operator runs it; returns once it polls."""
+    onboard = Path(sys.prefix) / "bin" / "onboard"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.engine.worker_process", target, client.namespace, task_queue],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
+        [
+            str(onboard),
+            "worker",
+            "--address",
+            client.service_client.config.target_host,
+            "--namespace",
+            client.namespace,
+            "--task-queue",
+            task_queue,
+        ],
+        stderr=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "worker ready"
-    return proc
+    assert proc.stderr is not None
+    for line in proc.stderr:  # JSON log lines
+        if json.loads(line).get("event") == "worker_starting":
+            return proc
+    raise AssertionError(f"onboard worker exited with {proc.wait()}")
 
 
 async def test_worker_killed_and_restarted_mid_engagement_loses_nothing(client):
@@ -153,7 +164,7 @@ async def test_a_failing_plugin_blocks_the_engagement_until_a_provider_resumes(c
 
 async def test_history_stays_small_by_continuing_as_new_when_the_server_suggests(tmp_path):
     env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_binary(),
+        dev_server_existing_path=str(find_binary()),
         search_attributes=sa.ALL,
         data_converter=DATA_CONVERTER,
         dev_server_extra_args=[

@@ -54,7 +54,9 @@ async def test_missed_contact_escalates_and_keeps_escalating(client, recording_w
         timeout=20,
     )
     assert status.phase is Phase.INITIATE
-    escalations = [n for n in recorder.sent if n.kind == "escalation" and n.engagement_id == spec.engagement_id]
+    escalations = [
+        n for n in recorder.sent if n.kind == "escalation" and n.engagement_id == spec.engagement_id
+    ]
     assert "has not been contacted" in escalations[0].message
     assert set(escalations[0].to) == {"pat", "pam"}, "escalations go to the provider side"
     await engagements.record_contact(spec.engagement_id, Contact("pat", "finally"))

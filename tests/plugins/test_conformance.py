@@ -10,7 +10,9 @@ TestCoreConformance = conformance_suite("onboard.core.capabilities", ids_file=".
 TestAadPremiumConformance = conformance_suite(
     "onboard.plugins.aad_premium", ids_file="../../plugins/aad_premium/onboard-ids.lock"
 )
-TestIntuneConformance = conformance_suite("onboard.plugins.intune", ids_file="../../plugins/intune/onboard-ids.lock")
+TestIntuneConformance = conformance_suite(
+    "onboard.plugins.intune", ids_file="../../plugins/intune/onboard-ids.lock"
+)
 TestAzureRmsConformance = conformance_suite(
     "onboard.plugins.azure_rms", ids_file="../../plugins/azure_rms/onboard-ids.lock"
 )

@@ -22,6 +22,7 @@ from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.engagement import WORKFLOWS, EngagementActivities, workflow_runner
+from onboard.workers.devserver import find_binary
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -61,7 +62,7 @@ async def record(client: Client, name: str, scenario: Scenario) -> list[Path]:
 
 async def main(names: list[str]) -> None:
     env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(Path(sys.prefix) / "bin" / "temporal"),
+        dev_server_existing_path=str(find_binary()),
         search_attributes=sa.ALL,
         data_converter=DATA_CONVERTER,
     )
