@@ -75,6 +75,7 @@ from onboard.core.planning import (
     resolve_facts,
 )
 from onboard.core.plugins import ServicePluginManager
+from onboard.core.remediation import plan_remediation
 
 try:  # the kit is a pytest plugin, but check_plugin() works without pytest
     import pytest
@@ -256,6 +257,7 @@ class _Subject:
     _options_that_planned: set[tuple[str, FactValue]] = field(factory=set)
     _rejections: dict[tuple[str, FactValue], str] = field(factory=dict)
     _checked_steps: set[str] = field(factory=set)
+    _blocked: bool = False  # a plan could not be built because of a types/ids/graph problem
 
     @property
     def services(self) -> tuple[str, ...]:
@@ -269,11 +271,9 @@ class _Subject:
         for facts in fact_combinations(definitions.values()):
             for service in self.services:
                 spec = preview(service, facts, registry)
-                plan = self._plan(spec, registry)
+                plan = self._plan(spec, registry, known_checks)
                 if plan is None:
                     continue
-                self._check_items(plan, known_checks)
-                self._check_graph(plan, definitions)
                 self._check_remediation(plan)
                 self._check_run_step(plan, spec)
                 self._options_that_planned.update(plan.facts.items())
@@ -309,29 +309,40 @@ class _Subject:
 
     # -- planning ----------------------------------------------------------
 
-    def _plan(self, spec: EngagementSpec, registry: dict) -> Plan | None:
+    def _plan(self, spec: EngagementSpec, registry: dict, known_checks: set[str]) -> Plan | None:
+        """The plan for ``spec``, or ``None`` with the reason recorded.
+
+        The hooks are called one by one first, so a bad result is reported against the
+        hook (``types``), the id (``ids``) or the step graph (``graph``) it breaks
+        rather than as one planning error; :func:`build_plan` then runs as in an
+        engagement.  Like the planner, no plan hook is called for facts that
+        ``validate_facts`` rejects.
+        """
         service, facts = spec.services[0], spec.facts
-        # Each plan hook is called on its own first, so a bad result is reported
-        # against the hook that returned it rather than as one planning error.
         keys = [s.key for s in expand_services([service], registry)]
         resolved = resolve_facts(dict(facts), self.manager.facts())
         conflicts, errors = self.manager.collect("validate_facts", str, keys, services=keys, facts=resolved)
-        for error in [*errors, *self._hook_errors(keys, resolved)]:
+        if not errors and conflicts:
+            self._reject(facts, "conflicting facts: " + "; ".join(conflicts))
+            return None
+        collected: dict[type, list[Any]] = {}
+        for hook, item_type in _PLAN_HOOKS:
+            collected[item_type], found = self.manager.collect(hook, item_type, keys, services=keys, facts=resolved)
+            errors += found
+        for error in errors:
             self.report.add("types", str(error))
-        if errors:
+        sound = self._check_items(collected, known_checks) and self._check_graph(collected, registry, keys)
+        if errors or not sound:
+            self._blocked = True
             return None
         try:
             plan = build_plan(self.manager, spec)
         except FactConflictError as exc:
-            self.report.rejected += 1
-            for option in facts.items():
-                self._rejections.setdefault(option, str(exc))
+            self._reject(facts, str(exc))
             return None
         except PlanError as exc:
             self.report.add("branches", f"{_describe(service, facts)}: no plan: {exc}")
             return None
-        if conflicts:  # build_plan should have refused them
-            self.report.add("types", f"validate_facts returned {conflicts!r} but the plan was built")
         self.report.plans += 1
         for info in plan.services:
             if info.key in self.services and not info.bundles and not plan.steps_for(info.key):
@@ -339,57 +350,62 @@ class _Subject:
                                 "Enable step, so its plan is not complete")
         return plan
 
-    def _hook_errors(self, keys: list[str], facts: dict[str, FactValue]) -> list[PluginHookError]:
-        errors = []
-        for hook, item_type in _PLAN_HOOKS:
-            _, found = self.manager.collect(hook, item_type, keys, services=keys, facts=facts)
-            errors += [e for e in found if e.plugin == self.name]
-        return errors
+    def _reject(self, facts: Mapping[str, FactValue], reason: str) -> None:
+        self.report.rejected += 1
+        for option in facts.items():
+            self._rejections.setdefault(option, reason)
 
     # -- item checks -------------------------------------------------------
 
     def _own(self, items: Iterable[Any]) -> list[Any]:
         return [i for i in items if i.service in self.services]
 
-    def _check_items(self, plan: Plan, known_checks: set[str]) -> None:
-        kinds: list[tuple[str, Sequence[Any]]] = [
-            ("scope", plan.exclusions), ("responsibility", plan.responsibilities),
-            ("step", plan.enable_steps), ("requirement", plan.requirements),
-        ]
-        for kind, items in kinds:
+    def _check_items(self, collected: Mapping[type, Sequence[Any]], known_checks: set[str]) -> bool:
+        """Ids, types, phases and checks of the plugin's items; False if ids collide."""
+        unique = True
+        for item_type, items in collected.items():
+            kind = _ID_KINDS[item_type]
             seen: set[str] = set()
+            for item in items:
+                if item.id in seen and item.service in self.services:
+                    self.report.add("ids", f"{kind} id {item.id!r} is returned twice in one plan")
+                    unique = False
+                seen.add(item.id)
             for item in self._own(items):
                 self.inventory.add(f"{kind} {item.id}")
-                if item.id in seen:
-                    self.report.add("ids", f"{kind} id {item.id!r} is returned twice in one plan")
-                seen.add(item.id)
                 if not item.id.startswith(f"{item.service}."):
                     self.report.add("ids", f"{kind} id {item.id!r} must start with its service's key "
                                     f"({item.service}.), so ids never collide across plugins")
                 for message in type_problems(item):
                     self.report.add("types", f"{kind} {item.id!r}: {message}")
-        for responsibility in self._own(plan.responsibilities):
+        for responsibility in self._own(collected[Responsibility]):
             if responsibility.phase not in _PHASES:
                 self.report.add("types", f"responsibility {responsibility.id!r}: phase "
                                 f"{responsibility.phase!r} is not one of {', '.join(_PHASES)}")
-        for requirement in self._own(plan.requirements):
+        for requirement in self._own(collected[Requirement]):
             for message in check_problems(requirement, known_checks):
                 self.report.add("types", f"requirement {requirement.id!r}: {message}")
+        return unique
 
-    def _check_graph(self, plan: Plan, definitions: Mapping[str, FactDefinition]) -> None:
+    def _check_graph(self, collected: Mapping[type, Sequence[Any]], registry: Mapping, keys: list[str]) -> bool:
+        """Acyclic, no dangling dependency, branch labels name declared facts; False if unsound."""
+        sound = True
         try:
-            check_step_graph(plan.enable_steps, plan.services)
+            check_step_graph(collected[EnableStep], [registry[k] for k in keys])
         except PlanError as exc:
             self.report.add("graph", str(exc))
-        for step in self._own(plan.enable_steps):
-            keys = _BRANCH_CONDITION.findall(step.branch)
-            if step.branch and not keys:
+            sound = False
+        definitions = self.manager.facts()
+        for step in self._own(collected[EnableStep]):
+            names = _BRANCH_CONDITION.findall(step.branch)
+            if step.branch and not names:
                 self.report.add("graph", f"step {step.id!r}: branch {step.branch!r} names no fact "
                                 "(write it as conditions like 'mdm_authority=intune')")
-            for key in keys:
-                if key not in definitions:
-                    self.report.add("graph", f"step {step.id!r}: branch {step.branch!r} names {key!r}, "
+            for name in names:
+                if name not in definitions:
+                    self.report.add("graph", f"step {step.id!r}: branch {step.branch!r} names {name!r}, "
                                     "which is not a declared fact")
+        return sound
 
     # -- remediation -------------------------------------------------------
 
@@ -436,6 +452,13 @@ class _Subject:
                     self.report.add("types", f"remediation item {item.id!r}: {message}")
                 by_requirement.setdefault(item.requirement_id, set()).add(item.id)
             ids_by_outcome[outcome] = by_requirement
+            # What an engagement records: the plugin's items plus the planner's defaults.
+            try:
+                recorded = plan_remediation(self.manager, plan.services, plan.requirements, findings, plan.facts)
+            except PlanError as exc:
+                self.report.add("remediation", str(exc))
+            else:
+                self.inventory.update(f"remediation {i.id}" for i in recorded if i.service in self.services)
         failed, not_run = ids_by_outcome.get(Outcome.FAIL, {}), ids_by_outcome.get(Outcome.NOT_RUN, {})
         for requirement_id in set(failed) & set(not_run):
             if failed[requirement_id] != not_run[requirement_id]:
@@ -463,6 +486,8 @@ class _Subject:
     # -- branches ----------------------------------------------------------
 
     def _check_every_option_planned(self, definitions: Mapping[str, FactDefinition]) -> None:
+        if self._blocked:  # those problems stop the plans of many options: report them alone
+            return
         for fact in definitions.values():
             for value in fact_options(fact):
                 if (fact.key, value) in self._options_that_planned:
