@@ -292,6 +292,8 @@ def test_exchange_2010_and_sharepoint_2013_use_the_rms_connector(manager) -> Non
         "os": ["Windows Server 2012 R2", "Windows Server 2012", "Windows Server 2008 R2"],
         "min_memory_gb": 1,
         "min_disk_gb": 64,
+        "forbidden_roles": ["exchange", "sharepoint", "fci", "domain_controller"],
+        "require_64bit": True,
     }
     assert requirements["azure_rms.exchange-version"].params == {"versions": ["2010", "2013"]}
     assert requirements["azure_rms.sharepoint-version"].params == {"versions": ["2010", "2013"]}

@@ -298,6 +298,12 @@ class _Subject:
 
     def _known_checks(self) -> set[str]:
         names = set(BUILTIN_CHECKS)
+        try:  # the assessment engine's own registry, when it is installed
+            from onboard.core.assessment.checks import registry
+        except ImportError:
+            pass
+        else:
+            names.update(registry())
 
         def register(name: str, *args: Any, **kwargs: Any) -> None:
             names.add(name)

@@ -18,13 +18,17 @@ from .service import SERVICE
 
 #: Connector server operating systems [RMS-CONN].
 CONNECTOR_OS = ["Windows Server 2012 R2", "Windows Server 2012", "Windows Server 2008 R2"]
+#: Roles a connector server must not also have [RMS-CONN] (the environment file's names).
+CONNECTOR_FORBIDDEN_ROLES = ["exchange", "sharepoint", "fci", "domain_controller"]
 
 
 def _connector_servers(id: str, min_count: int, severity: Severity, title: str, remediation: str) -> Requirement:
     return Requirement(
         id, SERVICE, title, Category.INFRASTRUCTURE, "environment.rms_connector_servers",
-        # 64-bit members, >= 1 GB RAM, >= 64 GB disk [RMS-CONN].
-        {"min_count": min_count, "os": CONNECTOR_OS, "min_memory_gb": 1, "min_disk_gb": 64},
+        # 64-bit members, >= 1 GB RAM, >= 64 GB disk, not running Exchange, SharePoint,
+        # a file classification server or a domain controller [RMS-CONN].
+        {"min_count": min_count, "os": CONNECTOR_OS, "min_memory_gb": 1, "min_disk_gb": 64,
+         "forbidden_roles": CONNECTOR_FORBIDDEN_ROLES, "require_64bit": True},
         severity, remediation=remediation, source="[RMS-CONN] prerequisites; [F-RMS] one server",
     )
 

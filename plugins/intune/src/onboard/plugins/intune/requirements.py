@@ -58,12 +58,12 @@ def assess_requirements(services: Sequence[str], facts: Mapping[str, FactValue])
         Requirement(
             "intune.browsers", SERVICE, "Browsers can run the Intune consoles and the Company Portal",
             Category.BROWSERS, "environment.browsers",
-            # Admin console: IE 10+, Firefox and Chrome (Silverlight; Chrome before 42);
-            # Company Portal: IE 10+ or Edge on PCs, Safari on OS X 10.9+ [INT-DEV].  The
-            # check takes minimums only: "0" admits any version, and Safari 7 is the one
-            # that ships with OS X 10.9 (inferred).
+            # Admin console: IE 10+, Firefox and Chrome with Silverlight, so Chrome before 42
+            # (every 41.x); Company Portal: IE 10+ or Edge on PCs, Safari on OS X 10.9+
+            # [INT-DEV].  "0" admits any version; Safari 7 is the one that ships with OS X
+            # 10.9 (inferred).
             {"supported": {"Internet Explorer": "10", "Edge": "12", "Safari": "7",
-                           "Chrome": "0", "Firefox": "0"}},
+                           "Chrome": {"min": "0", "max": "41.9999"}, "Firefox": "0"}},
             Severity.WARNING,
             remediation="Give the administrators Internet Explorer 10 or later (or Firefox/Chrome "
             "with Silverlight) and the users a supported browser for the Company Portal",
