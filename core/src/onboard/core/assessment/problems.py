@@ -21,6 +21,8 @@ class InputState(StrEnum):
     UNREADABLE = "unreadable"
     #: The file was read but its content is wrong (syntax, schema, values).
     INVALID = "invalid"
+    #: The file is there but no requirement needed it.
+    NOT_USED = "not_used"
 
 
 class InputProblem(Exception):
