@@ -1,0 +1,199 @@
+"""``onboard assess BUNDLE``: assess a bundle on its own, no Temporal server needed.
+
+The requirements come from the same plan the engagement would record
+(:func:`~onboard.core.planning.build_plan` for ``--services`` and ``--fact``), the
+findings from :func:`~onboard.core.assessment.assess_bundle`, the remediation plan
+from :func:`~onboard.core.remediation.plan_remediation`::
+
+    onboard assess examples/bundles/contoso
+    onboard assess BUNDLE --services intune --fact mdm_authority=intune --format md
+    onboard assess BUNDLE --json > assessment.json
+
+Writes ``assessment.md``, ``assessment.html`` and ``assessment.json`` (``--format``
+chooses) plus the IdFix rows as ``idfix.csv`` and ``idfix.json`` to ``--out``
+(default ``BUNDLE/report``).  Exit status: 0 when no blocking remediation item
+remains, 3 when findings block, 1 on an error.  ``onboard checks`` lists the checks
+requirements can name.
+"""
+
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from onboard.core.assessment import AssessmentResult, assess_bundle, registry
+from onboard.core.assessment.report import FILE_NAMES, FORMATS, RENDERERS, build_report
+from onboard.core.cli.output import console, print_json, table
+from onboard.core.cli.plan_cmd import command_line_fact
+from onboard.core.errors import OnboardError, PlanError
+from onboard.core.models import Outcome, Plan, RemediationItem, Requirement, Severity
+from onboard.core.planning import build_plan
+from onboard.core.plugins import ServicePluginManager, load_plugin_manager
+from onboard.core.remediation import plan_remediation
+from onboard.core.specfile import preview_spec
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+#: Exit status when the assessment leaves blocking remediation items.
+BLOCKED_EXIT = 3
+#: Without a terminal, progress lines are printed only for a directory this large.
+LONG_WORK_BYTES = 50_000_000
+
+_OUTCOME_STYLE = {Outcome.PASS: "green", Outcome.FAIL: "red", Outcome.NOT_RUN: "yellow"}
+
+
+def default_services(manager: ServicePluginManager) -> tuple[str, ...]:
+    """Every installed offer: ``ems`` when it is there (it bundles the others)."""
+    registry_ = manager.services()
+    if "ems" in registry_:
+        return ("ems",)
+    bundled = {member for info in registry_.values() for member in info.bundles}
+    offers = tuple(key for key in registry_ if key != "core" and key not in bundled)
+    return offers or (("core",) if "core" in registry_ else ())
+
+
+class ProgressDisplay:
+    """A rich progress bar on a terminal; plain lines for long work elsewhere; else silent."""
+
+    def __init__(self, stream_is_terminal: bool) -> None:
+        self.terminal = stream_is_terminal
+        self._progress: Progress | None = None
+        self._tasks: dict[str, int] = {}
+        self._last_line = 0.0
+
+    def __enter__(self) -> "ProgressDisplay":
+        if self.terminal:
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                console=Console(stderr=True), transient=True,
+            )
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != "directory":
+            return  # the checks themselves are quick; only the directory scan is long work
+        if self._progress is not None:
+            if stage not in self._tasks:
+                self._tasks[stage] = self._progress.add_task("scanning directory.ldf", total=total)
+            self._progress.update(self._tasks[stage], completed=done)
+        elif total >= LONG_WORK_BYTES and (time.monotonic() - self._last_line > 10 or done >= total):
+            self._last_line = time.monotonic()
+            click.echo(f"onboard: scanning directory.ldf: {done / total:.0%} of {total / 1e6:,.0f} MB", err=True)
+
+
+@click.command()
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.option("--services", metavar="A,B", help="Offers in scope, comma-separated (default: every installed offer).")
+@click.option("--fact", "facts", multiple=True, metavar="KEY=VALUE",
+              help="A fact about the environment (repeatable), e.g. --fact identity=federated.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
+              help="Report format (repeatable; default: md, html and json).")
+@click.option("--out", type=click.Path(path_type=Path), help="Report folder (default: BUNDLE/report).")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON report on stdout instead of the tables.")
+def assess(
+    bundle: Path, services: str | None, facts: tuple[str, ...], formats: tuple[str, ...], out: Path | None,
+    as_json: bool,
+) -> int:
+    """Assess the bundle folder BUNDLE: findings, remediation plan and reports.
+
+    Exit status 0: nothing blocks; 3: blocking remediation items remain; 1: error.
+    """
+    if not bundle.is_dir():
+        raise OnboardError(f"{bundle}: not a folder (an assessment bundle is a folder; see docs/assessment-bundle.md)")
+    manager = load_plugin_manager()
+    keys = tuple(s.strip() for s in services.split(",") if s.strip()) if services else default_services(manager)
+    given = dict(command_line_fact(f, manager.facts()) for f in facts)
+    try:
+        plan = build_plan(manager, preview_spec(keys, given))
+    except PlanError as exc:
+        raise OnboardError(str(exc)) from exc
+    with ProgressDisplay(sys.stderr.isatty()) as progress:
+        result = assess_bundle(bundle, plan.requirements, manager=manager, progress=progress)
+    try:
+        items = plan_remediation(manager, plan.services, plan.requirements, result.findings, plan.facts)
+        folder = out or bundle / "report"
+        report, files = _write_reports(folder, result, plan, items, formats or FORMATS)
+        if as_json:
+            print_json(report)
+        else:
+            _print_summary(result, plan.requirements, items, files)
+    finally:
+        result.close()
+    return BLOCKED_EXIT if any(i.severity is Severity.BLOCKER for i in items) else 0
+
+
+def _write_reports(
+    folder: Path, result: AssessmentResult, plan: Plan, items: list[RemediationItem], formats: tuple[str, ...]
+) -> tuple[dict, dict[str, str]]:
+    """Write the reports and IdFix exports; returns the report and the files written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OnboardError(f"{folder}: cannot create the report folder: {exc.strerror}") from exc
+    exports: dict[str, str] = {}
+    if result.idfix is not None:
+        result.idfix.write_csv(folder / "idfix.csv")
+        result.idfix.write_json(folder / "idfix.json")
+        exports = {"idfix.csv": "idfix.csv", "idfix.json": "idfix.json"}
+    report = build_report(result, plan.requirements, items, plan.service_keys(), exports)
+    files = {}
+    for fmt in dict.fromkeys(formats):
+        path = folder / FILE_NAMES[fmt]
+        path.write_text(RENDERERS[fmt](report), encoding="utf-8")
+        files[fmt] = str(path)
+    files.update({name: str(folder / name) for name in exports})
+    return report, files
+
+
+def _print_summary(
+    result: AssessmentResult, requirements: Sequence[Requirement], items: list[RemediationItem], files: dict[str, str]
+) -> None:
+    by_id = {r.id: r for r in requirements}
+    findings = table(f"Assessment of {result.bundle}", "requirement", "service", "outcome", "summary")
+    for f in result.findings:
+        style = _OUTCOME_STYLE[f.outcome]
+        title = by_id[f.requirement_id].title if f.requirement_id in by_id else ""
+        findings.add_row(f"{f.requirement_id}\n[dim]{title}[/]", f.service, f"[{style}]{f.outcome.value}[/]", f.summary)
+    console.print(findings)
+    if items:
+        plan_table = table("Remediation plan", "item", "owner", "severity", "blocks", "what to do")
+        for i in items:
+            severity = f"[red]{i.severity.value}[/]" if i.severity is Severity.BLOCKER else i.severity.value
+            plan_table.add_row(i.id, i.owner.value, severity, ", ".join(i.blocks), i.title)
+        console.print(plan_table)
+    else:
+        console.print("[green]nothing to remediate[/]")
+    counts = result.counts()
+    blockers = sum(1 for i in items if i.severity is Severity.BLOCKER)
+    console.print(
+        f"{counts['pass']} passed, {counts['fail']} failed, {counts['not_run']} not run; "
+        f"{blockers} blocking item(s). Reports: {', '.join(files.values())}"
+    )
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def checks(as_json: bool) -> None:
+    """List the assessment checks requirements can name (built-in and from plugins)."""
+    found = registry(load_plugin_manager())
+    if as_json:
+        print_json([{"name": c.name, "description": c.description, "inputs": list(c.inputs), "params": c.params,
+                     "provider": c.provider} for c in found.values()])
+        return
+    t = table(None, "check", "reads", "params", "what it verifies", "provider")
+    for c in found.values():
+        t.add_row(c.name, ", ".join(c.inputs), c.params, c.description, c.provider)
+    console.print(t)
+
+
+def register(group: click.Group) -> None:
+    """Add ``assess`` and ``checks`` to the CLI."""
+    group.add_command(assess)
+    group.add_command(checks)
+
