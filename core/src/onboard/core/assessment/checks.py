@@ -212,8 +212,6 @@ def directory_idfix(context: CheckContext, requirement: Requirement) -> Finding:
     alternate = _param(requirement, "alternate_login_id", bool, False)
     result = context.directory(mode, alternate)
     problems = result.problems
-    if result.records == 0 and result.problem_count:
-        raise InputProblem(result.file, f"no record could be read: {problems[0]}")
     counts = (f"{result.processed:,} of {_plural(result.records, 'object')} checked "
               f"({result.skipped:,} skipped as IdFix does, {result.out_of_scope:,} neither person nor group)")
     details = [*(f"malformed LDIF: {p}" for p in problems), *(row.describe() for row in result.sample)]

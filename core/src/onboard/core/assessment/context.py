@@ -116,10 +116,20 @@ class CheckContext:
                 if self.progress is not None:
                     progress = self.progress
                     on_progress = lambda done, total: progress("directory", done, total)  # noqa: E731
-                return scan_directory(source, mode=mode, alternate_login_id=alternate_login_id, progress=on_progress)
+                result = scan_directory(source, mode=mode, alternate_login_id=alternate_login_id, progress=on_progress)
+            if result.problem_count and result.records == 0 and result.change_records == 0:
+                result.close()
+                raise InputProblem(result.file, f"no LDIF record could be read ({result.problems[0]})")
+            return result
 
-        return self._load(("directory", mode, alternate_login_id), "directory", "directory.ldf", scan,
-                          lambda r: r.records)
+        result = self._load(("directory", mode, alternate_login_id), "directory", "directory.ldf", scan,
+                            lambda r: r.records)
+        if result.problem_count:
+            self._status["directory"] = InputStatus(
+                "directory", result.file, InputState.INVALID,
+                f"{result.problem_count} malformed record(s), first: {result.problems[0]}", result.records,
+            )
+        return result
 
     def zones(self) -> tuple[list[Zone], list[InputProblem]]:
         """The zones of ``dns/`` that parsed, and a problem for each that did not."""

@@ -309,7 +309,7 @@ def _parse(raw: bytes, line: int, offset: int, names: dict[bytes, str], problems
         line += _logical_to_physical(raw, head)  # point at the dn line, not a comment before it
     if head[:3].lower() != b"dn:":
         name = head.split(b":", 1)[0].decode("ascii", errors="replace")
-        problems.add(f"record does not start with 'dn:' (found {name!r}); record skipped", line, name)
+        problems.add(f"record does not start with 'dn:' (found {name!r}); record skipped", line, "dn")
         return None
     try:
         dn = _value(head[3:])
