@@ -40,6 +40,8 @@ def platform_name(text: str) -> str:
     key = _key(text)
     if key in _PLATFORMS:
         return _PLATFORMS[key]
+    if key.startswith("windows") and ("mobile" in key or "phone" in key):
+        return "Windows Phone"  # "Windows 10 Mobile", "Windows Phone 8.1"
     for prefix, name in (("windowsserver", "Windows Server"), ("windowsphone", "Windows Phone"),
                          ("windows", "Windows"), ("android", "Android"), ("macos", "macOS"), ("osx", "macOS"),
                          ("ios", "iOS")):

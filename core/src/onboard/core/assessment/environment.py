@@ -232,7 +232,9 @@ def read_environment(path: Path, file: str) -> Environment:
     try:
         environment = _structure(Environment, data, ())
     except _Invalid as exc:
-        line = line_of_toml_path(text, exc.path) if is_toml else _yaml_line(text, exc.path)
+        # A missing key has no line of its own: point at the table that lacks it.
+        where = exc.path[:-1] if exc.message == "is required" and len(exc.path) > 1 else exc.path
+        line = line_of_toml_path(text, where) if is_toml else _yaml_line(text, where)
         raise InputProblem(file, exc.message, line=line, field=dotted(exc.path)) from None
     return attrs.evolve(environment, raw=data)
 

@@ -137,6 +137,12 @@ def line_of_toml_path(text: str, path: Sequence[str | int]) -> int | None:
             chosen = hits[index] if index is not None and index < len(hits) else hits[0]
             start = max(start, chosen)
     last = keys[-1]
+    if not isinstance(path[-1], int):
+        # The path may name a table itself: [a.b] or [[a.b]].
+        whole = re.compile(r"^\s*\[\[?\s*" + r"\s*\.\s*".join(re.escape(k) for k in keys) + r"\s*\]\]?\s*(#.*)?$")
+        for n, line in enumerate(lines):
+            if n >= start and whole.match(line):
+                return n + 1
     assign = re.compile(r"^\s*(\"?)" + re.escape(last) + r"\1\s*=")
     if isinstance(path[-1], int):
         # The element itself: its table header is the best we have.

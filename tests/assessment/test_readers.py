@@ -1,0 +1,204 @@
+"""The small readers: AD JSON, devices CSV, zone files, the environment description."""
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from onboard.core.assessment.ad import functional_level, read_domains, read_forests
+from onboard.core.assessment.devices import platform_name, read_devices
+from onboard.core.assessment.dns_zones import origin_from_name, read_zone
+from onboard.core.assessment.environment import json_schema, read_environment, schema_text
+from onboard.core.assessment.problems import InputProblem
+from onboard.core.assessment.versions import compare_versions, parse_version, windows_release
+
+SCHEMA_FILE = Path(__file__).parents[2] / "core/src/onboard/core/assessment/environment.schema.json"
+
+
+# -- Get-ADForest / Get-ADDomain ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "level"),
+    [("Windows2008Forest", 3), (3, 3), ("4", 4), ("Windows2012R2Domain", 6), ("Windows Server 2016", 7),
+     ("windows2003interimforest", 1), ("Windows2099Forest", None), (True, None), (42, None)],
+)
+def test_functional_levels_as_names_or_numbers(value: object, level: int | None) -> None:
+    assert functional_level(value) == level
+
+
+def test_forest_as_powershell_51_writes_it_in_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "forest.json"
+    document = {"Name": "Contoso.com", "ForestMode": 4, "Domains": {"value": ["contoso.com"], "Count": 1},
+                "UPNSuffixes": ["Contoso.NET"]}
+    path.write_bytes(json.dumps(document, indent=4).encode("utf-16"))  # Out-File's default
+    (forest,) = read_forests(path)
+    assert (forest.name, forest.mode, forest.domains, forest.upn_suffixes) == (
+        "contoso.com", 4, ("contoso.com",), ("contoso.net",))
+
+
+def test_bad_forest_files_name_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "forest.json"
+    path.write_text('[\n  {"Name": "a.com", "ForestMode": 3},\n  {"Name": "b.com",\n   "ForestMode": "nope"}\n]')
+    with pytest.raises(InputProblem) as problem:
+        read_forests(path)
+    assert problem.value.describe().startswith("forest.json:4: field 'ForestMode': unknown functional level 'nope'")
+    path.write_text('{"Name": "a.com"}')
+    with pytest.raises(InputProblem, match=r"forest.json:1: field 'ForestMode': is missing"):
+        read_forests(path)
+    path.write_text('{"Name": "a.com",\n"ForestMode": 3,,}')
+    with pytest.raises(InputProblem, match=r"forest.json:2: not valid JSON"):
+        read_forests(path)
+    path.write_bytes(b"\x00\x01\x02binary")
+    with pytest.raises(InputProblem, match="binary file"):
+        read_forests(path)
+
+
+def test_domains_object_or_array(tmp_path: Path) -> None:
+    path = tmp_path / "domains.json"
+    path.write_text('{"DNSRoot": "Contoso.com", "DomainMode": "Windows2008R2Domain", "NetBIOSName": "CONTOSO"}')
+    (domain,) = read_domains(path)
+    assert (domain.dns_root, domain.mode, domain.netbios_name) == ("contoso.com", 4, "CONTOSO")
+    path.write_text('[{"DomainMode": 3}]')
+    with pytest.raises(InputProblem, match=r"domains.json:1: field 'DNSRoot'"):
+        read_domains(path)
+
+
+# -- devices.csv ----------------------------------------------------------------------------
+
+
+def test_devices_with_counts_or_one_row_per_device(tmp_path: Path) -> None:
+    path = tmp_path / "devices.csv"
+    path.write_text("Platform,OS Version,Count\niPhone,9.3,10\nWindows,6.3.9600,\"1,200\"\nOS X,10.11,3\n",
+                    encoding="utf-8-sig")
+    groups = read_devices(path)
+    assert [(g.platform, g.version, g.count, g.line) for g in groups] == [
+        ("iOS", (9, 3), 10, 2), ("Windows", (8, 1), 1200, 3), ("macOS", (10, 11), 3, 4)]
+    path.write_text("Device;Operating system;OS version\nA;Android;6.0\nB;Windows 10 Mobile;10.0.14393\n")
+    assert [(g.platform, g.count) for g in read_devices(path)] == [("Android", 1), ("Windows Phone", 1)]
+
+
+def test_bad_devices_files(tmp_path: Path) -> None:
+    path = tmp_path / "devices.csv"
+    path.write_text("platform,count\niOS,3\n")
+    with pytest.raises(InputProblem, match=r"devices.csv:1: field 'os_version': has no os_version column"):
+        read_devices(path)
+    path.write_text("platform,os_version,count\niOS,9,3\nAndroid,6,-2\n")
+    with pytest.raises(InputProblem, match=r"devices.csv:3: field 'count': -2 is negative"):
+        read_devices(path)
+    path.write_text("")
+    with pytest.raises(InputProblem, match="is empty"):
+        read_devices(path)
+
+
+@given(rows=st.lists(st.tuples(st.sampled_from(["iOS", "Android", "Windows", "macOS", "Linux"]),
+                                st.from_regex(r"\d{1,2}(\.\d{1,4}){0,3}", fullmatch=True),
+                                st.integers(min_value=0, max_value=10**6)), max_size=30),
+       delimiter=st.sampled_from([",", ";", "\t"]))
+def test_devices_round_trip(tmp_path_factory: pytest.TempPathFactory, rows, delimiter: str) -> None:
+    path = tmp_path_factory.mktemp("devices") / "devices.csv"
+    lines = [delimiter.join(["platform", "os_version", "count"])]
+    lines += [delimiter.join([p, v, str(c)]) for p, v, c in rows]
+    path.write_text("\n".join(lines) + "\n")
+    groups = read_devices(path)
+    assert [(g.platform, g.os_version, g.count) for g in groups] == [(platform_name(p), v, c) for p, v, c in rows]
+
+
+# -- zone files -----------------------------------------------------------------------------
+
+
+def test_zone_origin_from_file_name_and_records(tmp_path: Path) -> None:
+    path = tmp_path / "Contoso.com.dns"  # dnscmd /ZoneExport: no $ORIGIN
+    path.write_text("@ IN SOA ns1 hostmaster 1 900 600 86400 3600\n@ NS ns1\nns1 A 192.0.2.1\n"
+                    "EnterpriseEnrollment CNAME EnterpriseEnrollment-s.manage.microsoft.com.\n")
+    zone = read_zone(path, "dns/Contoso.com.dns")
+    assert zone.origin == "contoso.com"
+    assert zone.cnames_of("enterpriseenrollment.contoso.com") == ["enterpriseenrollment-s.manage.microsoft.com"]
+    assert zone.cnames_of("enterpriseregistration.contoso.com") == []
+    assert origin_from_name(Path("fabrikam.net.zone")) == "fabrikam.net"
+
+
+def test_zone_syntax_error_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "contoso.com.zone"
+    path.write_text("$ORIGIN contoso.com.\n$TTL 60\n@ IN SOA ns1 h 1 2 3 4 5\nwww IN AAAAA 2001:db8::1\n")
+    with pytest.raises(InputProblem) as problem:
+        read_zone(path, "dns/contoso.com.zone")
+    assert problem.value.line == 4 and problem.value.describe().startswith("dns/contoso.com.zone:4: not a valid zone")
+
+
+# -- the environment description ------------------------------------------------------------
+
+
+def test_environment_toml_errors_name_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "environment.toml"
+    path.write_text('[exchagne]\nversion = "2013"\n')
+    with pytest.raises(InputProblem, match=r"environment.toml:1: field 'exchagne': unknown field"):
+        read_environment(path, "environment.toml")
+    path.write_text('[[browsers]]\nname = "IE"\nversion = "11"\n\n[[browsers]]\nname = "Chrome"\ncount = "many"\n')
+    with pytest.raises(InputProblem) as problem:
+        read_environment(path, "environment.toml")
+    # the second browser misses its version (required) before its count is looked at
+    assert problem.value.field == "browsers[1].version" and problem.value.line == 5
+    path.write_text("[proxy]\ntls_inspection = 'yes'\n")
+    with pytest.raises(InputProblem, match=r"environment.toml:2: field 'proxy.tls_inspection': expected true or false"):
+        read_environment(path, "environment.toml")
+    path.write_text("[proxy\n")
+    with pytest.raises(InputProblem, match=r"environment.toml:1: not valid TOML"):
+        read_environment(path, "environment.toml")
+
+
+def test_environment_yaml_errors_name_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "environment.yaml"
+    path.write_text("organization: Contoso\nrms_connector_servers:\n  - name: A\n    os: WS2012R2\n"
+                    "    memory_gb: 8\n    disk_gb: lots\n")
+    with pytest.raises(InputProblem) as problem:
+        read_environment(path, "environment.yaml")
+    assert problem.value.describe() == (
+        "environment.yaml:6: field 'rms_connector_servers[0].disk_gb': expected a number, got 'lots'")
+    path.write_text("proxy: [unclosed\n")
+    with pytest.raises(InputProblem, match=r"environment.yaml:2: not valid YAML"):
+        read_environment(path, "environment.yaml")
+
+
+def test_environment_versions_may_be_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "environment.toml"
+    path.write_text("[exchange]\nversion = 2013\n[adfs]\nversion = 3.0\n[custom]\nanything = [1, 2]\n")
+    environment = read_environment(path, "environment.toml")
+    assert (environment.exchange.version, environment.adfs.version) == ("2013", "3.0")
+    assert environment.custom == {"anything": [1, 2]} and environment.raw["exchange"]["version"] == 2013
+
+
+def test_published_schema_matches_the_classes() -> None:
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), (
+        "regenerate: python -c 'from onboard.core.assessment.environment import schema_text; "
+        "print(schema_text(), end=\"\")' > core/src/onboard/core/assessment/environment.schema.json"
+    )
+    schema = json_schema()
+    assert schema["additionalProperties"] is False
+    assert set(schema["properties"]) == {"organization", "domains", "browsers", "exchange", "sharepoint",
+                                         "rms_connector_servers", "proxy", "tls", "adfs", "custom"}
+    servers = schema["properties"]["rms_connector_servers"]["anyOf"][0]["items"]
+    assert servers["required"] == ["name", "os", "memory_gb", "disk_gb"]
+
+
+# -- versions ---------------------------------------------------------------------------------
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**5), min_size=1, max_size=5),
+       st.lists(st.integers(min_value=0, max_value=10**5), min_size=1, max_size=5))
+def test_version_order_matches_tuples(a: list[int], b: list[int]) -> None:
+    left = parse_version("v" + ".".join(map(str, a)) + " build")
+    right = parse_version(".".join(map(str, b)))
+    width = max(len(a), len(b))
+    expected = (tuple(a) + (0,) * (width - len(a)) > tuple(b) + (0,) * (width - len(b))) - (
+        tuple(a) + (0,) * (width - len(a)) < tuple(b) + (0,) * (width - len(b)))
+    assert compare_versions(left, right) == expected
+
+
+def test_windows_kernel_versions_are_releases() -> None:
+    assert windows_release((6, 1, 7601)) == (7,)
+    assert windows_release((6, 3, 9600)) == (8, 1)
+    assert windows_release((10, 0, 19045)) == (10,)
+    assert windows_release((10, 0, 22631)) == (11,)
+    assert windows_release((8, 1)) == (8, 1)
