@@ -173,7 +173,7 @@ RULES = multi_tenant_rules()
 address_chars = st.sampled_from(list("abcXYZ019.-_@:;, <>()[]\"'%&*+/=?{}|~!#$^`äÖ\\"))
 addresses = st.one_of(
     st.text(address_chars, max_size=40),
-    st.builds(lambda p, l, d, t: f"{p}{l}@{d}.{t}", st.sampled_from(["", "SMTP:", "smtp:", "X500:", "x400:", "sip:"]),
+    st.builds(lambda p, local, d, t: f"{p}{local}@{d}.{t}", st.sampled_from(["", "SMTP:", "smtp:", "X500:", "x400:", "sip:"]),
               st.text(address_chars, min_size=1, max_size=15), st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True),
               st.sampled_from(["com", "local", "cloud", "c0m", "x", "gmbh"])),
     st.text(max_size=300),

@@ -84,7 +84,8 @@ def test_utf16_export_is_transcoded(tmp_path: Path) -> None:
     """``ldifde -u`` writes UTF-16 with a byte-order mark."""
     path = write(tmp_path, LDIF.replace("\n", "\r\n").encode("utf-16"))
     with LdifSource(path) as source:
-        assert [r.dn for r in source.records()][0] == "CN=John Smith,OU=Users,DC=contoso,DC=com"
+        dns = [r.dn for r in source.records()]
+        assert dns[0] == "CN=John Smith,OU=Users,DC=contoso,DC=com"
         transcoded = source.path
         assert transcoded != path and transcoded.exists()
     assert not transcoded.exists()
