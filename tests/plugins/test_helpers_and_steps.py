@@ -101,3 +101,60 @@ def test_the_planner_keeps_plugin_items_and_their_ids_stable(manager) -> None:
     connector = next(i for i in first if i.requirement_id == "azure_rms.connector-server")
     assert "[[rms_connector_servers]] in environment.toml" in connector.detail
 
+
+
+# -- automated steps against a real assessment bundle ----------------------------
+
+ZONE = """\
+$ORIGIN contoso.com.
+$TTL 3600
+@                       IN SOA   ns1.contoso.com. hostmaster.contoso.com. ( 1 3600 600 86400 3600 )
+@                       IN NS    ns1.contoso.com.
+enterpriseenrollment    IN CNAME enterpriseenrollment-s.manage.microsoft.com.
+enterpriseregistration  IN CNAME enterpriseregistration.windows.net.
+"""
+
+
+def bundle(tmp_path, proxy_authentication: str = "none", zone: str | None = ZONE):
+    (tmp_path / "environment.toml").write_text(
+        f'[proxy]\naddress = "proxy.contoso.com:8080"\nauthentication = "{proxy_authentication}"\n'
+        "tls_inspection = false\n"
+    )
+    if zone is not None:
+        (tmp_path / "dns").mkdir()
+        (tmp_path / "dns" / "contoso.com.zone").write_text(zone)
+    return tmp_path
+
+
+def verify(manager, services: list[str], step_id: str, bundle_path) -> object:
+    step, spec = automated_step(manager, services, step_id)
+    return manager.call_owner(step.service, "run_step", step=step, spec=attrs.evolve(spec, bundle=str(bundle_path)))
+
+
+def test_connectivity_is_verified_from_the_proxy_facts(manager, tmp_path) -> None:
+    result = verify(manager, ["core"], "core.validate-connectivity", bundle(tmp_path))
+    assert result.ok is True and result.summary.startswith("verified: proxy")
+    assert "environment.toml" in result.evidence
+
+
+def test_an_unsupported_proxy_leaves_connectivity_to_a_person(manager, tmp_path) -> None:
+    result = verify(manager, ["core"], "core.validate-connectivity", bundle(tmp_path, "basic"))
+    assert result.ok is False
+    assert result.summary.startswith("not done yet: proxy authentication 'basic' is not supported")
+
+
+def test_the_enrollment_records_are_verified_in_every_customer_zone(manager, tmp_path) -> None:
+    result = verify(manager, ["intune"], "intune.verify-dns-records", bundle(tmp_path))
+    assert result.ok is True and result.summary == "verified: 2 records in place in 1 zone"
+
+
+def test_a_missing_registration_record_is_named(manager, tmp_path) -> None:
+    zone = "\n".join(line for line in ZONE.splitlines() if not line.startswith("enterpriseregistration"))
+    result = verify(manager, ["intune"], "intune.verify-dns-records", bundle(tmp_path, zone=zone + "\n"))
+    assert result.ok is False
+    assert "enterpriseregistration.contoso.com has no CNAME record" in result.summary
+
+
+def test_without_zone_files_the_records_cannot_be_verified(manager, tmp_path) -> None:
+    result = verify(manager, ["intune"], "intune.verify-dns-records", bundle(tmp_path, zone=None))
+    assert result.ok is False and result.summary.startswith("could not verify:")
