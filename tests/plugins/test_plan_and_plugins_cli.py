@@ -141,6 +141,18 @@ def test_plugins_lists_every_plugin_with_its_services_and_hooks(capsys) -> None:
     assert code == 0 and "onboard-azure-rms" in out and "active" in out
 
 
+def test_plugins_facts_lists_what_an_engagement_file_may_set(capsys) -> None:
+    code, out, _ = onboard(capsys, "plugins", "--facts", "--json")
+    assert code == 0
+    facts = {f["key"]: f for f in json.loads(out)}
+    assert facts["mdm_authority"]["service"] == "intune"
+    assert facts["mdm_authority"]["choices"] == ["intune", "configmgr", "none"]
+    assert facts["forest_count"]["default"] == 1 and facts["identity"]["service"] == "core"
+    code, out, _ = onboard(capsys, "plugins", "--facts")
+    row = next(line for line in out.splitlines() if line.startswith("│ exchange_onprem"))
+    assert "core" in row and "none, 2010, 2013, 2016" in row
+
+
 @pytest.fixture
 def broken_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """An installed distribution whose onboard.services entry point cannot be imported."""

@@ -6,6 +6,7 @@ broken ones (status ``failed`` with the error) and those an operator switched of
 
     onboard plugins
     onboard plugins --json
+    onboard plugins --facts          # every fact an engagement file may set
     onboard plugins new contoso_dlp --dir ~/src
 """
 
@@ -14,20 +15,31 @@ from pathlib import Path
 import click
 from onboard.core.cli.output import console, print_json, table
 from onboard.core.errors import OnboardError
+from onboard.core.models import FactDefinition
 from onboard.core.plugins import PluginRecord, load_plugin_manager
 from onboard.core.scaffold import create_plugin
 
+_ANY_VALUE = {"bool": "true, false", "int": "a whole number", "text": "text", "choice": "—"}
 _STATUS_STYLE = {"active": "green", "failed": "red", "blocked": "yellow"}
 
 
 @click.group(name="plugins", invoke_without_command=True)
+@click.option("--facts", "show_facts", is_flag=True, help="List the facts engagements may set instead.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
-def plugins(ctx: click.Context, as_json: bool) -> None:
-    """List the installed plugins: services, hooks, status and errors."""
+def plugins(ctx: click.Context, show_facts: bool, as_json: bool) -> None:
+    """List the installed plugins: services, hooks, status and errors (or, with --facts, their facts)."""
     if ctx.invoked_subcommand is not None:
         return
-    records = sorted(load_plugin_manager().records.values(), key=lambda r: r.name)
+    manager = load_plugin_manager()
+    if show_facts:
+        facts = list(manager.facts().values())
+        if as_json:
+            print_json(facts)
+        else:
+            console.print(facts_table(facts) if facts else "no plugin declares a fact")
+        return
+    records = sorted(manager.records.values(), key=lambda r: r.name)
     if as_json:
         print_json(records)
         return
@@ -41,6 +53,16 @@ def plugins_table(records: list[PluginRecord]) -> object:
         status = f"[{_STATUS_STYLE.get(r.status, '')}]{r.status}[/]"
         t.add_row(r.name, r.dist or "—", r.version or "—", status, ", ".join(r.services) or "—",
                   ", ".join(r.hooks) or "—", r.error)
+    return t
+
+
+def facts_table(facts: list[FactDefinition]) -> object:
+    """One row per fact: who declares it, its values and default."""
+    t = table(None, "fact", "service", "kind", "values", "default", "description")
+    for f in facts:
+        values = ", ".join(f.choices) or _ANY_VALUE[f.kind.value]
+        default = "—" if f.default is None else (str(f.default).lower() if isinstance(f.default, bool) else str(f.default))
+        t.add_row(f.key, f.service, f.kind.value, values, default, f.description)
     return t
 
 
