@@ -26,7 +26,8 @@ of your plugin.
 The call order within a phase:
 
 1. :func:`register_services` and :func:`fact_definitions` when the plugin is loaded;
-2. Initiate: :func:`scope_rules`, :func:`responsibilities`, :func:`enable_steps` and
+2. Initiate: :func:`validate_facts` refuses contradicting facts, then
+   :func:`scope_rules`, :func:`responsibilities`, :func:`enable_steps` and
    :func:`assess_requirements` build the plan (``onboard plan`` shows the same);
 3. Assess (and every re-assessment): the requirements' checks run against the
    assessment bundle, then :func:`remediation_items` turns findings into the plan;
