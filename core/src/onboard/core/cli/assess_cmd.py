@@ -125,6 +125,11 @@ def assess(
             _print_summary(result, plan.requirements, items, files)
     finally:
         result.close()
+    return exit_status(items)
+
+
+def exit_status(items: Sequence[RemediationItem]) -> int:
+    """0 when no blocking remediation item remains, else :data:`BLOCKED_EXIT`."""
     return BLOCKED_EXIT if any(i.severity is Severity.BLOCKER for i in items) else 0
 
 

@@ -1,0 +1,1 @@
+"""Tests of the assessment engine (onboard.core.assessment) and `onboard assess`."""
