@@ -13,6 +13,13 @@ ROOT = Path(__file__).parents[2]
 CONTOSO = ROOT / "examples" / "bundles" / "contoso"
 
 
+@pytest.fixture(autouse=True)
+def _forget_cli_logging():
+    """``run()`` points structlog at the captured stderr, which pytest closes afterwards."""
+    yield
+    structlog.reset_defaults()
+
+
 def test_assess_writes_every_report_and_exits_3_on_blockers(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     code = run(["assess", str(CONTOSO), "--out", str(tmp_path)])
     out, err = capsys.readouterr()
