@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+import structlog
 from onboard.core.assessment import BUILTIN_CHECKS
 from onboard.core.cli import run
 from onboard.core.cli.assess_cmd import BLOCKED_EXIT, exit_status
