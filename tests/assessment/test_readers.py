@@ -202,3 +202,52 @@ def test_windows_kernel_versions_are_releases() -> None:
     assert windows_release((10, 0, 19045)) == (10,)
     assert windows_release((10, 0, 22631)) == (11,)
     assert windows_release((8, 1)) == (8, 1)
+
+
+# -- property tests of the JSON and TOML readers ---------------------------------------------
+
+LEVEL_NAMES = ["Windows2003Forest", "Windows2008Forest", "Windows2008R2Forest", "Windows2012Forest",
+               "Windows2012R2Forest", "Windows2016Forest"]
+label = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
+domain = st.builds(lambda a, b: f"{a}.{b}", label, st.sampled_from(["com", "net", "local", "org"]))
+
+
+@given(forests=st.lists(st.tuples(domain, st.sampled_from(LEVEL_NAMES), st.booleans(),
+                                  st.lists(domain, max_size=3)), min_size=1, max_size=4),
+       as_array=st.booleans(), encoding=st.sampled_from(["utf-8", "utf-16", "utf-8-sig"]))
+def test_forest_json_round_trip(tmp_path_factory: pytest.TempPathFactory, forests, as_array: bool,
+                                encoding: str) -> None:
+    """Whatever PowerShell writes (names or numbers, one object or an array, any encoding) reads back."""
+    documents = [{"Name": name, "ForestMode": functional_level(mode) if numeric else mode, "Domains": [name],
+                  "UPNSuffixes": suffixes} for name, mode, numeric, suffixes in forests]
+    data = documents if as_array or len(documents) > 1 else documents[0]
+    path = tmp_path_factory.mktemp("forest") / "forest.json"
+    path.write_bytes(json.dumps(data, indent=4).encode(encoding))
+    read = read_forests(path)
+    assert [(f.name, f.mode, f.upn_suffixes) for f in read] == [
+        (name, functional_level(mode), tuple(suffixes)) for name, mode, _, suffixes in forests]
+    assert all(f.line is not None for f in read)
+
+
+browser = st.tuples(st.sampled_from(["Internet Explorer", "Chrome", "Firefox", "Safari", "Edge"]),
+                    st.from_regex(r"\d{1,3}(\.\d{1,4}){0,2}", fullmatch=True),
+                    st.one_of(st.none(), st.integers(min_value=0, max_value=10**6)))
+
+
+@given(browsers=st.lists(browser, max_size=6), memory=st.floats(min_value=0, max_value=1024, allow_nan=False),
+       authentication=st.sampled_from(["none", "iwa", "basic"]), inspection=st.booleans())
+def test_environment_toml_round_trip(tmp_path_factory: pytest.TempPathFactory, browsers, memory: float,
+                                     authentication: str, inspection: bool) -> None:
+    lines = []
+    for name, version, count in browsers:
+        lines += ["[[browsers]]", f'name = "{name}"', f'version = "{version}"']
+        lines += [f"count = {count}"] if count is not None else []
+    lines += ["[[rms_connector_servers]]", 'name = "RMS01"', 'os = "Windows Server 2012 R2"',
+              f"memory_gb = {memory!r}", "disk_gb = 100"]
+    lines += ["[proxy]", f'authentication = "{authentication}"', f"tls_inspection = {str(inspection).lower()}"]
+    path = tmp_path_factory.mktemp("env") / "environment.toml"
+    path.write_text("\n".join(lines) + "\n")
+    environment = read_environment(path, "environment.toml")
+    assert [(b.name, b.version, b.count) for b in environment.browsers] == browsers
+    assert environment.rms_connector_servers[0].memory_gb == memory
+    assert (environment.proxy.authentication, environment.proxy.tls_inspection) == (authentication, inspection)

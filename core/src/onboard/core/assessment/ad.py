@@ -62,6 +62,7 @@ def level_title(level: int) -> str:
 
 
 def known_levels() -> str:
+    """The level names and numbers, for error messages."""
     return ", ".join(f"{name} ({number})" for name, number in _LEVELS.items())
 
 

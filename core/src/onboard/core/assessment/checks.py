@@ -84,10 +84,12 @@ def finding(
 
 
 def passed(requirement: Requirement, summary: str, details: Iterable[str] = (), location: str = "") -> Finding:
+    """A ``pass`` finding."""
     return finding(requirement, Outcome.PASS, summary, details, location)
 
 
 def failed(requirement: Requirement, summary: str, details: Iterable[str] = (), location: str = "") -> Finding:
+    """A ``fail`` finding."""
     return finding(requirement, Outcome.FAIL, summary, details, location)
 
 
@@ -124,6 +126,7 @@ def _minimum_level(requirement: Requirement) -> int:
 @check("ad.forest_functional_level", "Every forest's functional level is at least the minimum",
        ["forest.json"], "minimum: a ForestMode name or number, e.g. Windows2008Forest")
 def forest_functional_level(context: CheckContext, requirement: Requirement) -> Finding:
+    """Every forest's functional level is at least the minimum."""
     minimum = _minimum_level(requirement)
     forests = context.forests()
     low = [f for f in forests if f.mode < minimum]
@@ -142,6 +145,7 @@ def forest_functional_level(context: CheckContext, requirement: Requirement) -> 
 @check("ad.domain_functional_level", "Every domain's functional level is at least the minimum",
        ["domains.json"], "minimum: a DomainMode name or number, e.g. Windows2008Domain")
 def domain_functional_level(context: CheckContext, requirement: Requirement) -> Finding:
+    """Every domain's functional level is at least the minimum."""
     minimum = _minimum_level(requirement)
     domains = context.domains()
     low = [d for d in domains if d.mode < minimum]
@@ -160,6 +164,7 @@ def domain_functional_level(context: CheckContext, requirement: Requirement) -> 
 @check("ad.forest_count", "Reports the forests found; fails above the maximum",
        ["forest.json"], "maximum: optional whole number")
 def forest_count(context: CheckContext, requirement: Requirement) -> Finding:
+    """Reports the forests found; fails above the maximum."""
     maximum = _param(requirement, "maximum", int, None)
     forests = context.forests()
     names = ", ".join(f.name for f in forests)
@@ -173,6 +178,7 @@ def forest_count(context: CheckContext, requirement: Requirement) -> Finding:
 @check("ad.upn_suffixes_routable", "UPN suffixes are routable internet domains (IdFix's TLD list)",
        ["forest.json", "domains.json"], "none")
 def upn_suffixes_routable(context: CheckContext, requirement: Requirement) -> Finding:
+    """UPN suffixes are routable internet domains (IdFix's TLD list)."""
     forests = context.forests()
     try:
         roots = [d.dns_root for d in context.domains()]
@@ -206,6 +212,7 @@ def upn_suffixes_routable(context: CheckContext, requirement: Requirement) -> Fi
 @check("directory.idfix", "Directory objects pass IdFix's synchronization-readiness rules",
        ["directory.ldf"], "mode: multi-tenant (default); alternate_login_id: bool (skip UPN rules)")
 def directory_idfix(context: CheckContext, requirement: Requirement) -> Finding:
+    """Directory objects pass IdFix's synchronization-readiness rules."""
     mode = _param(requirement, "mode", str, "multi-tenant")
     if mode not in MODES:
         raise ParamsError(f"IdFix mode {mode!r} is not supported (supported: {', '.join(MODES)})")
@@ -235,6 +242,7 @@ def directory_idfix(context: CheckContext, requirement: Requirement) -> Finding:
 @check("dns.zones_present", "A zone file for every customer domain (UPN suffixes, domains, e-mail domains)",
        ["dns/", "forest.json", "domains.json", "environment"], "none")
 def zones_present(context: CheckContext, requirement: Requirement) -> Finding:
+    """A zone file for every customer domain (UPN suffixes, domains, e-mail domains)."""
     domains, sources = context.customer_domains()
     zones, problems = context.zones()
     origins = {z.origin for z in zones}
@@ -268,6 +276,7 @@ def _record_specs(requirement: Requirement) -> list[tuple[str, str, str]]:
 @check("dns.records", "Every customer zone has the records a service needs (e.g. Intune's CNAMEs)",
        ["dns/"], "records: list of {name, type (default CNAME), target}")
 def dns_records(context: CheckContext, requirement: Requirement) -> Finding:
+    """Every customer zone has the records a service needs (e.g. Intune's CNAMEs)."""
     specs = _record_specs(requirement)
     zones, problems = context.zones()
     customer = [z for z in zones if is_routable(z.origin)]
@@ -320,6 +329,7 @@ def _versions_param(requirement: Requirement, name: str) -> dict[str, tuple[tupl
 @check("devices.platforms", "Devices run supported platforms at supported versions",
        ["devices.csv"], "supported: {platform: minimum_version}; forbid: list of platforms")
 def device_platforms(context: CheckContext, requirement: Requirement) -> Finding:
+    """Devices run supported platforms at supported versions."""
     supported = {platform_name(k): v for k, v in _versions_param(requirement, "supported").items()}
     forbid = {platform_name(p) for p in _param(requirement, "forbid", list, [])}
     groups = context.devices()
@@ -370,6 +380,7 @@ def _browser_key(name: str) -> str:
 @check("environment.browsers", "Browsers in use are supported at supported versions",
        ["environment"], "supported: {browser: minimum_version or {min, max}}")
 def browsers(context: CheckContext, requirement: Requirement) -> Finding:
+    """Browsers in use are supported at supported versions."""
     supported = {_browser_key(k): (k, v) for k, v in _versions_param(requirement, "supported").items()}
     env = context.environment()
     file = context.environment_file()
@@ -419,12 +430,14 @@ def _on_premises(requirement: Requirement, product: str, table: OnPremises | Non
 @check("environment.exchange_onprem", "On-premises Exchange (if any) is a supported version",
        ["environment"], "versions: list, e.g. ['2010', '2013']")
 def exchange_onprem(context: CheckContext, requirement: Requirement) -> Finding:
+    """On-premises Exchange (if any) is a supported version."""
     return _on_premises(requirement, "Exchange", context.environment().exchange, context.environment_file())
 
 
 @check("environment.sharepoint_onprem", "On-premises SharePoint (if any) is a supported version",
        ["environment"], "versions: list, e.g. ['2010', '2013']")
 def sharepoint_onprem(context: CheckContext, requirement: Requirement) -> Finding:
+    """On-premises SharePoint (if any) is a supported version."""
     return _on_premises(requirement, "SharePoint", context.environment().sharepoint, context.environment_file())
 
 
@@ -438,6 +451,7 @@ def _os_key(text: str) -> str:
 @check("environment.rms_connector_servers", "Enough servers of the right kind for the RMS connector",
        ["environment"], "min_count, os: list, min_memory_gb, min_disk_gb; forbidden_roles: list; require_64bit: bool")
 def rms_connector_servers(context: CheckContext, requirement: Requirement) -> Finding:
+    """Enough servers of the right kind for the RMS connector."""
     min_count = _param(requirement, "min_count", int, 1)
     systems = [str(s) for s in _param(requirement, "os", list, [])]
     min_memory = _param(requirement, "min_memory_gb", (int, float), 0)
@@ -478,6 +492,7 @@ def rms_connector_servers(context: CheckContext, requirement: Requirement) -> Fi
 @check("environment.proxy", "The proxy neither inspects TLS nor uses an unsupported authentication",
        ["environment"], "tls_inspection_allowed: bool; authentication: list of allowed methods")
 def proxy(context: CheckContext, requirement: Requirement) -> Finding:
+    """The proxy neither inspects TLS nor uses an unsupported authentication."""
     inspection_allowed = _param(requirement, "tls_inspection_allowed", bool, False)
     methods = [str(m).lower() for m in _param(requirement, "authentication", list, [])]
     env = context.environment()
@@ -502,6 +517,7 @@ def proxy(context: CheckContext, requirement: Requirement) -> Finding:
 @check("environment.adfs", "AD FS (if any) is at least the minimum version",
        ["environment"], "min_version, e.g. '2.0'")
 def adfs(context: CheckContext, requirement: Requirement) -> Finding:
+    """AD FS (if any) is at least the minimum version."""
     raw = _param(requirement, "min_version", (str, int, float))
     minimum = parse_version(raw)
     if minimum is None:
@@ -547,6 +563,7 @@ def _compare(actual: Any, op: str, expected: Any) -> bool:
 @check("environment.value", "Any field of the environment description compared with a value",
        ["environment"], "path (dotted), op (==, !=, >=, <=, in, present), value")
 def environment_value(context: CheckContext, requirement: Requirement) -> Finding:
+    """Any field of the environment description compared with a value."""
     path = _param(requirement, "path", str)
     op = _param(requirement, "op", str, "==")
     if op not in _OPS:
@@ -570,6 +587,7 @@ def environment_value(context: CheckContext, requirement: Requirement) -> Findin
 
 @check("manual", "Confirmed by a person (always not_run until then)", (), "question: text")
 def manual(context: CheckContext, requirement: Requirement) -> Finding:
+    """Confirmed by a person (always not_run until then)."""
     question = _param(requirement, "question", str, requirement.title)
     return finding(requirement, Outcome.NOT_RUN, f"to be confirmed by a person: {question}")
 

@@ -87,6 +87,7 @@ class CheckContext:
         return value
 
     def path(self, file: str) -> Path:
+        """Where ``file`` (relative to the bundle) is."""
         return self.bundle / file
 
     def _require(self, name: str) -> Path:
@@ -164,6 +165,7 @@ class CheckContext:
                           lambda groups: sum(g.count for g in groups))
 
     def environment_file(self) -> str:
+        """Which environment file the bundle holds (TOML or YAML; both is an error)."""
         present = [name for name in ENVIRONMENT_FILES if self.path(name).exists()]
         if len(present) > 1:
             raise InputProblem(present[1], f"the bundle holds both {present[0]} and {present[1]}: keep one")

@@ -40,6 +40,7 @@ class Zone:
         return [rdata.to_text().rstrip(".").lower() for rdata in rdataset]
 
     def cnames_of(self, name: str) -> list[str]:
+        """The CNAME targets of ``name``."""
         return self.records(name, "CNAME")
 
 

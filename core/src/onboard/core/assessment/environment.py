@@ -35,6 +35,8 @@ def _doc(text: str) -> dict[str, str]:
 
 @frozen
 class Browser:
+    """A browser in use ([[browsers]])."""
+
     name: str = field(metadata=_doc("Browser name: Internet Explorer, Microsoft Edge, Chrome, Firefox, Safari"))
     version: str = field(metadata=_doc("Version in use (the oldest, if several)"))
     count: int | None = field(default=None, metadata=_doc("How many users or devices use it"))
@@ -43,6 +45,8 @@ class Browser:
 
 @frozen
 class OnPremises:
+    """An on-premises product: [exchange] or [sharepoint]."""
+
     present: bool = field(default=True, metadata=_doc("false when the product is not used on premises"))
     version: str = field(default="", metadata=_doc('Product version, e.g. "2013" or "2010 SP3"'))
     servers: int | None = field(default=None, metadata=_doc("Number of servers"))
@@ -51,6 +55,8 @@ class OnPremises:
 
 @frozen
 class ConnectorServer:
+    """A server set aside for the RMS connector ([[rms_connector_servers]])."""
+
     name: str = field(metadata=_doc("Server name"))
     os: str = field(metadata=_doc('Operating system, e.g. "Windows Server 2012 R2"'))
     memory_gb: float = field(metadata=_doc("Memory in GB"))
@@ -63,6 +69,8 @@ class ConnectorServer:
 
 @frozen
 class Proxy:
+    """The web proxy ([proxy])."""
+
     present: bool = field(default=True, metadata=_doc("false when clients reach the internet directly"))
     address: str = field(default="", metadata=_doc("Proxy address (host:port)"))
     authentication: str = field(default="none", metadata=_doc("none, iwa (integrated Windows), basic, digest, ..."))
@@ -72,12 +80,16 @@ class Proxy:
 
 @frozen
 class Tls:
+    """TLS facts ([tls])."""
+
     minimum_version: str = field(default="", metadata=_doc('Lowest TLS version servers accept, e.g. "1.2"'))
     tls12_enabled: bool | None = field(default=None, metadata=_doc("TLS 1.2 is enabled on servers and clients"))
 
 
 @frozen
 class Adfs:
+    """AD FS ([adfs])."""
+
     present: bool = field(default=True, metadata=_doc("false when there is no AD FS"))
     version: str = field(default="", metadata=_doc('AD FS version, e.g. "3.0"'))
     servers: int | None = field(default=None, metadata=_doc("Number of federation servers"))

@@ -73,6 +73,7 @@ class IdfixError:
         )
 
     def to_json(self) -> dict[str, object]:
+        """The row as IdFix-like JSON (the grid's column names in camelCase)."""
         return {
             "distinguishedName": self.dn,
             "commonName": self.cn,
@@ -86,6 +87,7 @@ class IdfixError:
         }
 
     def to_csv_row(self) -> list[str]:
+        """The row in :data:`CSV_COLUMNS` order (ERROR joins the kinds as IdFix does)."""
         return [
             self.dn, self.cn, self.object_class, self.attribute, ", ".join(self.errors), self.value,
             self.action, self.update, "",
@@ -180,7 +182,7 @@ class DuplicateStore:
     """Hashes of checked values, partitioned and spilled to ``folder`` in blocks."""
 
     PARTITIONS = 256
-    FLUSH_AT = 8192  # array items (4096 hash/reference pairs) per partition in memory
+    FLUSH_AT = 2048  # array items (1024 hash/reference pairs, 16 KB) per partition in memory: 4 MB in all
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder

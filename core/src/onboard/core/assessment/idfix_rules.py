@@ -131,6 +131,7 @@ class Entry:
         self.object_type = text(classes[-1]) if classes else ""
 
     def has(self, name: str) -> bool:
+        """Whether the object has attribute ``name`` (lower case)."""
         return name in self.record.attrs
 
 

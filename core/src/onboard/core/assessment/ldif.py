@@ -16,7 +16,6 @@ skipped; the records after it are still read.
 
 import base64
 import binascii
-import os
 import re
 import shutil
 import tempfile
@@ -99,6 +98,7 @@ class ProblemLog:
         self.items: list[InputProblem] = []
 
     def add(self, message: str, line: int | None, field: str = "") -> None:
+        """Count a problem; keep it if fewer than ``keep`` are kept."""
         self.total += 1
         if len(self.items) < self.keep:
             self.items.append(InputProblem(self.file, message, line=line, field=field))
@@ -155,6 +155,7 @@ class LdifSource:
         return target
 
     def close(self) -> None:
+        """Remove the transcoded copy, if any."""
         if self._tmp:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
@@ -376,9 +377,3 @@ def _logical_to_physical(raw: bytes, logical: bytes) -> int:
             return number
     return 0
 
-
-def file_size(path: Path) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0

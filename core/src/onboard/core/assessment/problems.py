@@ -48,6 +48,7 @@ class InputProblem(Exception):
         super().__init__(self.describe())
 
     def describe(self) -> str:
+        """``file:line: field 'x': message`` (line and field when known)."""
         where = f"{self.file}:{self.line}" if self.line else self.file
         what = f" field {self.field!r}:" if self.field else ""
         return f"{where}:{what} {self.message}"

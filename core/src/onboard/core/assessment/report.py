@@ -63,6 +63,7 @@ def build_report(
 
 
 def render_json(report: dict[str, Any]) -> str:
+    """The report as indented JSON."""
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
 
 

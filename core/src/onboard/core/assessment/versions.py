@@ -33,10 +33,12 @@ def compare_versions(a: Version, b: Version) -> int:
 
 
 def at_least(version: Version, minimum: Version) -> bool:
+    """``version >= minimum``."""
     return compare_versions(version, minimum) >= 0
 
 
 def format_version(version: Version) -> str:
+    """``(10, 9)`` -> ``"10.9"``."""
     return ".".join(str(part) for part in version)
 
 
