@@ -609,10 +609,8 @@ def registry(manager: Any = None) -> dict[str, CheckInfo]:
 
 def _plugin_checks(manager: Any, checks: dict[str, CheckInfo]) -> dict[str, list[str]]:
     added: dict[str, list[str]] = {}
-    for name, plugin in sorted(manager.pm.list_name_plugin(), key=lambda np: np[0]):
-        impl = manager._impl_of(plugin, "register_checks")
-        if impl is None:
-            continue
+    for impl in sorted(manager.pm.hook.register_checks.get_hookimpls(), key=lambda i: i.plugin_name):
+        name = impl.plugin_name
 
         def register(check_name: str, function: CheckFunction, description: str = "", _plugin: str = name) -> None:
             if not isinstance(check_name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_.:-]*", check_name):

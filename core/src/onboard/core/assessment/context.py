@@ -237,8 +237,11 @@ class CheckContext:
                 statuses.append(InputStatus(spec.name, file, InputState.MISSING, f"not in the bundle ({spec.produced_by})"))
         return statuses
 
+    def directory_scans(self) -> list[IdfixResult]:
+        """The directory scans run so far (one per IdFix setting the requirements used)."""
+        return [value for value in self._cache.values() if isinstance(value, IdfixResult)]
+
     def close(self) -> None:
-        """Remove work files (the directory scan's)."""
-        for value in self._cache.values():
-            if isinstance(value, IdfixResult):
-                value.close()
+        """Remove work files (the directory scans')."""
+        for scan in self.directory_scans():
+            scan.close()

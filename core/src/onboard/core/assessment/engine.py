@@ -103,7 +103,7 @@ def assess_bundle(
         findings.append(_run_one(checks, context, requirement))
     if progress is not None:
         progress("checks", len(requirements), len(requirements))
-    directories = [v for k, v in context._cache.items() if isinstance(k, tuple) and isinstance(v, IdfixResult)]
+    directories = context.directory_scans()
     for extra in directories[1:]:
         extra.close()  # several IdFix settings in one plan: the report shows the first
     return AssessmentResult(
