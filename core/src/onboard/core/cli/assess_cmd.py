@@ -61,6 +61,7 @@ class ProgressDisplay:
         self._progress: Progress | None = None
         self._tasks: dict[str, int] = {}
         self._last_line = 0.0
+        self._finished = False
 
     def __enter__(self) -> "ProgressDisplay":
         if self.terminal:
@@ -82,8 +83,9 @@ class ProgressDisplay:
             if stage not in self._tasks:
                 self._tasks[stage] = self._progress.add_task("scanning directory.ldf", total=total)
             self._progress.update(self._tasks[stage], completed=done)
-        elif total >= LONG_WORK_BYTES and (time.monotonic() - self._last_line > 10 or done >= total):
+        elif total >= LONG_WORK_BYTES and not self._finished and (time.monotonic() - self._last_line > 10 or done >= total):
             self._last_line = time.monotonic()
+            self._finished = done >= total
             click.echo(f"onboard: scanning directory.ldf: {done / total:.0%} of {total / 1e6:,.0f} MB", err=True)
 
 
