@@ -5,6 +5,7 @@ import json
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
@@ -24,6 +25,7 @@ from onboard.core.models import (
     GateDecision,
     Phase,
     Policy,
+    Reassessment,
     Requirement,
     Resume,
     ServiceInfo,
@@ -208,3 +210,38 @@ async def test_history_stays_small_by_continuing_as_new_when_the_server_suggests
             await update.result()
     finally:
         await env.shutdown()
+
+
+class SlowTransitions:
+    """A notification sink that takes its time with phase transitions."""
+
+    @hookimpl
+    def notify(self, notification):
+        if notification.kind == "transition":
+            time.sleep(1.5)
+
+
+async def test_a_reassessment_sent_during_a_phase_change_is_not_lost(client):
+    # The phase is already `remediate` while the old run still delivers the
+    # transition notice; a re-assessment sent then must be answered, not deadlock.
+    manager = load_plugin_manager(extra=[("slow", SlowTransitions())])
+    task_queue = f"window-{uuid.uuid4().hex[:8]}"
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=EngagementActivities(manager).all(),
+        workflow_runner=workflow_runner(),
+    ):
+        engagements = Engagements(client, task_queue)
+        spec = make_spec()
+        eid = spec.engagement_id
+        await engagements.start(spec)
+        await engagements.record_contact(eid, Contact("pat"))
+        await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open, timeout=60)
+        await engagements.decide(eid, GateDecision("kickoff", "pat", True))
+        await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open, timeout=60)
+        await engagements.decide(eid, GateDecision("remediation-plan", "casey", True))
+        await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE, interval=0.01)
+        result = await asyncio.wait_for(engagements.reassess(eid, Reassessment("casey", "/nonexistent")), 30)
+        assert result.round == 2

@@ -101,7 +101,13 @@ class EngagementWorkflow:
         elif s.phase is Phase.ENABLE:
             await self._enable()
         if s.phase is not Phase.COMPLETED:
-            await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._bundles)
+            # A re-assessment can arrive after the phase changed but before this run
+            # ends; its handler waits for the result, so assess it here, not later.
+            while True:
+                await self._run_pending_assessments()
+                await workflow.wait_condition(lambda: bool(self._bundles) or workflow.all_handlers_finished())
+                if not self._bundles:
+                    break
             workflow.continue_as_new(EngagementInput(s.spec, s))
         return rules.status(s)
 
