@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-import structlog
 from onboard.core.assessment import BUILTIN_CHECKS
 from onboard.core.cli import run
 from onboard.core.cli.assess_cmd import BLOCKED_EXIT, exit_status
@@ -12,13 +11,6 @@ from onboard.core.models import Party, RemediationItem, Severity
 
 ROOT = Path(__file__).parents[2]
 CONTOSO = ROOT / "examples" / "bundles" / "contoso"
-
-
-@pytest.fixture(autouse=True)
-def _forget_cli_logging():
-    """``run()`` points structlog at the captured stderr, which pytest closes afterwards."""
-    yield
-    structlog.reset_defaults()
 
 
 def test_assess_writes_every_report_and_exits_3_on_blockers(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

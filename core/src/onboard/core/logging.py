@@ -8,8 +8,23 @@ same JSON renderer, so one log stream has everything.
 
 import logging
 import sys
+from typing import TextIO
 
 import structlog
+
+
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is *now* (tests and tools swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+def _stderr() -> TextIO:
+    return _CurrentStderr()  # type: ignore[return-value]
 
 
 def configure_cli_logging(verbose: bool = False) -> None:
@@ -20,10 +35,10 @@ def configure_cli_logging(verbose: bool = False) -> None:
             structlog.dev.ConsoleRenderer(colors=False),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(_stderr()),
         cache_logger_on_first_use=False,
     )
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=level, stream=_stderr(), format="%(levelname)s %(name)s: %(message)s")
 
 
 def configure_json_logging(level: int = logging.INFO, stream=None) -> None:
