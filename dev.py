@@ -2,7 +2,7 @@
 """One-command set-up and run for a fresh machine with only Python 3.11+.
 
     python3 dev.py demo     # install everything, then run `onboard demo`
-    python3 dev.py test     # install everything, then run the whole test suite
+    python3 dev.py test     # install everything, then lint and run the whole test suite
     python3 dev.py onboard ARGS...   # any onboard command in the project environment
 
 It installs uv (the workspace tool) into ./.bootstrap if uv is not on PATH, then
@@ -34,7 +34,7 @@ def uv() -> str:
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under any python3
         print("dev.py: onboard needs Python 3.11 or later", file=sys.stderr)
         return 2
     if not argv or argv[0] not in ("demo", "test", "onboard", "sync"):
@@ -47,13 +47,16 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "sync":
         return 0
+    in_env = [tool, "run", "--locked", "--no-sync"]
     if command == "demo":
-        run = ["onboard", "demo", *rest]
-    elif command == "test":
-        run = ["pytest", *rest]
-    else:
-        run = ["onboard", *rest]
-    return subprocess.run([tool, "run", "--locked", "--no-sync", *run], cwd=ROOT).returncode
+        return subprocess.run([*in_env, "onboard", "demo", *rest], cwd=ROOT).returncode
+    if command == "test":
+        # Lint first: it is quick and a style slip should not wait for the slow tests.
+        for lint in (["ruff", "check", "."], ["ruff", "format", "--check", "."]):
+            if subprocess.run([*in_env, *lint], cwd=ROOT).returncode != 0:
+                return 1
+        return subprocess.run([*in_env, "pytest", *rest], cwd=ROOT).returncode
+    return subprocess.run([*in_env, "onboard", *rest], cwd=ROOT).returncode
 
 
 if __name__ == "__main__":

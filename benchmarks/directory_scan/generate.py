@@ -18,11 +18,53 @@ from pathlib import Path
 
 BASE = "DC=contoso,DC=com"
 SCHEMA = "CN={},CN=Schema,CN=Configuration," + BASE
-OUS = [f"OU={dept},OU=Contoso Users" for dept in ("Sales", "Engineering", "Finance", "HR", "Operations", "Legal")]
-GIVEN = ["Adele", "Alex", "Debra", "Diego", "Grady", "Henrietta", "Isaiah", "Johanna", "Joni", "Lee", "Lidia",
-         "Lynne", "Megan", "Miriam", "Nestor", "Patti", "Pradeep", "Zoë", "Åsa", "José"]
-SURNAMES = ["Vance", "Wilber", "Berger", "Siciliani", "Archie", "Mueller", "Langer", "Lorenz", "Sherman", "Gu",
-            "Holloway", "Robbins", "Bowen", "Graham", "Wilke", "Fernandez", "Gupta", "Müller", "Öberg", "García"]
+OUS = [
+    f"OU={dept},OU=Contoso Users" for dept in ("Sales", "Engineering", "Finance", "HR", "Operations", "Legal")
+]
+GIVEN = [
+    "Adele",
+    "Alex",
+    "Debra",
+    "Diego",
+    "Grady",
+    "Henrietta",
+    "Isaiah",
+    "Johanna",
+    "Joni",
+    "Lee",
+    "Lidia",
+    "Lynne",
+    "Megan",
+    "Miriam",
+    "Nestor",
+    "Patti",
+    "Pradeep",
+    "Zoë",
+    "Åsa",
+    "José",
+]
+SURNAMES = [
+    "Vance",
+    "Wilber",
+    "Berger",
+    "Siciliani",
+    "Archie",
+    "Mueller",
+    "Langer",
+    "Lorenz",
+    "Sherman",
+    "Gu",
+    "Holloway",
+    "Robbins",
+    "Bowen",
+    "Graham",
+    "Wilke",
+    "Fernandez",
+    "Gupta",
+    "Müller",
+    "Öberg",
+    "García",
+]
 
 
 def _fold(line: str, out: list[str]) -> None:
@@ -78,7 +120,12 @@ def _user(n: int, rng: random.Random, out: list[str], error: int) -> None:
     out.append("")
     _put("dn", dn, out)
     out.append("changetype: add")
-    out += ["objectClass: top", "objectClass: person", "objectClass: organizationalPerson", "objectClass: user"]
+    out += [
+        "objectClass: top",
+        "objectClass: person",
+        "objectClass: organizationalPerson",
+        "objectClass: user",
+    ]
     _put("cn", cn, out)
     _put("sn", sn, out)
     _put("givenName", given, out)
@@ -129,32 +176,71 @@ def _group(n: int, rng: random.Random, out: list[str]) -> None:
     out += ["", f"dn: {dn}", "changetype: add", "objectClass: top", "objectClass: group", f"cn: {cn}"]
     for m in range(5):
         _put("member", f"CN=Member {n}-{m},OU=Sales,OU=Contoso Users,{BASE}", out)
-    out += [f"distinguishedName: {dn}", "instanceType: 4", f"name: {cn}", f"objectGUID:: {_b64(rng, 16)}",
-            f"objectSid:: {_b64(rng, 28)}", f"sAMAccountName: group{n}", "sAMAccountType: 268435456",
-            f"groupType: {-2147483646 if security else 8}", f"objectCategory: {SCHEMA.format('Group')}"]
+    out += [
+        f"distinguishedName: {dn}",
+        "instanceType: 4",
+        f"name: {cn}",
+        f"objectGUID:: {_b64(rng, 16)}",
+        f"objectSid:: {_b64(rng, 28)}",
+        f"sAMAccountName: group{n}",
+        "sAMAccountType: 268435456",
+        f"groupType: {-2147483646 if security else 8}",
+        f"objectCategory: {SCHEMA.format('Group')}",
+    ]
     if not security:
-        out += [f"displayName: {cn}", f"mail: group{n}@contoso.com", f"proxyAddresses: SMTP:group{n}@contoso.com",
-                f"mailNickname: group{n}"]
+        out += [
+            f"displayName: {cn}",
+            f"mail: group{n}@contoso.com",
+            f"proxyAddresses: SMTP:group{n}@contoso.com",
+            f"mailNickname: group{n}",
+        ]
 
 
 def _contact(n: int, rng: random.Random, out: list[str]) -> None:
     cn = f"Partner {n}"
     dn = f"CN={cn},OU=Contacts,{BASE}"
-    out += ["", f"dn: {dn}", "changetype: add", "objectClass: top", "objectClass: person",
-            "objectClass: organizationalPerson", "objectClass: contact", f"cn: {cn}", f"distinguishedName: {dn}",
-            f"displayName: {cn}", f"objectGUID:: {_b64(rng, 16)}", f"objectCategory: {SCHEMA.format('Person')}",
-            f"mail: partner{n}@fabrikam.com", f"proxyAddresses: SMTP:partner{n}@fabrikam.com",
-            f"targetAddress: SMTP:partner{n}@fabrikam.com", f"mailNickname: partner{n}"]
+    out += [
+        "",
+        f"dn: {dn}",
+        "changetype: add",
+        "objectClass: top",
+        "objectClass: person",
+        "objectClass: organizationalPerson",
+        "objectClass: contact",
+        f"cn: {cn}",
+        f"distinguishedName: {dn}",
+        f"displayName: {cn}",
+        f"objectGUID:: {_b64(rng, 16)}",
+        f"objectCategory: {SCHEMA.format('Person')}",
+        f"mail: partner{n}@fabrikam.com",
+        f"proxyAddresses: SMTP:partner{n}@fabrikam.com",
+        f"targetAddress: SMTP:partner{n}@fabrikam.com",
+        f"mailNickname: partner{n}",
+    ]
 
 
 def _computer(n: int, rng: random.Random, out: list[str]) -> None:
     cn = f"PC{n:07d}"
     dn = f"CN={cn},OU=Workstations,{BASE}"
-    out += ["", f"dn: {dn}", "changetype: add", "objectClass: top", "objectClass: person",
-            "objectClass: organizationalPerson", "objectClass: user", "objectClass: computer", f"cn: {cn}",
-            f"distinguishedName: {dn}", f"objectGUID:: {_b64(rng, 16)}", "userAccountControl: 4096",
-            f"sAMAccountName: {cn}$", "operatingSystem: Windows 10 Enterprise", "operatingSystemVersion: 10.0 (19045)",
-            f"dNSHostName: {cn}.contoso.com", f"objectCategory: {SCHEMA.format('Computer')}"]
+    out += [
+        "",
+        f"dn: {dn}",
+        "changetype: add",
+        "objectClass: top",
+        "objectClass: person",
+        "objectClass: organizationalPerson",
+        "objectClass: user",
+        "objectClass: computer",
+        f"cn: {cn}",
+        f"distinguishedName: {dn}",
+        f"objectGUID:: {_b64(rng, 16)}",
+        "userAccountControl: 4096",
+        f"sAMAccountName: {cn}$",
+        "operatingSystem: Windows 10 Enterprise",
+        "operatingSystemVersion: 10.0 (19045)",
+        f"dNSHostName: {cn}.contoso.com",
+        f"objectCategory: {SCHEMA.format('Computer')}",
+    ]
 
 
 def write_directory(path: Path, objects: int, seed: int = 1) -> int:

@@ -2,7 +2,13 @@
 
 from onboard.core.models import Category, Requirement
 
-SUPPORTED_DEVICES = {"iOS": "8.0", "Android": "4.0", "Windows": "8.1", "Windows Phone": "8.1", "macOS": "10.9"}
+SUPPORTED_DEVICES = {
+    "iOS": "8.0",
+    "Android": "4.0",
+    "Windows": "8.1",
+    "Windows Phone": "8.1",
+    "macOS": "10.9",
+}
 
 
 def every_check() -> list[Requirement]:
@@ -19,25 +25,64 @@ def every_check() -> list[Requirement]:
         req("t.idfix", "directory.idfix", Category.IDENTITY, mode="multi-tenant"),
         req("t.zones", "dns.zones_present", Category.DNS),
         req(
-            "t.cnames", "dns.records", Category.DNS,
+            "t.cnames",
+            "dns.records",
+            Category.DNS,
             records=[
-                {"name": "enterpriseenrollment", "type": "CNAME", "target": "EnterpriseEnrollment-s.manage.microsoft.com"},
-                {"name": "enterpriseregistration", "type": "CNAME", "target": "EnterpriseRegistration.windows.net"},
+                {
+                    "name": "enterpriseenrollment",
+                    "type": "CNAME",
+                    "target": "EnterpriseEnrollment-s.manage.microsoft.com",
+                },
+                {
+                    "name": "enterpriseregistration",
+                    "type": "CNAME",
+                    "target": "EnterpriseRegistration.windows.net",
+                },
             ],
         ),
-        req("t.devices", "devices.platforms", Category.CLIENT_OS, supported=SUPPORTED_DEVICES, forbid=["Windows Server"]),
         req(
-            "t.browsers", "environment.browsers", Category.BROWSERS,
-            supported={"Internet Explorer": "10", "Microsoft Edge": "20", "Chrome": "40", "Firefox": "40", "Safari": "9"},
+            "t.devices",
+            "devices.platforms",
+            Category.CLIENT_OS,
+            supported=SUPPORTED_DEVICES,
+            forbid=["Windows Server"],
+        ),
+        req(
+            "t.browsers",
+            "environment.browsers",
+            Category.BROWSERS,
+            supported={
+                "Internet Explorer": "10",
+                "Microsoft Edge": "20",
+                "Chrome": "40",
+                "Firefox": "40",
+                "Safari": "9",
+            },
         ),
         req("t.exchange", "environment.exchange_onprem", Category.INFRASTRUCTURE, versions=["2010", "2013"]),
-        req("t.sharepoint", "environment.sharepoint_onprem", Category.INFRASTRUCTURE, versions=["2010", "2013"]),
         req(
-            "t.rms", "environment.rms_connector_servers", Category.INFRASTRUCTURE, min_count=2,
-            os=["Windows Server 2012 R2", "Windows Server 2012", "Windows Server 2008 R2"], min_memory_gb=1,
+            "t.sharepoint",
+            "environment.sharepoint_onprem",
+            Category.INFRASTRUCTURE,
+            versions=["2010", "2013"],
+        ),
+        req(
+            "t.rms",
+            "environment.rms_connector_servers",
+            Category.INFRASTRUCTURE,
+            min_count=2,
+            os=["Windows Server 2012 R2", "Windows Server 2012", "Windows Server 2008 R2"],
+            min_memory_gb=1,
             min_disk_gb=64,
         ),
-        req("t.proxy", "environment.proxy", Category.NETWORK, tls_inspection_allowed=False, authentication=["none", "iwa"]),
+        req(
+            "t.proxy",
+            "environment.proxy",
+            Category.NETWORK,
+            tls_inspection_allowed=False,
+            authentication=["none", "iwa"],
+        ),
         req("t.adfs", "environment.adfs", Category.IDENTITY, min_version="2.0"),
         req("t.tls", "environment.value", Category.NETWORK, path="tls.minimum_version", op=">=", value="1.2"),
         req("t.manual", "manual", Category.SERVICE, question="Is a test environment available?"),

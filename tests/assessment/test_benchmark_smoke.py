@@ -11,7 +11,10 @@ BENCHMARK = Path(__file__).parents[2] / "benchmarks" / "directory_scan" / "run.p
 def test_benchmark_runs_at_2k_objects(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(BENCHMARK), "--sizes", "2000", "--workdir", str(tmp_path), "--json"],
-        check=True, capture_output=True, text=True, timeout=120,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     (result,) = json.loads(done.stdout)
     assert result["objects"] == 2000

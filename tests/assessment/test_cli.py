@@ -13,12 +13,19 @@ ROOT = Path(__file__).parents[2]
 CONTOSO = ROOT / "examples" / "bundles" / "contoso"
 
 
-def test_assess_writes_every_report_and_exits_3_on_blockers(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_assess_writes_every_report_and_exits_3_on_blockers(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     code = run(["assess", str(CONTOSO), "--out", str(tmp_path)])
     out, err = capsys.readouterr()
     assert code == BLOCKED_EXIT, err
     assert {p.name for p in tmp_path.iterdir()} == {
-        "assessment.md", "assessment.html", "assessment.json", "idfix.csv", "idfix.json"}
+        "assessment.md",
+        "assessment.html",
+        "assessment.json",
+        "idfix.csv",
+        "idfix.json",
+    }
     assert "intune.enrollment-dns" in out and "fix.core.directory-readiness" in out
     markdown = (tmp_path / "assessment.md").read_text(encoding="utf-8")
     assert "enterpriseregistration.contoso.com has no CNAME record" in markdown
@@ -26,8 +33,21 @@ def test_assess_writes_every_report_and_exits_3_on_blockers(tmp_path: Path, caps
 
 
 def test_assess_json_on_stdout(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    code = run(["assess", str(CONTOSO), "--out", str(tmp_path), "--json", "--format", "md",
-                "--services", "intune", "--fact", "mdm_authority=intune"])
+    code = run(
+        [
+            "assess",
+            str(CONTOSO),
+            "--out",
+            str(tmp_path),
+            "--json",
+            "--format",
+            "md",
+            "--services",
+            "intune",
+            "--fact",
+            "mdm_authority=intune",
+        ]
+    )
     out, _ = capsys.readouterr()
     report = json.loads(out)
     assert code == BLOCKED_EXIT

@@ -54,11 +54,17 @@ def test_malformed_files_become_findings_naming_file_line_and_field() -> None:
     assert by_id["t.ffl"].summary == "forest.json:5: not valid JSON: Expecting ',' delimiter"
     assert by_id["t.dfl"].summary.startswith("domains.json:4: field 'DomainMode': unknown functional level")
     assert by_id["t.dfl"].location == "domains.json:4 DomainMode"
-    assert by_id["t.idfix"].summary.startswith("directory.ldf: no LDIF record could be read (directory.ldf:1: field 'dn'")
-    assert by_id["t.cnames"].summary == "dns/contoso.com.zone:5: not a valid zone file: unknown rdatatype 'CNAMEE'"
+    assert by_id["t.idfix"].summary.startswith(
+        "directory.ldf: no LDIF record could be read (directory.ldf:1: field 'dn'"
+    )
+    assert (
+        by_id["t.cnames"].summary
+        == "dns/contoso.com.zone:5: not a valid zone file: unknown rdatatype 'CNAMEE'"
+    )
     assert by_id["t.devices"].summary == "devices.csv:3: field 'count': 'many' is not a whole number"
     assert by_id["t.rms"].summary == (
-        "environment.toml:16: field 'rms_connector_servers[1].memory_gb': expected a number, got 'lots'")
+        "environment.toml:16: field 'rms_connector_servers[1].memory_gb': expected a number, got 'lots'"
+    )
     assert set(states.values()) == {InputState.INVALID}
 
 
@@ -90,11 +96,21 @@ def test_partial_ldif_fails_with_the_problems(tmp_path: Path) -> None:
 
 def test_bad_params_unknown_checks_and_broken_checks_do_not_crash() -> None:
     requirements = [
-        Requirement("x.params", "core", "bad params", Category.ACTIVE_DIRECTORY, "ad.forest_functional_level",
-                    {"minimum": "Windows2099Forest"}),
+        Requirement(
+            "x.params",
+            "core",
+            "bad params",
+            Category.ACTIVE_DIRECTORY,
+            "ad.forest_functional_level",
+            {"minimum": "Windows2099Forest"},
+        ),
         Requirement("x.unknown", "core", "unknown", Category.SERVICE, "no.such_check"),
-        Requirement("x.mode", "core", "dedicated", Category.IDENTITY, "directory.idfix", {"mode": "dedicated"}),
-        Requirement("x.records", "core", "records", Category.DNS, "dns.records", {"records": [{"type": "CNAME"}]}),
+        Requirement(
+            "x.mode", "core", "dedicated", Category.IDENTITY, "directory.idfix", {"mode": "dedicated"}
+        ),
+        Requirement(
+            "x.records", "core", "records", Category.DNS, "dns.records", {"records": [{"type": "CNAME"}]}
+        ),
     ]
     with assess_bundle(CONTOSO, requirements) as result:
         summaries = [f.summary for f in result.findings]
@@ -111,7 +127,9 @@ class ChecksPlugin:
     @hookimpl
     def register_checks(self, register):
         def always_pass(context, requirement):
-            return Finding(requirement.id, requirement.service, Outcome.PASS, f"{len(context.forests())} forest")
+            return Finding(
+                requirement.id, requirement.service, Outcome.PASS, f"{len(context.forests())} forest"
+            )
 
         def broken(context, requirement):
             raise RuntimeError("boom")
@@ -158,15 +176,22 @@ def test_reassessment_closes_the_items_whose_checks_now_pass(plugin_manager) -> 
 
     def assess(bundle: Path) -> list[str]:
         with assess_bundle(bundle, plan.requirements, manager=plugin_manager) as result:
-            items = plan_remediation(plugin_manager, plan.services, plan.requirements, result.findings, plan.facts)
+            items = plan_remediation(
+                plugin_manager, plan.services, plan.requirements, result.findings, plan.facts
+            )
             return rules.merge_assessment(state, result.findings, items, datetime.now(UTC))
 
     assert assess(CONTOSO) == []
-    automated_failures = {i.item.requirement_id for i in rules.open_items(state)
-                          if plan.requirement(i.item.requirement_id).check != "manual"}
+    automated_failures = {
+        i.item.requirement_id
+        for i in rules.open_items(state)
+        if plan.requirement(i.item.requirement_id).check != "manual"
+    }
     assert automated_failures == {"core.directory-readiness", "intune.enrollment-dns"}
     closed = assess(CONTOSO_FIXED)
-    assert {next(i.item.requirement_id for i in state.items if i.item.id == c) for c in closed} == automated_failures
+    assert {
+        next(i.item.requirement_id for i in state.items if i.item.id == c) for c in closed
+    } == automated_failures
     assert all(plan.requirement(i.item.requirement_id).check == "manual" for i in rules.open_items(state))
 
 

@@ -17,23 +17,91 @@ EVERY_KIND = BUNDLES / "idfix-errors" / "directory.ldf"
 
 #: (cn, attribute, value, errors, action, update, line) for every row IdFix would show.
 EXPECTED_ROWS = [
-    ("Char Upn", "userPrincipalName", "char upn@contoso.com", ("Character",), "Edit", "charupn@contoso.com", 13),
-    ("Tld Upn", "userPrincipalName", "tldupn@contoso.local", ("TopLevelDomain",), "Edit", "tldupn@contoso.local", 23),
-    ("Domain Part", "userPrincipalName", "dp@contoso_corp.com", ("DomainPart",), "Edit", "dp@contosocorp.com", 33),
-    ("Local Part", "userPrincipalName", "..lp@contoso.com", ("Format", "LocalPart"), "Edit", "..lp@contoso.com", 43),
+    (
+        "Char Upn",
+        "userPrincipalName",
+        "char upn@contoso.com",
+        ("Character",),
+        "Edit",
+        "charupn@contoso.com",
+        13,
+    ),
+    (
+        "Tld Upn",
+        "userPrincipalName",
+        "tldupn@contoso.local",
+        ("TopLevelDomain",),
+        "Edit",
+        "tldupn@contoso.local",
+        23,
+    ),
+    (
+        "Domain Part",
+        "userPrincipalName",
+        "dp@contoso_corp.com",
+        ("DomainPart",),
+        "Edit",
+        "dp@contosocorp.com",
+        33,
+    ),
+    (
+        "Local Part",
+        "userPrincipalName",
+        "..lp@contoso.com",
+        ("Format", "LocalPart"),
+        "Edit",
+        "..lp@contoso.com",
+        43,
+    ),
     ("No Display", "displayName", "", ("Blank",), "Edit", "No Display", 46),
-    ("Long Given", "givenName", "Bartholomew-Maximilian-Alexander-Constantine-Fitzgerald-Montgomery-Jr", ("Length",),
-     "Edit", "Bartholomew-Maximilian-Alexander-Constantine-Fitzgerald-Montgom", 61),
+    (
+        "Long Given",
+        "givenName",
+        "Bartholomew-Maximilian-Alexander-Constantine-Fitzgerald-Montgomery-Jr",
+        ("Length",),
+        "Edit",
+        "Bartholomew-Maximilian-Alexander-Constantine-Fitzgerald-Montgom",
+        61,
+    ),
     ("Shared One", "mail", "Shared@Contoso.com", ("Duplicate",), "Edit", "Shared@Contoso.com", 75),
     ("Shared Two", "mail", "shared@contoso.com", ("Duplicate",), "Complete", "shared@contoso.com", 86),
     ("Dot Nick", "mailNickname", ".dotnick", ("Character",), "Edit", "dotnick", 98),
-    ("Colon Proxy", "proxyAddresses", "smtp:colonproxy@contoso.com:25",
-     ("Character", "Format", "TopLevelDomain", "DomainPart"), "Edit", "smtp:colonproxy@contoso.com25", 110),
-    ("Colon Proxy", "proxyAddresses", 'X500:/o=Contoso/ou="First Site"/cn=Recipients/cn=colonproxy', ("Character",),
-     "Edit", "X500:/o=Contoso/ou=First Site/cn=Recipients/cn=colonproxy", 111),
-    ("Long Sam", "sAMAccountName", "a-very-long-account-name", ("Length",), "Edit", "a-very-long-account-", 120),
-    ("Fabrikam Contact", "targetAddress", "SMTP:contact @fabrikam.com", ("Character",), "Edit",
-     "SMTP:contact@fabrikam.com", 131),
+    (
+        "Colon Proxy",
+        "proxyAddresses",
+        "smtp:colonproxy@contoso.com:25",
+        ("Character", "Format", "TopLevelDomain", "DomainPart"),
+        "Edit",
+        "smtp:colonproxy@contoso.com25",
+        110,
+    ),
+    (
+        "Colon Proxy",
+        "proxyAddresses",
+        'X500:/o=Contoso/ou="First Site"/cn=Recipients/cn=colonproxy',
+        ("Character",),
+        "Edit",
+        "X500:/o=Contoso/ou=First Site/cn=Recipients/cn=colonproxy",
+        111,
+    ),
+    (
+        "Long Sam",
+        "sAMAccountName",
+        "a-very-long-account-name",
+        ("Length",),
+        "Edit",
+        "a-very-long-account-",
+        120,
+    ),
+    (
+        "Fabrikam Contact",
+        "targetAddress",
+        "SMTP:contact @fabrikam.com",
+        ("Character",),
+        "Edit",
+        "SMTP:contact@fabrikam.com",
+        131,
+    ),
 ]
 
 
@@ -49,7 +117,14 @@ def test_every_error_kind_with_its_proposed_fix(every_kind) -> None:
     rows = [(r.cn, r.attribute, r.value, r.errors, r.action, r.update, r.line) for r in every_kind.rows()]
     assert rows == EXPECTED_ROWS
     assert set(every_kind.by_kind) == {
-        "Format", "Blank", "Duplicate", "Character", "TopLevelDomain", "DomainPart", "LocalPart", "Length",
+        "Format",
+        "Blank",
+        "Duplicate",
+        "Character",
+        "TopLevelDomain",
+        "DomainPart",
+        "LocalPart",
+        "Length",
     }
 
 
@@ -74,9 +149,15 @@ def test_csv_and_json_exports(every_kind, tmp_path: Path) -> None:
         table = list(csv.reader(handle))
     assert tuple(table[0]) == CSV_COLUMNS
     assert table[10] == [
-        "CN=Colon Proxy,OU=Users,DC=contoso,DC=com", "Colon Proxy", "user", "proxyAddresses",
-        "Character, Format, TopLevelDomain, DomainPart", "smtp:colonproxy@contoso.com:25", "Edit",
-        "smtp:colonproxy@contoso.com25", "",
+        "CN=Colon Proxy,OU=Users,DC=contoso,DC=com",
+        "Colon Proxy",
+        "user",
+        "proxyAddresses",
+        "Character, Format, TopLevelDomain, DomainPart",
+        "smtp:colonproxy@contoso.com:25",
+        "Edit",
+        "smtp:colonproxy@contoso.com25",
+        "",
     ]
     document = json.loads((tmp_path / "idfix.json").read_text(encoding="utf-8"))
     assert document["errors"] == 13 and len(document["rows"]) == 13
@@ -115,7 +196,9 @@ def _directory(users: int, shared_every: int) -> str:
     return "\n".join(parts)
 
 
-def test_duplicates_across_the_directory_spill_to_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_duplicates_across_the_directory_spill_to_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Duplicate hashes are flushed in small blocks, read back and confirmed; case never matters."""
     monkeypatch.setattr(DuplicateStore, "FLUSH_AT", 4)
     path = tmp_path / "directory.ldf"
@@ -134,7 +217,9 @@ def test_hash_collisions_are_not_reported(tmp_path: Path, monkeypatch: pytest.Mo
     """Values whose hashes collide are confirmed by reading them again; different ones stay quiet."""
     monkeypatch.setattr(idfix, "_SALTS", (0,) * len(idfix._SALTS))
     real_hash = hash
-    monkeypatch.setattr("builtins.hash", lambda value: 7 if isinstance(value, str) and "@" in value else real_hash(value))
+    monkeypatch.setattr(
+        "builtins.hash", lambda value: 7 if isinstance(value, str) and "@" in value else real_hash(value)
+    )
     path = tmp_path / "directory.ldf"
     path.write_text(_directory(20, shared_every=1000), encoding="utf-8")
     with LdifSource(path) as source:
@@ -173,9 +258,13 @@ RULES = multi_tenant_rules()
 address_chars = st.sampled_from(list("abcXYZ019.-_@:;, <>()[]\"'%&*+/=?{}|~!#$^`äÖ\\"))
 addresses = st.one_of(
     st.text(address_chars, max_size=40),
-    st.builds(lambda p, local, d, t: f"{p}{local}@{d}.{t}", st.sampled_from(["", "SMTP:", "smtp:", "X500:", "x400:", "sip:"]),
-              st.text(address_chars, min_size=1, max_size=15), st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True),
-              st.sampled_from(["com", "local", "cloud", "c0m", "x", "gmbh"])),
+    st.builds(
+        lambda p, local, d, t: f"{p}{local}@{d}.{t}",
+        st.sampled_from(["", "SMTP:", "smtp:", "X500:", "x400:", "sip:"]),
+        st.text(address_chars, min_size=1, max_size=15),
+        st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True),
+        st.sampled_from(["com", "local", "cloud", "c0m", "x", "gmbh"]),
+    ),
     st.text(max_size=300),
 )
 
@@ -203,8 +292,21 @@ def test_clean_values_pass_every_rule(value: str, object_class: str) -> None:
 @given(value=addresses)
 def test_check_entry_reports_what_the_chain_reports(value: str) -> None:
     """Rows come from the chain whether or not the fast path applies."""
-    record = LdifRecord("CN=T,DC=x", {"cn": ["T"], "objectclass": ["user"], "userprincipalname": [value],
-                                      "proxyaddresses": [value], "displayname": [value]}, 1, 0, "add", b"", 1)
+    record = LdifRecord(
+        "CN=T,DC=x",
+        {
+            "cn": ["T"],
+            "objectclass": ["user"],
+            "userprincipalname": [value],
+            "proxyaddresses": [value],
+            "displayname": [value],
+        },
+        1,
+        0,
+        "add",
+        b"",
+        1,
+    )
     rows = check_entry(Entry(record), RULES, lambda *args: None)
     for row in rows:
         assert row.errors and row.value == value

@@ -112,7 +112,9 @@ def test_malformed_records_are_logged_and_skipped(tmp_path: Path) -> None:
     ]
 
 
-def test_a_file_without_blank_lines_is_not_read_into_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_without_blank_lines_is_not_read_into_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("onboard.core.assessment.ldif.MAX_RECORD_BYTES", 1000)
     monkeypatch.setattr("onboard.core.assessment.ldif._BLOCK", 256)
     path = write(tmp_path, "dn: CN=A\n" + "description: x\n" * 200)
@@ -137,8 +139,14 @@ values = st.one_of(
 
 def ldif_value(name: str, value: str | bytes, width: int) -> list[str]:
     """One attribute as an LDIF writer would put it, folded at ``width``."""
-    if isinstance(value, str) and value and value.isascii() and value.isprintable() and value[0] not in " :<" \
-            and not value.endswith(" "):
+    if (
+        isinstance(value, str)
+        and value
+        and value.isascii()
+        and value.isprintable()
+        and value[0] not in " :<"
+        and not value.endswith(" ")
+    ):
         line = f"{name}: {value}"
     else:
         raw = value.encode("utf-8") if isinstance(value, str) else value

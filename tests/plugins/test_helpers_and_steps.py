@@ -27,10 +27,13 @@ def automated_step(manager, services: list[str], step_id: str, **facts) -> tuple
     return step, spec
 
 
-@pytest.mark.parametrize(("services", "step_id"), [
-    (["core"], "core.validate-connectivity"),
-    (["intune"], "intune.verify-dns-records"),
-])
+@pytest.mark.parametrize(
+    ("services", "step_id"),
+    [
+        (["core"], "core.validate-connectivity"),
+        (["intune"], "intune.verify-dns-records"),
+    ],
+)
 def test_an_automated_step_without_a_bundle_asks_a_person(manager, services, step_id) -> None:
     step, spec = automated_step(manager, services, step_id)
     result = manager.call_owner(step.service, "run_step", step=step, spec=spec)
@@ -57,14 +60,20 @@ def test_every_check_has_collection_guidance() -> None:
 
 
 REQUIREMENT = Requirement(
-    "core.forest-functional-level", "core", "Forest functional level is Windows Server 2008 or later",
-    Category.ACTIVE_DIRECTORY, "ad.forest_functional_level", {"minimum": "Windows2008Forest"},
+    "core.forest-functional-level",
+    "core",
+    "Forest functional level is Windows Server 2008 or later",
+    Category.ACTIVE_DIRECTORY,
+    "ad.forest_functional_level",
+    {"minimum": "Windows2008Forest"},
     remediation="Raise the forest functional level to Windows Server 2008 or later",
 )
 
 
 def test_an_input_that_is_missing_gets_the_command_that_collects_it() -> None:
-    finding = Finding(REQUIREMENT.id, "core", Outcome.NOT_RUN, "forest.json is missing", location="forest.json")
+    finding = Finding(
+        REQUIREMENT.id, "core", Outcome.NOT_RUN, "forest.json is missing", location="forest.json"
+    )
     [item] = remediation_items_for([finding], [REQUIREMENT])
     assert item.id == "fix.core.forest-functional-level"
     assert item.title == "Provide the input for: Forest functional level is Windows Server 2008 or later"
@@ -74,7 +83,9 @@ def test_an_input_that_is_missing_gets_the_command_that_collects_it() -> None:
 
 def test_a_failed_check_gets_the_fix_and_the_evidence() -> None:
     details = tuple(f"forest.json:{n} ForestMode: problem {n}" for n in range(1, 8))
-    finding = Finding(REQUIREMENT.id, "core", Outcome.FAIL, "forest level is Windows2003Forest", details, total=7)
+    finding = Finding(
+        REQUIREMENT.id, "core", Outcome.FAIL, "forest level is Windows2003Forest", details, total=7
+    )
     [item] = remediation_items_for([finding], [REQUIREMENT])
     assert item.title == "Raise the forest functional level to Windows Server 2008 or later"
     assert item.detail.startswith("forest level is Windows2003Forest: forest.json:1 ForestMode: problem 1")
@@ -83,8 +94,15 @@ def test_a_failed_check_gets_the_fix_and_the_evidence() -> None:
 
 
 def test_a_manual_requirement_asks_to_confirm_its_question() -> None:
-    question = manual("intune.test-devices", "intune", "Test devices", "Are two test devices ready?",
-                      Category.CLIENT_OS, "[F-INT]", owner=Party.CUSTOMER)
+    question = manual(
+        "intune.test-devices",
+        "intune",
+        "Test devices",
+        "Are two test devices ready?",
+        Category.CLIENT_OS,
+        "[F-INT]",
+        owner=Party.CUSTOMER,
+    )
     finding = Finding(question.id, "intune", Outcome.NOT_RUN, "to be confirmed by a person")
     [item] = remediation_items_for([finding], [question])
     assert item.title == "Confirm: Are two test devices ready?"
@@ -100,7 +118,6 @@ def test_the_planner_keeps_plugin_items_and_their_ids_stable(manager) -> None:
     assert [i.id for i in first] == [i.id for i in second] == [f"fix.{r.id}" for r in plan.requirements]
     connector = next(i for i in first if i.requirement_id == "azure_rms.connector-server")
     assert "[[rms_connector_servers]] in environment.toml" in connector.detail
-
 
 
 # -- automated steps against a real assessment bundle ----------------------------
@@ -128,7 +145,9 @@ def bundle(tmp_path, proxy_authentication: str = "none", zone: str | None = ZONE
 
 def verify(manager, services: list[str], step_id: str, bundle_path) -> object:
     step, spec = automated_step(manager, services, step_id)
-    return manager.call_owner(step.service, "run_step", step=step, spec=attrs.evolve(spec, bundle=str(bundle_path)))
+    return manager.call_owner(
+        step.service, "run_step", step=step, spec=attrs.evolve(spec, bundle=str(bundle_path))
+    )
 
 
 def test_connectivity_is_verified_from_the_proxy_facts(manager, tmp_path) -> None:

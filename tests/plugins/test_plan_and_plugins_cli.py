@@ -25,7 +25,8 @@ def onboard(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
 @pytest.fixture
 def engagement_file(tmp_path: Path) -> Path:
     path = tmp_path / "contoso.toml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         engagement_id = "contoso-rms"
         tenant = "contoso.onmicrosoft.com"
         customer = "Contoso"
@@ -48,7 +49,8 @@ def engagement_file(tmp_path: Path) -> Path:
         id = "casey"
         name = "Casey"
         party = "customer"
-        """))
+        """)
+    )
     return path
 
 
@@ -56,12 +58,22 @@ def engagement_file(tmp_path: Path) -> Path:
 
 
 def test_the_plan_reads_by_phase_and_service_with_owners_and_dependencies(capsys) -> None:
-    code, out, _ = onboard(capsys, "plan", "--services", "aad_premium", "--fact", "identity=federated",
-                           "--fact", "forest_count=3")
+    code, out, _ = onboard(
+        capsys,
+        "plan",
+        "--services",
+        "aad_premium",
+        "--fact",
+        "identity=federated",
+        "--fact",
+        "forest_count=3",
+    )
     assert code == 0
     # Phases in order, each with its gate.
-    positions = [out.index(heading) for heading in ("Initiate —", "Assess —", "Remediate —", "Enable —",
-                                                    "Throughout the engagement")]
+    positions = [
+        out.index(heading)
+        for heading in ("Initiate —", "Assess —", "Remediate —", "Enable —", "Throughout the engagement")
+    ]
     assert positions == sorted(positions)
     assert "Kick-off meeting held" in out and "provider and customer" in out
     # Services in order, with what they wait for.
@@ -80,12 +92,22 @@ def test_the_plan_reads_by_phase_and_service_with_owners_and_dependencies(capsys
 
 
 def test_the_plan_as_json_is_the_planners_plan(capsys) -> None:
-    code, out, _ = onboard(capsys, "plan", "--services", "intune", "--fact", "mdm_authority=none",
-                           "--fact", "mam_in_scope=true", "--json")
+    code, out, _ = onboard(
+        capsys,
+        "plan",
+        "--services",
+        "intune",
+        "--fact",
+        "mdm_authority=none",
+        "--fact",
+        "mam_in_scope=true",
+        "--json",
+    )
     assert code == 0
     printed = from_json_value(json.loads(out), Plan)
-    expected = build_plan(load_plugin_manager(), preview_spec(["intune"], {"mdm_authority": "none",
-                                                                            "mam_in_scope": True}))
+    expected = build_plan(
+        load_plugin_manager(), preview_spec(["intune"], {"mdm_authority": "none", "mam_in_scope": True})
+    )
     assert printed == expected
 
 
@@ -101,16 +123,28 @@ def test_the_plan_of_an_engagement_file_takes_command_line_overrides(capsys, eng
     assert code == 0 and out.startswith("Plan for Contoso (contoso.onmicrosoft.com)")
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ((), "name the services to plan with --services"),
-    (("--services", "ems", "--license", "ems=lots"), "--license 'ems=lots': the count must be a whole number"),
-    (("--services", "ems", "--license", "ems=120"), "needs at least 150"),
-    (("--services", "nosuch"), "unknown service 'nosuch'"),
-    (("--services", "intune", "--fact", "colour=blue"), "fact 'colour' is not declared by any plugin"),
-    (("--services", "intune", "--fact", "mdm_authority=sometimes"), "fact 'mdm_authority' must be one of"),
-    (("--services", "intune", "--fact", "third_party_mdm=true"), "conflicting facts: third_party_mdm=true"),
-    (("--services", "intune", "--fact", "oops"), "fact 'oops' must look like key=value"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "name the services to plan with --services"),
+        (
+            ("--services", "ems", "--license", "ems=lots"),
+            "--license 'ems=lots': the count must be a whole number",
+        ),
+        (("--services", "ems", "--license", "ems=120"), "needs at least 150"),
+        (("--services", "nosuch"), "unknown service 'nosuch'"),
+        (("--services", "intune", "--fact", "colour=blue"), "fact 'colour' is not declared by any plugin"),
+        (
+            ("--services", "intune", "--fact", "mdm_authority=sometimes"),
+            "fact 'mdm_authority' must be one of",
+        ),
+        (
+            ("--services", "intune", "--fact", "third_party_mdm=true"),
+            "conflicting facts: third_party_mdm=true",
+        ),
+        (("--services", "intune", "--fact", "oops"), "fact 'oops' must look like key=value"),
+    ],
+)
 def test_plan_errors_are_one_clear_line(capsys, args: tuple[str, ...], message: str) -> None:
     code, _, err = onboard(capsys, "plan", *args)
     assert code == 1
@@ -134,7 +168,11 @@ def test_plugins_lists_every_plugin_with_its_services_and_hooks(capsys) -> None:
     records = {r["name"]: r for r in json.loads(out)}
     assert {"core", "aad_premium", "intune", "azure_rms", "ems"} <= set(records)
     intune = records["intune"]
-    assert intune["status"] == "active" and intune["dist"] == "onboard-intune" and intune["services"] == ["intune"]
+    assert (
+        intune["status"] == "active"
+        and intune["dist"] == "onboard-intune"
+        and intune["services"] == ["intune"]
+    )
     assert {"enable_steps", "run_step", "validate_facts"} <= set(intune["hooks"])
     assert records["core"]["module"] == "onboard.core.capabilities"
     code, out, _ = onboard(capsys, "plugins")
@@ -170,7 +208,9 @@ def test_plugins_still_lists_when_a_plugin_is_broken(capsys, broken_plugin: str)
     assert code == 0
     records = {r["name"]: r for r in json.loads(out)}
     broken = records[broken_plugin]
-    assert broken["status"] == "failed" and broken["dist"] == "onboard-broken" and broken["version"] == "0.1.0"
+    assert (
+        broken["status"] == "failed" and broken["dist"] == "onboard-broken" and broken["version"] == "0.1.0"
+    )
     assert "import failed" in broken["error"] and "a_module_that_is_not_installed" in broken["error"]
     assert records["intune"]["status"] == "active"
     code, out, _ = onboard(capsys, "plugins")

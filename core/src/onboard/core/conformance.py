@@ -155,8 +155,10 @@ class ConformanceReport:
             self.problems.append(problem)
 
     def __str__(self) -> str:
-        head = (f"plugin {self.plugin!r} (services: {', '.join(self.services) or 'none'}; "
-                f"{self.plans} plans, {self.rejected} rejected combinations)")
+        head = (
+            f"plugin {self.plugin!r} (services: {', '.join(self.services) or 'none'}; "
+            f"{self.plans} plans, {self.rejected} rejected combinations)"
+        )
         if self.ok:
             return f"{head}: conforms"
         return "\n".join([f"{head}: {len(self.problems)} problem(s)", *(f"  {p}" for p in self.problems)])
@@ -287,14 +289,24 @@ class _Subject:
             self.inventory.add(f"service {key}")
             for member in (*info.bundles, *info.after):
                 if member not in registry:
-                    self.report.add("types", f"service {key!r} names {member!r} in bundles/after, "
-                                    "which no installed plugin provides")
+                    self.report.add(
+                        "types",
+                        f"service {key!r} names {member!r} in bundles/after, "
+                        "which no installed plugin provides",
+                    )
         for fact in definitions.values():
             if fact.service in self.services:
                 self.inventory.add(f"fact {fact.key}")
-                if fact.kind is FactKind.CHOICE and fact.default is not None and fact.default not in fact.choices:
-                    self.report.add("types", f"fact {fact.key!r}: default {fact.default!r} is not one of "
-                                    f"its choices {fact.choices}")
+                if (
+                    fact.kind is FactKind.CHOICE
+                    and fact.default is not None
+                    and fact.default not in fact.choices
+                ):
+                    self.report.add(
+                        "types",
+                        f"fact {fact.key!r}: default {fact.default!r} is not one of "
+                        f"its choices {fact.choices}",
+                    )
 
     def _known_checks(self) -> set[str]:
         names = set(BUILTIN_CHECKS)
@@ -333,7 +345,9 @@ class _Subject:
             return None
         collected: dict[type, list[Any]] = {}
         for hook, item_type in _PLAN_HOOKS:
-            collected[item_type], found = self.manager.collect(hook, item_type, keys, services=keys, facts=resolved)
+            collected[item_type], found = self.manager.collect(
+                hook, item_type, keys, services=keys, facts=resolved
+            )
             errors += found
         for error in errors:
             self.report.add("types", str(error))
@@ -352,8 +366,11 @@ class _Subject:
         self.report.plans += 1
         for info in plan.services:
             if info.key in self.services and not info.bundles and not plan.steps_for(info.key):
-                self.report.add("branches", f"{_describe(service, facts)}: service {info.key!r} has no "
-                                "Enable step, so its plan is not complete")
+                self.report.add(
+                    "branches",
+                    f"{_describe(service, facts)}: service {info.key!r} has no "
+                    "Enable step, so its plan is not complete",
+                )
         return plan
 
     def _reject(self, facts: Mapping[str, FactValue], reason: str) -> None:
@@ -380,20 +397,28 @@ class _Subject:
             for item in self._own(items):
                 self.inventory.add(f"{kind} {item.id}")
                 if not item.id.startswith(f"{item.service}."):
-                    self.report.add("ids", f"{kind} id {item.id!r} must start with its service's key "
-                                    f"({item.service}.), so ids never collide across plugins")
+                    self.report.add(
+                        "ids",
+                        f"{kind} id {item.id!r} must start with its service's key "
+                        f"({item.service}.), so ids never collide across plugins",
+                    )
                 for message in type_problems(item):
                     self.report.add("types", f"{kind} {item.id!r}: {message}")
         for responsibility in self._own(collected[Responsibility]):
             if responsibility.phase not in _PHASES:
-                self.report.add("types", f"responsibility {responsibility.id!r}: phase "
-                                f"{responsibility.phase!r} is not one of {', '.join(_PHASES)}")
+                self.report.add(
+                    "types",
+                    f"responsibility {responsibility.id!r}: phase "
+                    f"{responsibility.phase!r} is not one of {', '.join(_PHASES)}",
+                )
         for requirement in self._own(collected[Requirement]):
             for message in check_problems(requirement, known_checks):
                 self.report.add("types", f"requirement {requirement.id!r}: {message}")
         return unique
 
-    def _check_graph(self, collected: Mapping[type, Sequence[Any]], registry: Mapping, keys: list[str]) -> bool:
+    def _check_graph(
+        self, collected: Mapping[type, Sequence[Any]], registry: Mapping, keys: list[str]
+    ) -> bool:
         """Acyclic, no dangling dependency, branch labels name declared facts; False if unsound."""
         sound = True
         try:
@@ -405,12 +430,18 @@ class _Subject:
         for step in self._own(collected[EnableStep]):
             names = _BRANCH_CONDITION.findall(step.branch)
             if step.branch and not names:
-                self.report.add("graph", f"step {step.id!r}: branch {step.branch!r} names no fact "
-                                "(write it as conditions like 'mdm_authority=intune')")
+                self.report.add(
+                    "graph",
+                    f"step {step.id!r}: branch {step.branch!r} names no fact "
+                    "(write it as conditions like 'mdm_authority=intune')",
+                )
             for name in names:
                 if name not in definitions:
-                    self.report.add("graph", f"step {step.id!r}: branch {step.branch!r} names {name!r}, "
-                                    "which is not a declared fact")
+                    self.report.add(
+                        "graph",
+                        f"step {step.id!r}: branch {step.branch!r} names {name!r}, "
+                        "which is not a declared fact",
+                    )
         return sound
 
     # -- remediation -------------------------------------------------------
@@ -424,18 +455,29 @@ class _Subject:
         for outcome in (Outcome.FAIL, Outcome.NOT_RUN):
             findings = [synthetic_finding(r, outcome) for r in requirements]
             items, errors = self.manager.collect(
-                "remediation_items", RemediationItem, self.services,
-                findings=findings, requirements=requirements, facts=plan.facts,
+                "remediation_items",
+                RemediationItem,
+                self.services,
+                findings=findings,
+                requirements=requirements,
+                facts=plan.facts,
             )
             for error in errors:
                 self.report.add("remediation", str(error))
             again, _ = self.manager.collect(
-                "remediation_items", RemediationItem, self.services,
-                findings=findings, requirements=requirements, facts=plan.facts,
+                "remediation_items",
+                RemediationItem,
+                self.services,
+                findings=findings,
+                requirements=requirements,
+                facts=plan.facts,
             )
             if [i.id for i in again] != [i.id for i in items]:
-                self.report.add("remediation", "remediation item ids change between two calls with the "
-                                "same findings; re-assessment could not close them")
+                self.report.add(
+                    "remediation",
+                    "remediation item ids change between two calls with the "
+                    "same findings; re-assessment could not close them",
+                )
             by_requirement: dict[str, set[str]] = {}
             by_id = {r.id: r for r in requirements}
             seen: set[str] = set()
@@ -443,16 +485,25 @@ class _Subject:
                 self.inventory.add(f"remediation {item.id}")
                 requirement = by_id.get(item.requirement_id)
                 if requirement is None:
-                    self.report.add("remediation", f"remediation item {item.id!r} points at "
-                                    f"{item.requirement_id!r}, which is not one of the plugin's requirements")
+                    self.report.add(
+                        "remediation",
+                        f"remediation item {item.id!r} points at "
+                        f"{item.requirement_id!r}, which is not one of the plugin's requirements",
+                    )
                 elif requirement.service != item.service:
-                    self.report.add("remediation", f"remediation item {item.id!r} is for service "
-                                    f"{item.service!r} but its requirement is {requirement.service!r}'s")
+                    self.report.add(
+                        "remediation",
+                        f"remediation item {item.id!r} is for service "
+                        f"{item.service!r} but its requirement is {requirement.service!r}'s",
+                    )
                 if item.id in seen:
                     self.report.add("remediation", f"remediation item id {item.id!r} is returned twice")
                 if item.id in step_ids:
-                    self.report.add("ids", f"remediation item id {item.id!r} is also an Enable step id; "
-                                    "a completion could not tell them apart")
+                    self.report.add(
+                        "ids",
+                        f"remediation item id {item.id!r} is also an Enable step id; "
+                        "a completion could not tell them apart",
+                    )
                 seen.add(item.id)
                 for message in type_problems(item):
                     self.report.add("types", f"remediation item {item.id!r}: {message}")
@@ -460,7 +511,9 @@ class _Subject:
             ids_by_outcome[outcome] = by_requirement
             # What an engagement records: the plugin's items plus the planner's defaults.
             try:
-                recorded = plan_remediation(self.manager, plan.services, plan.requirements, findings, plan.facts)
+                recorded = plan_remediation(
+                    self.manager, plan.services, plan.requirements, findings, plan.facts
+                )
             except PlanError as exc:
                 self.report.add("remediation", str(exc))
             else:
@@ -468,9 +521,12 @@ class _Subject:
         failed, not_run = ids_by_outcome.get(Outcome.FAIL, {}), ids_by_outcome.get(Outcome.NOT_RUN, {})
         for requirement_id in set(failed) & set(not_run):
             if failed[requirement_id] != not_run[requirement_id]:
-                self.report.add("remediation", f"requirement {requirement_id!r}: item ids differ when the "
-                                f"check fails ({sorted(failed[requirement_id])}) and when it cannot run "
-                                f"({sorted(not_run[requirement_id])}); re-assessment closes items by id")
+                self.report.add(
+                    "remediation",
+                    f"requirement {requirement_id!r}: item ids differ when the "
+                    f"check fails ({sorted(failed[requirement_id])}) and when it cannot run "
+                    f"({sorted(not_run[requirement_id])}); re-assessment closes items by id",
+                )
 
     # -- automated steps ---------------------------------------------------
 
@@ -485,9 +541,12 @@ class _Subject:
                 self.report.add("run_step", f"automated step {step.id!r}: {exc}")
                 continue
             if not isinstance(result, StepResult):
-                self.report.add("run_step", f"automated step {step.id!r}: run_step returned "
-                                f"{type(result).__name__}, expected a StepResult (the engagement would wait "
-                                "for a person with 'no plugin automates this step')")
+                self.report.add(
+                    "run_step",
+                    f"automated step {step.id!r}: run_step returned "
+                    f"{type(result).__name__}, expected a StepResult (the engagement would wait "
+                    "for a person with 'no plugin automates this step')",
+                )
 
     # -- branches ----------------------------------------------------------
 
@@ -499,8 +558,11 @@ class _Subject:
                 if (fact.key, value) in self._options_that_planned:
                     continue
                 why = self._rejections.get((fact.key, value), "every plan with it failed")
-                self.report.add("branches", f"{fact.key}={_show(value)} never leads to a complete plan "
-                                f"for {', '.join(self.services)}: {why}")
+                self.report.add(
+                    "branches",
+                    f"{fact.key}={_show(value)} never leads to a complete plan "
+                    f"for {', '.join(self.services)}: {why}",
+                )
 
 
 # ---------------------------------------------------------------------------
@@ -524,7 +586,7 @@ def fact_options(fact: FactDefinition) -> list[FactValue]:
 def fact_combinations(definitions: Iterable[FactDefinition]) -> list[dict[str, FactValue]]:
     """All defaults; every non-default option alone; every pair of them (pairwise coverage)."""
     choices = [
-        [(fact.key, value) for value in fact_options(fact)[1 if fact.default is not None else 0:]]
+        [(fact.key, value) for value in fact_options(fact)[1 if fact.default is not None else 0 :]]
         for fact in sorted(definitions, key=lambda f: f.key)
     ]
     combinations: list[dict[str, FactValue]] = [{}]
@@ -544,7 +606,10 @@ def preview(service: str, facts: Mapping[str, FactValue], registry: Mapping) -> 
         services=(service,),
         licenses={service: max(info.min_licenses, 1)},
         purchased_on=_EPOCH,
-        roster=(Person("provider", "Provider", Party.PROVIDER), Person("customer", "Customer", Party.CUSTOMER)),
+        roster=(
+            Person("provider", "Provider", Party.PROVIDER),
+            Person("customer", "Customer", Party.CUSTOMER),
+        ),
         facts=dict(facts),
     )
 
@@ -552,12 +617,25 @@ def preview(service: str, facts: Mapping[str, FactValue], registry: Mapping) -> 
 def synthetic_finding(requirement: Requirement, outcome: Outcome) -> Finding:
     """A finding as the assessment engine would write it for ``requirement``."""
     if outcome is Outcome.NOT_RUN:
-        return Finding(requirement.id, requirement.service, outcome,
-                       "input file missing: conformance/example.json", location="conformance/example.json")
-    return Finding(requirement.id, requirement.service, outcome, "2 problems found",
-                   ("conformance/example.json:3 Field: first problem",
-                    "conformance/example.json:9 Field: second problem"),
-                   total=2, location="conformance/example.json:3")
+        return Finding(
+            requirement.id,
+            requirement.service,
+            outcome,
+            "input file missing: conformance/example.json",
+            location="conformance/example.json",
+        )
+    return Finding(
+        requirement.id,
+        requirement.service,
+        outcome,
+        "2 problems found",
+        (
+            "conformance/example.json:3 Field: first problem",
+            "conformance/example.json:9 Field: second problem",
+        ),
+        total=2,
+        location="conformance/example.json:3",
+    )
 
 
 def type_problems(item: object) -> list[str]:
@@ -647,23 +725,37 @@ def check_id_lock(report: ConformanceReport, inventory: set[str], path: Path, *,
         report.add("id_lock", str(exc))
         return
     for entry in sorted(active - inventory):
-        report.add("id_lock", f"{entry} is in {path.name} but the plugin no longer produces it; running "
-                   "engagements may refer to it: restore it, or mark its line 'retired'")
+        report.add(
+            "id_lock",
+            f"{entry} is in {path.name} but the plugin no longer produces it; running "
+            "engagements may refer to it: restore it, or mark its line 'retired'",
+        )
     for entry in sorted(retired & inventory):
-        report.add("id_lock", f"{entry} is retired in {path.name} but produced again; give the new "
-                   "meaning a new id")
+        report.add(
+            "id_lock", f"{entry} is retired in {path.name} but produced again; give the new meaning a new id"
+        )
     new = inventory - active - retired
     if new and update:
         _write_id_lock(path, report.plugin, active | new, retired)
     elif new:
-        report.add("id_lock", f"{len(new)} id(s) not in {path.name} yet (e.g. {sorted(new)[0]}); record them "
-                   "with `pytest --onboard-update-ids` and commit the file")
+        report.add(
+            "id_lock",
+            f"{len(new)} id(s) not in {path.name} yet (e.g. {sorted(new)[0]}); record them "
+            "with `pytest --onboard-update-ids` and commit the file",
+        )
 
 
 def _write_id_lock(path: Path, plugin: str, active: set[str], retired: set[str]) -> None:
     lines = [*(f"{e}" for e in active), *(f"{e} retired" for e in retired)]
-    order = {"service": 0, "fact": 1, "requirement": 2, "remediation": 3, "scope": 4, "step": 5,
-             "responsibility": 6}
+    order = {
+        "service": 0,
+        "fact": 1,
+        "requirement": 2,
+        "remediation": 3,
+        "scope": 4,
+        "step": 5,
+        "responsibility": 6,
+    }
     lines.sort(key=lambda line: (order.get(line.split()[0], 9), line))
     path.write_text(_LOCK_HEADER.format(plugin=plugin) + "\n".join(lines) + "\n", encoding="utf-8")
 
@@ -677,7 +769,9 @@ def pytest_addoption(parser: Any) -> None:
     """``--onboard-update-ids``: record new plugin ids in the id lock files."""
     group = parser.getgroup("onboard", "onboard plugin conformance")
     group.addoption(
-        "--onboard-update-ids", action="store_true", default=False,
+        "--onboard-update-ids",
+        action="store_true",
+        default=False,
         help="add ids a plugin produces to its onboard id lock file (never removes any)",
     )
 
@@ -772,4 +866,3 @@ def _describe(service: str, facts: Mapping[str, FactValue]) -> str:
 
 def _show(value: FactValue) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
-

@@ -19,6 +19,7 @@ from pathlib import Path
 from onboard.core.cli.engagement_cmds import render_status
 from onboard.core.cli.output import console
 from onboard.core.client import Engagements
+from onboard.core.errors import OnboardError
 from onboard.core.models import (
     Completion,
     Contact,
@@ -37,8 +38,17 @@ DEMO_QUEUE = "onboard-demo"
 
 
 def sample_bundle(name: str) -> Path:
-    """A sample assessment bundle shipped with onboard (``contoso``, ``contoso-fixed``)."""
-    return Path(str(resources.files("onboard.core") / "demo_data" / name))
+    """A sample assessment bundle (``contoso``, ``contoso-fixed``).
+
+    Wheels carry them as package data (``onboard/core/demo_data``); a development
+    checkout reads them from ``examples/bundles``.
+    """
+    packaged = Path(str(resources.files("onboard.core"))) / "demo_data" / name
+    checkout = Path(__file__).resolve().parents[4] / "examples" / "bundles" / name
+    for candidate in (packaged, checkout):
+        if candidate.is_dir():
+            return candidate
+    raise OnboardError(f"the sample bundle {name!r} is missing (looked in {packaged} and {checkout})")
 
 
 def sample_spec() -> EngagementSpec:
@@ -53,7 +63,16 @@ def sample_spec() -> EngagementSpec:
             Person(PROVIDER, "Pat Provider (FastTrack engineer)", Party.PROVIDER),
             Person(CUSTOMER, "Casey Customer (project manager)", Party.CUSTOMER),
         ),
-        facts={"identity": "synchronized", "forest_count": 1},
+        # Matches the sample bundle's environment: one forest, Exchange and SharePoint
+        # 2013 on premises (so the RMS connector is in scope), Intune as MDM authority.
+        facts={
+            "identity": "synchronized",
+            "forest_count": 1,
+            "exchange_onprem": "2013",
+            "sharepoint_onprem": "2013",
+            "mdm_authority": "intune",
+            "mam_in_scope": True,
+        },
         bundle=str(sample_bundle("contoso")),
     )
 

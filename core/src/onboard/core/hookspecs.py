@@ -38,7 +38,6 @@ The call order within a phase:
 from collections.abc import Callable, Mapping, Sequence
 
 import pluggy
-
 from onboard.core.models import (
     EnableStep,
     EngagementSpec,
@@ -174,9 +173,7 @@ def enable_steps(services: Sequence[str], facts: Mapping[str, FactValue]) -> Seq
 
 
 @hookspec
-def assess_requirements(
-    services: Sequence[str], facts: Mapping[str, FactValue]
-) -> Sequence[Requirement]:
+def assess_requirements(services: Sequence[str], facts: Mapping[str, FactValue]) -> Sequence[Requirement]:
     """Return what the source environment must satisfy for this plugin's services.
 
     Each :class:`~onboard.core.models.Requirement` names an assessment ``check``

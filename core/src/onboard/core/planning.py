@@ -7,13 +7,12 @@ person previews is what the engagement records.
 from collections.abc import Sequence
 
 import structlog
-
-from onboard.core.errors import PlanError, PluginHookError
+from onboard.core.errors import PlanError
 from onboard.core.gates import GATES
 from onboard.core.models import (
+    Eligibility,
     EnableStep,
     EngagementSpec,
-    Eligibility,
     FactDefinition,
     FactKind,
     FactValue,
@@ -151,7 +150,9 @@ def _require_unique_ids(kind: str, items: Sequence) -> None:
     seen: dict[str, str] = {}
     for item in items:
         if item.id in seen:
-            raise PlanError(f"{kind} id {item.id!r} is returned twice (services {seen[item.id]!r} and {item.service!r})")
+            raise PlanError(
+                f"{kind} id {item.id!r} is returned twice (services {seen[item.id]!r} and {item.service!r})"
+            )
         seen[item.id] = item.service
 
 
@@ -174,7 +175,7 @@ def check_step_graph(steps: Sequence[EnableStep], services: Sequence[ServiceInfo
         if state.get(step_id) == 2:
             return
         if state.get(step_id) == 1:
-            cycle = " -> ".join([*path[path.index(step_id):], step_id])
+            cycle = " -> ".join([*path[path.index(step_id) :], step_id])
             raise PlanError(f"enable steps form a cycle: {cycle}")
         state[step_id] = 1
         for dep in by_id[step_id].depends_on:

@@ -22,7 +22,6 @@ from typing import Any, TypeVar
 import pluggy
 import structlog
 from attrs import define, field
-
 from onboard.core import hookspecs
 from onboard.core.errors import PluginHookError, PluginLoadError
 from onboard.core.models import FactDefinition, ServiceInfo
@@ -73,9 +72,7 @@ class ServicePluginManager:
             if ep.name in self.records:
                 continue
             if ep.name in blocked or (allow is not None and ep.name not in allow):
-                self.records[ep.name] = PluginRecord(
-                    ep.name, ep.value, dist, version, status="blocked"
-                )
+                self.records[ep.name] = PluginRecord(ep.name, ep.value, dist, version, status="blocked")
                 continue
             try:
                 plugin = ep.load()
@@ -142,7 +139,9 @@ class ServicePluginManager:
         for fact in facts:
             if fact.service not in owned:
                 raise PluginHookError(
-                    name, "fact_definitions", f"fact {fact.key!r} claims service {fact.service!r}, not its own"
+                    name,
+                    "fact_definitions",
+                    f"fact {fact.key!r} claims service {fact.service!r}, not its own",
                 )
             if fact.key in self._facts:
                 raise PluginHookError(name, "fact_definitions", f"fact {fact.key!r} is declared twice")
@@ -291,5 +290,3 @@ def reset_default_plugin_manager(manager: ServicePluginManager | None = None) ->
     """Replace the process-wide manager (tests register extra plugins this way)."""
     global _default
     _default = manager
-
-

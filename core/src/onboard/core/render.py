@@ -48,8 +48,14 @@ def steps_table(steps: Sequence[EnableStep], title: str | None = None) -> Table:
     """Enable steps in plan order: who does each, what it waits for, why it is there."""
     table = _table(title, "step", "title", "kind", "owner", "depends on", "branch")
     for step in steps:
-        table.add_row(step.id, step.title, step.kind.value, step.owner.value,
-                      ", ".join(step.depends_on) or "—", step.branch or "—")
+        table.add_row(
+            step.id,
+            step.title,
+            step.kind.value,
+            step.owner.value,
+            ", ".join(step.depends_on) or "—",
+            step.branch or "—",
+        )
     return table
 
 
@@ -57,8 +63,13 @@ def requirements_table(requirements: Sequence[Requirement], title: str | None = 
     """Requirements with their check, severity and who fixes them when they fail."""
     table = _table(title, "requirement", "title", "check", "severity", "owner")
     for requirement in requirements:
-        table.add_row(requirement.id, requirement.title, requirement.check,
-                      requirement.severity.value, requirement.owner.value)
+        table.add_row(
+            requirement.id,
+            requirement.title,
+            requirement.check,
+            requirement.severity.value,
+            requirement.owner.value,
+        )
     return table
 
 
@@ -67,8 +78,12 @@ def responsibilities_table(responsibilities: Sequence[Responsibility], title: st
     table = _table(title, "side", "service", "responsibility", "id")
     ordered = sorted(responsibilities, key=lambda r: r.party.value != "provider")  # stable: plan order kept
     for responsibility in ordered:
-        table.add_row(responsibility.party.value, responsibility.service, responsibility.text,
-                      Text(responsibility.id, style="dim"))
+        table.add_row(
+            responsibility.party.value,
+            responsibility.service,
+            responsibility.text,
+            Text(responsibility.id, style="dim"),
+        )
     return table
 
 
@@ -88,14 +103,17 @@ def gates_table(gates: Sequence[GateDefinition], title: str | None = None) -> Ta
     return table
 
 
-def plan_header(plan: Plan, *, title: str = "Plan", fact_keys: Collection[str] | None = None) -> RenderableType:
+def plan_header(
+    plan: Plan, *, title: str = "Plan", fact_keys: Collection[str] | None = None
+) -> RenderableType:
     """Services, eligibility and the facts the plan was built from (``fact_keys`` only, if given)."""
     lines = [Text(title, style="bold")]
     lines.append(Text(f"services: {', '.join(_service_label(s) for s in plan.services)}"))
     for e in plan.eligibility:
         mark = "eligible" if e.eligible else "NOT eligible"
-        lines.append(Text(f"  {e.service}: {mark} with {e.licenses} licences of {e.via!r} "
-                          f"(needs {e.min_licenses})"))
+        lines.append(
+            Text(f"  {e.service}: {mark} with {e.licenses} licences of {e.via!r} (needs {e.min_licenses})")
+        )
     facts = ", ".join(f"{k}={_show(v)}" for k, v in plan.facts.items() if fact_keys is None or k in fact_keys)
     lines.append(Text(f"facts: {facts or 'none'}"))
     if plan.plugin_versions:
@@ -104,7 +122,9 @@ def plan_header(plan: Plan, *, title: str = "Plan", fact_keys: Collection[str] |
     return Group(*lines)
 
 
-def render_plan(plan: Plan, *, title: str = "Plan", fact_keys: Collection[str] | None = None) -> RenderableType:
+def render_plan(
+    plan: Plan, *, title: str = "Plan", fact_keys: Collection[str] | None = None
+) -> RenderableType:
     """The whole plan: header, exclusions, then each phase's work, responsibilities and gate.
 
     ``fact_keys`` limits the facts shown to those that matter (e.g. the in-scope
@@ -117,8 +137,12 @@ def render_plan(plan: Plan, *, title: str = "Plan", fact_keys: Collection[str] |
     for phase, heading in PHASE_TITLES.items():
         parts.append(Rule(heading, align="left"))
         if phase is Phase.ASSESS:
-            parts += _per_service(plan, "requirements", lambda key: [r for r in plan.requirements
-                                                                     if r.service == key], requirements_table)
+            parts += _per_service(
+                plan,
+                "requirements",
+                lambda key: [r for r in plan.requirements if r.service == key],
+                requirements_table,
+            )
         if phase is Phase.ENABLE:
             parts += _enable(plan)
         if by_phase[phase]:

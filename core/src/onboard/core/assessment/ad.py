@@ -118,20 +118,26 @@ def _objects(path: Path, file: str) -> tuple[str, list[dict[str, Any]], list[int
     for n, item in enumerate(items):
         if not isinstance(item, dict):
             line = starts[n] if n < len(starts) else None
-            raise InputProblem(file, f"element {n + 1} is {type(item).__name__}, expected an object", line=line)
+            raise InputProblem(
+                file, f"element {n + 1} is {type(item).__name__}, expected an object", line=line
+            )
     if not items:
         raise InputProblem(file, "holds an empty list: export at least one object")
     return text, items, starts
 
 
-def _mode(text: str, file: str, item: dict[str, Any], n: int, key: str, starts: list[int]) -> tuple[int, str, int | None]:
+def _mode(
+    text: str, file: str, item: dict[str, Any], n: int, key: str, starts: list[int]
+) -> tuple[int, str, int | None]:
     raw = _field(item, key)
     line = line_of_json_key(text, key, n) or (starts[n] if n < len(starts) else None)
     if raw is None:
         raise InputProblem(file, "is missing (the functional level)", line=line, field=key)
     level = functional_level(raw)
     if level is None:
-        raise InputProblem(file, f"unknown functional level {raw!r} (known: {known_levels()})", line=line, field=key)
+        raise InputProblem(
+            file, f"unknown functional level {raw!r} (known: {known_levels()})", line=line, field=key
+        )
     return level, str(raw), line
 
 

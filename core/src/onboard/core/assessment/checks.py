@@ -53,7 +53,9 @@ class CheckInfo:
 BUILTIN_CHECKS: dict[str, CheckInfo] = {}
 
 
-def check(name: str, description: str, inputs: Iterable[str] = (), params: str = "") -> Callable[[CheckFunction], CheckFunction]:
+def check(
+    name: str, description: str, inputs: Iterable[str] = (), params: str = ""
+) -> Callable[[CheckFunction], CheckFunction]:
     """Register a built-in check under ``name``."""
 
     def decorate(function: CheckFunction) -> CheckFunction:
@@ -83,12 +85,16 @@ def finding(
     )
 
 
-def passed(requirement: Requirement, summary: str, details: Iterable[str] = (), location: str = "") -> Finding:
+def passed(
+    requirement: Requirement, summary: str, details: Iterable[str] = (), location: str = ""
+) -> Finding:
     """A ``pass`` finding."""
     return finding(requirement, Outcome.PASS, summary, details, location)
 
 
-def failed(requirement: Requirement, summary: str, details: Iterable[str] = (), location: str = "") -> Finding:
+def failed(
+    requirement: Requirement, summary: str, details: Iterable[str] = (), location: str = ""
+) -> Finding:
     """A ``fail`` finding."""
     return finding(requirement, Outcome.FAIL, summary, details, location)
 
@@ -123,8 +129,12 @@ def _minimum_level(requirement: Requirement) -> int:
     return level
 
 
-@check("ad.forest_functional_level", "Every forest's functional level is at least the minimum",
-       ["forest.json"], "minimum: a ForestMode name or number, e.g. Windows2008Forest")
+@check(
+    "ad.forest_functional_level",
+    "Every forest's functional level is at least the minimum",
+    ["forest.json"],
+    "minimum: a ForestMode name or number, e.g. Windows2008Forest",
+)
 def forest_functional_level(context: CheckContext, requirement: Requirement) -> Finding:
     """Every forest's functional level is at least the minimum."""
     minimum = _minimum_level(requirement)
@@ -137,13 +147,18 @@ def forest_functional_level(context: CheckContext, requirement: Requirement) -> 
             requirement,
             f"{_plural(len(low), 'forest')} below {level_title(minimum)}: "
             + ", ".join(f"{f.name} is at {level_title(f.mode)}" for f in low),
-            lines, f"forest.json:{worst.line} ForestMode" if worst.line else "forest.json",
+            lines,
+            f"forest.json:{worst.line} ForestMode" if worst.line else "forest.json",
         )
     return passed(requirement, f"every forest is at {level_title(minimum)} or later", lines, "forest.json")
 
 
-@check("ad.domain_functional_level", "Every domain's functional level is at least the minimum",
-       ["domains.json"], "minimum: a DomainMode name or number, e.g. Windows2008Domain")
+@check(
+    "ad.domain_functional_level",
+    "Every domain's functional level is at least the minimum",
+    ["domains.json"],
+    "minimum: a DomainMode name or number, e.g. Windows2008Domain",
+)
 def domain_functional_level(context: CheckContext, requirement: Requirement) -> Finding:
     """Every domain's functional level is at least the minimum."""
     minimum = _minimum_level(requirement)
@@ -156,13 +171,18 @@ def domain_functional_level(context: CheckContext, requirement: Requirement) -> 
             requirement,
             f"{_plural(len(low), 'domain')} below {level_title(minimum)}: "
             + ", ".join(f"{d.dns_root} is at {level_title(d.mode)}" for d in low),
-            lines, f"domains.json:{worst.line} DomainMode" if worst.line else "domains.json",
+            lines,
+            f"domains.json:{worst.line} DomainMode" if worst.line else "domains.json",
         )
     return passed(requirement, f"every domain is at {level_title(minimum)} or later", lines, "domains.json")
 
 
-@check("ad.forest_count", "Reports the forests found; fails above the maximum",
-       ["forest.json"], "maximum: optional whole number")
+@check(
+    "ad.forest_count",
+    "Reports the forests found; fails above the maximum",
+    ["forest.json"],
+    "maximum: optional whole number",
+)
 def forest_count(context: CheckContext, requirement: Requirement) -> Finding:
     """Reports the forests found; fails above the maximum."""
     maximum = _param(requirement, "maximum", int, None)
@@ -175,8 +195,12 @@ def forest_count(context: CheckContext, requirement: Requirement) -> Finding:
     return passed(requirement, summary, details, "forest.json")
 
 
-@check("ad.upn_suffixes_routable", "UPN suffixes are routable internet domains (IdFix's TLD list)",
-       ["forest.json", "domains.json"], "none")
+@check(
+    "ad.upn_suffixes_routable",
+    "UPN suffixes are routable internet domains (IdFix's TLD list)",
+    ["forest.json", "domains.json"],
+    "none",
+)
 def upn_suffixes_routable(context: CheckContext, requirement: Requirement) -> Finding:
     """UPN suffixes are routable internet domains (IdFix's TLD list)."""
     forests = context.forests()
@@ -190,18 +214,28 @@ def upn_suffixes_routable(context: CheckContext, requirement: Requirement) -> Fi
     bad_explicit = [s for s in explicit if not is_routable(s)]
     routable = [s for s in (*explicit, *roots) if is_routable(s)]
     details = [f"{s}: {'routable' if is_routable(s) else 'NOT routable'} (UPN suffix)" for s in explicit]
-    details += [f"{r}: {'routable' if is_routable(r) else 'not routable'} (domain DNS name)" for r in sorted(set(roots))]
+    details += [
+        f"{r}: {'routable' if is_routable(r) else 'not routable'} (domain DNS name)"
+        for r in sorted(set(roots))
+    ]
     if bad_explicit:
         return failed(
-            requirement, f"UPN suffix{'es' if len(bad_explicit) > 1 else ''} not routable: {', '.join(bad_explicit)}",
-            details, "forest.json UPNSuffixes",
+            requirement,
+            f"UPN suffix{'es' if len(bad_explicit) > 1 else ''} not routable: {', '.join(bad_explicit)}",
+            details,
+            "forest.json UPNSuffixes",
         )
     if not routable:
         return failed(
-            requirement, f"no routable UPN suffix: the domains ({', '.join(sorted(set(roots)))}) are not internet "
-            "domains and no routable suffix is added", details, "forest.json UPNSuffixes",
+            requirement,
+            f"no routable UPN suffix: the domains ({', '.join(sorted(set(roots)))}) are not internet "
+            "domains and no routable suffix is added",
+            details,
+            "forest.json UPNSuffixes",
         )
-    return passed(requirement, f"users can sign in with {', '.join(sorted(set(routable)))}", details, "forest.json")
+    return passed(
+        requirement, f"users can sign in with {', '.join(sorted(set(routable)))}", details, "forest.json"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -209,8 +243,12 @@ def upn_suffixes_routable(context: CheckContext, requirement: Requirement) -> Fi
 # ---------------------------------------------------------------------------
 
 
-@check("directory.idfix", "Directory objects pass IdFix's synchronization-readiness rules",
-       ["directory.ldf"], "mode: multi-tenant (default); alternate_login_id: bool (skip UPN rules)")
+@check(
+    "directory.idfix",
+    "Directory objects pass IdFix's synchronization-readiness rules",
+    ["directory.ldf"],
+    "mode: multi-tenant (default); alternate_login_id: bool (skip UPN rules)",
+)
 def directory_idfix(context: CheckContext, requirement: Requirement) -> Finding:
     """Directory objects pass IdFix's synchronization-readiness rules."""
     mode = _param(requirement, "mode", str, "multi-tenant")
@@ -219,8 +257,10 @@ def directory_idfix(context: CheckContext, requirement: Requirement) -> Finding:
     alternate = _param(requirement, "alternate_login_id", bool, False)
     result = context.directory(mode, alternate)
     problems = result.problems
-    counts = (f"{result.processed:,} of {_plural(result.records, 'object')} checked "
-              f"({result.skipped:,} skipped as IdFix does, {result.out_of_scope:,} neither person nor group)")
+    counts = (
+        f"{result.processed:,} of {_plural(result.records, 'object')} checked "
+        f"({result.skipped:,} skipped as IdFix does, {result.out_of_scope:,} neither person nor group)"
+    )
     details = [*(f"malformed LDIF: {p}" for p in problems), *(row.describe() for row in result.sample)]
     total = result.problem_count + result.errors
     if result.errors or result.problem_count:
@@ -229,8 +269,9 @@ def directory_idfix(context: CheckContext, requirement: Requirement) -> Finding:
         if result.problem_count:
             summary += f"; {_plural(result.problem_count, 'malformed record')}"
         item = failed(requirement, summary, details, result.file)
-        return Finding(item.requirement_id, item.service, item.outcome, item.summary, item.details, total,
-                       item.location)
+        return Finding(
+            item.requirement_id, item.service, item.outcome, item.summary, item.details, total, item.location
+        )
     return passed(requirement, f"no IdFix error; {counts}", (), result.file)
 
 
@@ -239,8 +280,12 @@ def directory_idfix(context: CheckContext, requirement: Requirement) -> Finding:
 # ---------------------------------------------------------------------------
 
 
-@check("dns.zones_present", "A zone file for every customer domain (UPN suffixes, domains, e-mail domains)",
-       ["dns/", "forest.json", "domains.json", "environment"], "none")
+@check(
+    "dns.zones_present",
+    "A zone file for every customer domain (UPN suffixes, domains, e-mail domains)",
+    ["dns/", "forest.json", "domains.json", "environment"],
+    "none",
+)
 def zones_present(context: CheckContext, requirement: Requirement) -> Finding:
     """A zone file for every customer domain (UPN suffixes, domains, e-mail domains)."""
     domains, sources = context.customer_domains()
@@ -248,15 +293,21 @@ def zones_present(context: CheckContext, requirement: Requirement) -> Finding:
     origins = {z.origin for z in zones}
     unreadable = [p.describe() for p in problems]
     absent = [d for d in domains if d not in origins]
-    details = [f"{d}: {'zone ' + next(z.file for z in zones if z.origin == d) if d in origins else 'NO zone file'}"
-               for d in domains] + unreadable
+    details = [
+        f"{d}: {'zone ' + next(z.file for z in zones if z.origin == d) if d in origins else 'NO zone file'}"
+        for d in domains
+    ] + unreadable
     if absent or unreadable:
         summary = f"no zone file for {', '.join(absent)}" if absent else "some zone files cannot be read"
         if absent and unreadable:
             summary += f"; {_plural(len(unreadable), 'zone file')} cannot be read"
         return failed(requirement, summary, details, "dns/")
-    return passed(requirement, f"a zone for each of {', '.join(domains)} (domains from {', '.join(sources)})",
-                  details, "dns/")
+    return passed(
+        requirement,
+        f"a zone for each of {', '.join(domains)} (domains from {', '.join(sources)})",
+        details,
+        "dns/",
+    )
 
 
 def _record_specs(requirement: Requirement) -> list[tuple[str, str, str]]:
@@ -264,7 +315,9 @@ def _record_specs(requirement: Requirement) -> list[tuple[str, str, str]]:
     specs = []
     for n, item in enumerate(records):
         if not isinstance(item, Mapping) or not isinstance(item.get("name"), str) or not item["name"]:
-            raise ParamsError(f"records[{n}] must be a table with a 'name' (a label such as 'enterpriseenrollment')")
+            raise ParamsError(
+                f"records[{n}] must be a table with a 'name' (a label such as 'enterpriseenrollment')"
+            )
         kind = item.get("type", "CNAME")
         target = item.get("target", "")
         if not isinstance(kind, str) or not isinstance(target, str):
@@ -273,8 +326,12 @@ def _record_specs(requirement: Requirement) -> list[tuple[str, str, str]]:
     return specs
 
 
-@check("dns.records", "Every customer zone has the records a service needs (e.g. Intune's CNAMEs)",
-       ["dns/"], "records: list of {name, type (default CNAME), target}")
+@check(
+    "dns.records",
+    "Every customer zone has the records a service needs (e.g. Intune's CNAMEs)",
+    ["dns/"],
+    "records: list of {name, type (default CNAME), target}",
+)
 def dns_records(context: CheckContext, requirement: Requirement) -> Finding:
     """Every customer zone has the records a service needs (e.g. Intune's CNAMEs)."""
     specs = _record_specs(requirement)
@@ -303,8 +360,12 @@ def dns_records(context: CheckContext, requirement: Requirement) -> Finding:
         head = wrong[0].split(": ", 1)[1] if wrong else "some zone files cannot be read"
         more = f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""
         return failed(requirement, head + more, [*wrong, *unreadable, *good], first_bad or "dns/")
-    return passed(requirement, f"{_plural(len(good), 'record')} in place in {_plural(len(customer), 'zone')}", good,
-                  "dns/")
+    return passed(
+        requirement,
+        f"{_plural(len(good), 'record')} in place in {_plural(len(customer), 'zone')}",
+        good,
+        "dns/",
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -312,7 +373,9 @@ def dns_records(context: CheckContext, requirement: Requirement) -> Finding:
 # ---------------------------------------------------------------------------
 
 
-def _versions_param(requirement: Requirement, name: str) -> dict[str, tuple[tuple[int, ...], tuple[int, ...] | None]]:
+def _versions_param(
+    requirement: Requirement, name: str
+) -> dict[str, tuple[tuple[int, ...], tuple[int, ...] | None]]:
     """{key: (minimum, maximum or None)} from {key: "8.0"} or {key: {min: "8.0", max: "41"}}."""
     raw = _param(requirement, name, dict)
     result = {}
@@ -321,13 +384,19 @@ def _versions_param(requirement: Requirement, name: str) -> dict[str, tuple[tupl
         minimum = parse_version(low)
         maximum = parse_version(high) if high is not None else None
         if minimum is None or (high is not None and maximum is None):
-            raise ParamsError(f"{name}[{key!r}] must be a version like '8.1' (or {{min, max}}), got {value!r}")
+            raise ParamsError(
+                f"{name}[{key!r}] must be a version like '8.1' (or {{min, max}}), got {value!r}"
+            )
         result[str(key)] = (minimum, maximum)
     return result
 
 
-@check("devices.platforms", "Devices run supported platforms at supported versions",
-       ["devices.csv"], "supported: {platform: minimum_version}; forbid: list of platforms")
+@check(
+    "devices.platforms",
+    "Devices run supported platforms at supported versions",
+    ["devices.csv"],
+    "supported: {platform: minimum_version}; forbid: list of platforms",
+)
 def device_platforms(context: CheckContext, requirement: Requirement) -> Finding:
     """Devices run supported platforms at supported versions."""
     supported = {platform_name(k): v for k, v in _versions_param(requirement, "supported").items()}
@@ -346,9 +415,13 @@ def device_platforms(context: CheckContext, requirement: Requirement) -> Finding
         else:
             minimum, maximum = supported[g.platform]
             if not at_least(g.version, minimum):
-                problems.append((g.count, f"line {g.line}: {shown}: below {g.platform} {format_version(minimum)}", g.line))
+                problems.append(
+                    (g.count, f"line {g.line}: {shown}: below {g.platform} {format_version(minimum)}", g.line)
+                )
             elif maximum is not None and compare_versions(g.version, maximum) > 0:
-                problems.append((g.count, f"line {g.line}: {shown}: above {g.platform} {format_version(maximum)}", g.line))
+                problems.append(
+                    (g.count, f"line {g.line}: {shown}: above {g.platform} {format_version(maximum)}", g.line)
+                )
     by_platform: dict[str, int] = {}
     for g in groups:
         by_platform[g.platform] = by_platform.get(g.platform, 0) + g.count
@@ -356,10 +429,14 @@ def device_platforms(context: CheckContext, requirement: Requirement) -> Finding
     if problems:
         bad = sum(count for count, _, _ in problems)
         return failed(
-            requirement, f"{bad:,} of {_plural(total, 'device')} are not supported ({mix})",
-            [f"{text} ({_plural(count, 'device')})" for count, text, _ in problems], f"devices.csv:{problems[0][2]}",
+            requirement,
+            f"{bad:,} of {_plural(total, 'device')} are not supported ({mix})",
+            [f"{text} ({_plural(count, 'device')})" for count, text, _ in problems],
+            f"devices.csv:{problems[0][2]}",
         )
-    return passed(requirement, f"all {_plural(total, 'device')} are on supported platforms ({mix})", (), "devices.csv")
+    return passed(
+        requirement, f"all {_plural(total, 'device')} are on supported platforms ({mix})", (), "devices.csv"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -367,8 +444,13 @@ def device_platforms(context: CheckContext, requirement: Requirement) -> Finding
 # ---------------------------------------------------------------------------
 
 _BROWSER_ALIASES = {
-    "ie": "internetexplorer", "msie": "internetexplorer", "edge": "microsoftedge", "msedge": "microsoftedge",
-    "googlechrome": "chrome", "mozillafirefox": "firefox", "applesafari": "safari",
+    "ie": "internetexplorer",
+    "msie": "internetexplorer",
+    "edge": "microsoftedge",
+    "msedge": "microsoftedge",
+    "googlechrome": "chrome",
+    "mozillafirefox": "firefox",
+    "applesafari": "safari",
 }
 
 
@@ -377,23 +459,30 @@ def _browser_key(name: str) -> str:
     return _BROWSER_ALIASES.get(key, key)
 
 
-@check("environment.browsers", "Browsers in use are supported at supported versions",
-       ["environment"], "supported: {browser: minimum_version or {min, max}}")
+@check(
+    "environment.browsers",
+    "Browsers in use are supported at supported versions",
+    ["environment"],
+    "supported: {browser: minimum_version or {min, max}}",
+)
 def browsers(context: CheckContext, requirement: Requirement) -> Finding:
     """Browsers in use are supported at supported versions."""
     supported = {_browser_key(k): (k, v) for k, v in _versions_param(requirement, "supported").items()}
     env = context.environment()
     file = context.environment_file()
     if not env.browsers:
-        raise InputProblem(file, "lists no browsers (add [[browsers]] entries)", field="browsers",
-                           state=InputState.MISSING)
+        raise InputProblem(
+            file, "lists no browsers (add [[browsers]] entries)", field="browsers", state=InputState.MISSING
+        )
     bad, names, good = [], [], []
     for n, browser in enumerate(env.browsers):
         shown = f"{browser.name} {browser.version}"
         entry = supported.get(_browser_key(browser.name))
         version = parse_version(browser.version)
         if entry is None:
-            bad.append(f"browsers[{n}] {shown}: not supported (supported: {', '.join(k for k, _ in supported.values())})")
+            bad.append(
+                f"browsers[{n}] {shown}: not supported (supported: {', '.join(k for k, _ in supported.values())})"
+            )
         elif version is None:
             bad.append(f"browsers[{n}] {browser.name}: no version given")
         else:
@@ -407,8 +496,12 @@ def browsers(context: CheckContext, requirement: Requirement) -> Finding:
                 continue
         names.append(shown)
     if bad:
-        return failed(requirement, f"{_plural(len(bad), 'browser')} not supported: {', '.join(names)}",
-                      [*bad, *(f"{g}: supported" for g in good)], f"{file} browsers")
+        return failed(
+            requirement,
+            f"{_plural(len(bad), 'browser')} not supported: {', '.join(names)}",
+            [*bad, *(f"{g}: supported" for g in good)],
+            f"{file} browsers",
+        )
     return passed(requirement, f"supported browsers: {', '.join(good)}", (), f"{file} browsers")
 
 
@@ -419,37 +512,61 @@ def _on_premises(requirement: Requirement, product: str, table: OnPremises | Non
     found = parse_version(table.version)
     allowed = {parse_version(v)[:1] for v in versions if parse_version(v)}
     if found is None:
-        return failed(requirement, f"on-premises {product} is present but its version is not stated", (),
-                      f"{file} {product.lower()}.version")
+        return failed(
+            requirement,
+            f"on-premises {product} is present but its version is not stated",
+            (),
+            f"{file} {product.lower()}.version",
+        )
     if found[:1] not in allowed:
-        return failed(requirement, f"{product} {table.version} is not in scope (supported: {', '.join(versions)})", (),
-                      f"{file} {product.lower()}.version")
+        return failed(
+            requirement,
+            f"{product} {table.version} is not in scope (supported: {', '.join(versions)})",
+            (),
+            f"{file} {product.lower()}.version",
+        )
     return passed(requirement, f"{product} {table.version} is supported", (), f"{file} {product.lower()}")
 
 
-@check("environment.exchange_onprem", "On-premises Exchange (if any) is a supported version",
-       ["environment"], "versions: list, e.g. ['2010', '2013']")
+@check(
+    "environment.exchange_onprem",
+    "On-premises Exchange (if any) is a supported version",
+    ["environment"],
+    "versions: list, e.g. ['2010', '2013']",
+)
 def exchange_onprem(context: CheckContext, requirement: Requirement) -> Finding:
     """On-premises Exchange (if any) is a supported version."""
     return _on_premises(requirement, "Exchange", context.environment().exchange, context.environment_file())
 
 
-@check("environment.sharepoint_onprem", "On-premises SharePoint (if any) is a supported version",
-       ["environment"], "versions: list, e.g. ['2010', '2013']")
+@check(
+    "environment.sharepoint_onprem",
+    "On-premises SharePoint (if any) is a supported version",
+    ["environment"],
+    "versions: list, e.g. ['2010', '2013']",
+)
 def sharepoint_onprem(context: CheckContext, requirement: Requirement) -> Finding:
     """On-premises SharePoint (if any) is a supported version."""
-    return _on_premises(requirement, "SharePoint", context.environment().sharepoint, context.environment_file())
+    return _on_premises(
+        requirement, "SharePoint", context.environment().sharepoint, context.environment_file()
+    )
 
 
-_EDITION = re.compile(r"\b(standard|datacenter|enterprise|essentials|foundation|web|edition|x64|64-?bit)\b", re.I)
+_EDITION = re.compile(
+    r"\b(standard|datacenter|enterprise|essentials|foundation|web|edition|x64|64-?bit)\b", re.I
+)
 
 
 def _os_key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", _EDITION.sub("", text.lower()))
 
 
-@check("environment.rms_connector_servers", "Enough servers of the right kind for the RMS connector",
-       ["environment"], "min_count, os: list, min_memory_gb, min_disk_gb; forbidden_roles: list; require_64bit: bool")
+@check(
+    "environment.rms_connector_servers",
+    "Enough servers of the right kind for the RMS connector",
+    ["environment"],
+    "min_count, os: list, min_memory_gb, min_disk_gb; forbidden_roles: list; require_64bit: bool",
+)
 def rms_connector_servers(context: CheckContext, requirement: Requirement) -> Finding:
     """Enough servers of the right kind for the RMS connector."""
     min_count = _param(requirement, "min_count", int, 1)
@@ -462,8 +579,12 @@ def rms_connector_servers(context: CheckContext, requirement: Requirement) -> Fi
     file = context.environment_file()
     servers = env.rms_connector_servers or ()
     if not servers and min_count > 0:
-        return failed(requirement, f"no RMS connector servers are listed (at least {min_count} needed)", (),
-                      f"{file} rms_connector_servers")
+        return failed(
+            requirement,
+            f"no RMS connector servers are listed (at least {min_count} needed)",
+            (),
+            f"{file} rms_connector_servers",
+        )
     allowed = {_os_key(s) for s in systems}
     bad = []
     for n, server in enumerate(servers):
@@ -485,12 +606,20 @@ def rms_connector_servers(context: CheckContext, requirement: Requirement) -> Fi
     if bad or good < min_count:
         summary = f"{good} of {_plural(len(servers), 'server')} fit (at least {min_count} needed)"
         return failed(requirement, summary, bad, f"{file} rms_connector_servers")
-    return passed(requirement, f"{_plural(good, 'server')} fit for the RMS connector", (),
-                  f"{file} rms_connector_servers")
+    return passed(
+        requirement,
+        f"{_plural(good, 'server')} fit for the RMS connector",
+        (),
+        f"{file} rms_connector_servers",
+    )
 
 
-@check("environment.proxy", "The proxy neither inspects TLS nor uses an unsupported authentication",
-       ["environment"], "tls_inspection_allowed: bool; authentication: list of allowed methods")
+@check(
+    "environment.proxy",
+    "The proxy neither inspects TLS nor uses an unsupported authentication",
+    ["environment"],
+    "tls_inspection_allowed: bool; authentication: list of allowed methods",
+)
 def proxy(context: CheckContext, requirement: Requirement) -> Finding:
     """The proxy neither inspects TLS nor uses an unsupported authentication."""
     inspection_allowed = _param(requirement, "tls_inspection_allowed", bool, False)
@@ -499,23 +628,38 @@ def proxy(context: CheckContext, requirement: Requirement) -> Finding:
     file = context.environment_file()
     table = env.proxy
     if table is None:
-        raise InputProblem(file, "has no [proxy] table (write present = false if clients reach the internet "
-                           "directly)", field="proxy", state=InputState.MISSING)
+        raise InputProblem(
+            file,
+            "has no [proxy] table (write present = false if clients reach the internet directly)",
+            field="proxy",
+            state=InputState.MISSING,
+        )
     if not table.present:
         return passed(requirement, "no proxy: clients reach the internet directly", (), f"{file} proxy")
     wrong = []
     if table.tls_inspection and not inspection_allowed:
         wrong.append("the proxy inspects TLS traffic (the service pins its certificates: exempt its URLs)")
     if methods and table.authentication.lower() not in methods:
-        wrong.append(f"proxy authentication {table.authentication!r} is not supported (supported: {', '.join(methods)})")
+        wrong.append(
+            f"proxy authentication {table.authentication!r} is not supported (supported: {', '.join(methods)})"
+        )
     if wrong:
         return failed(requirement, "; ".join(wrong), wrong, f"{file} proxy")
-    return passed(requirement, f"proxy {table.address or ''} fits (authentication {table.authentication}, "
-                  f"no TLS inspection)".replace("  ", " "), (), f"{file} proxy")
+    return passed(
+        requirement,
+        f"proxy {table.address or ''} fits (authentication {table.authentication}, "
+        f"no TLS inspection)".replace("  ", " "),
+        (),
+        f"{file} proxy",
+    )
 
 
-@check("environment.adfs", "AD FS (if any) is at least the minimum version",
-       ["environment"], "min_version, e.g. '2.0'")
+@check(
+    "environment.adfs",
+    "AD FS (if any) is at least the minimum version",
+    ["environment"],
+    "min_version, e.g. '2.0'",
+)
 def adfs(context: CheckContext, requirement: Requirement) -> Finding:
     """AD FS (if any) is at least the minimum version."""
     raw = _param(requirement, "min_version", (str, int, float))
@@ -529,10 +673,16 @@ def adfs(context: CheckContext, requirement: Requirement) -> Finding:
         return passed(requirement, "no AD FS (not present)", (), f"{file} adfs")
     version = parse_version(table.version)
     if version is None:
-        return failed(requirement, "AD FS is present but its version is not stated", (), f"{file} adfs.version")
+        return failed(
+            requirement, "AD FS is present but its version is not stated", (), f"{file} adfs.version"
+        )
     if not at_least(version, minimum):
-        return failed(requirement, f"AD FS {table.version} is older than {format_version(minimum)}", (),
-                      f"{file} adfs.version")
+        return failed(
+            requirement,
+            f"AD FS {table.version} is older than {format_version(minimum)}",
+            (),
+            f"{file} adfs.version",
+        )
     return passed(requirement, f"AD FS {table.version}", (), f"{file} adfs")
 
 
@@ -560,8 +710,12 @@ def _compare(actual: Any, op: str, expected: Any) -> bool:
     return order >= 0 if op == ">=" else order <= 0
 
 
-@check("environment.value", "Any field of the environment description compared with a value",
-       ["environment"], "path (dotted), op (==, !=, >=, <=, in, present), value")
+@check(
+    "environment.value",
+    "Any field of the environment description compared with a value",
+    ["environment"],
+    "path (dotted), op (==, !=, >=, <=, in, present), value",
+)
 def environment_value(context: CheckContext, requirement: Requirement) -> Finding:
     """Any field of the environment description compared with a value."""
     path = _param(requirement, "path", str)
@@ -612,7 +766,9 @@ def _plugin_checks(manager: Any, checks: dict[str, CheckInfo]) -> dict[str, list
     for impl in sorted(manager.pm.hook.register_checks.get_hookimpls(), key=lambda i: i.plugin_name):
         name = impl.plugin_name
 
-        def register(check_name: str, function: CheckFunction, description: str = "", _plugin: str = name) -> None:
+        def register(
+            check_name: str, function: CheckFunction, description: str = "", _plugin: str = name
+        ) -> None:
             if not isinstance(check_name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_.:-]*", check_name):
                 raise ValueError(f"check name {check_name!r} must be a lower-case id")
             if not callable(function):

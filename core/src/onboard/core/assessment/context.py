@@ -64,14 +64,18 @@ class CheckContext:
 
     # -- plumbing ---------------------------------------------------------------
 
-    def _load(self, key: Any, name: str, file: str, loader: Callable[[], Any], count: Callable[[Any], int]) -> Any:
+    def _load(
+        self, key: Any, name: str, file: str, loader: Callable[[], Any], count: Callable[[Any], int]
+    ) -> Any:
         if key in self._cache:
             cached = self._cache[key]
             if isinstance(cached, InputProblem):
                 raise cached
             return cached
         if not self.bundle.is_dir():
-            problem = InputProblem(file, f"the bundle folder {self.bundle} does not exist", state=InputState.MISSING)
+            problem = InputProblem(
+                file, f"the bundle folder {self.bundle} does not exist", state=InputState.MISSING
+            )
             self._cache[key] = problem
             self._status[name] = InputStatus(name, file, problem.state, problem.describe())
             raise problem
@@ -101,11 +105,15 @@ class CheckContext:
 
     def forests(self) -> list[Forest]:
         """The forests of ``forest.json``."""
-        return self._load("forest", "forest", "forest.json", lambda: read_forests(self._require("forest")), len)
+        return self._load(
+            "forest", "forest", "forest.json", lambda: read_forests(self._require("forest")), len
+        )
 
     def domains(self) -> list[Domain]:
         """The domains of ``domains.json``."""
-        return self._load("domains", "domains", "domains.json", lambda: read_domains(self._require("domains")), len)
+        return self._load(
+            "domains", "domains", "domains.json", lambda: read_domains(self._require("domains")), len
+        )
 
     def directory(self, mode: str = "multi-tenant", alternate_login_id: bool = False) -> IdfixResult:
         """The IdFix scan of ``directory.ldf`` (run once per mode and setting)."""
@@ -117,18 +125,24 @@ class CheckContext:
                 if self.progress is not None:
                     progress = self.progress
                     on_progress = lambda done, total: progress("directory", done, total)  # noqa: E731
-                result = scan_directory(source, mode=mode, alternate_login_id=alternate_login_id, progress=on_progress)
+                result = scan_directory(
+                    source, mode=mode, alternate_login_id=alternate_login_id, progress=on_progress
+                )
             if result.problem_count and result.records == 0 and result.change_records == 0:
                 result.close()
                 raise InputProblem(result.file, f"no LDIF record could be read ({result.problems[0]})")
             return result
 
-        result = self._load(("directory", mode, alternate_login_id), "directory", "directory.ldf", scan,
-                            lambda r: r.records)
+        result = self._load(
+            ("directory", mode, alternate_login_id), "directory", "directory.ldf", scan, lambda r: r.records
+        )
         if result.problem_count:
             self._status["directory"] = InputStatus(
-                "directory", result.file, InputState.INVALID,
-                f"{result.problem_count} malformed record(s), first: {result.problems[0]}", result.records,
+                "directory",
+                result.file,
+                InputState.INVALID,
+                f"{result.problem_count} malformed record(s), first: {result.problems[0]}",
+                result.records,
             )
         return result
 
@@ -139,7 +153,9 @@ class CheckContext:
             folder = self._require("dns")
             files = zone_files(folder)
             if not files:
-                raise InputProblem("dns/", "holds no zone file (*.zone, *.db or *.dns)", state=InputState.MISSING)
+                raise InputProblem(
+                    "dns/", "holds no zone file (*.zone, *.db or *.dns)", state=InputState.MISSING
+                )
             zones, problems = [], []
             for path in files:
                 try:
@@ -148,7 +164,9 @@ class CheckContext:
                     problems.append(problem)
             if not zones:
                 first = problems[0]
-                raise InputProblem(first.file, first.message, line=first.line, field=first.field, state=first.state)
+                raise InputProblem(
+                    first.file, first.message, line=first.line, field=first.field, state=first.state
+                )
             return zones, problems
 
         value = self._load("dns", "dns", "dns/", load, lambda v: len(v[0]))
@@ -161,8 +179,13 @@ class CheckContext:
 
     def devices(self) -> list[DeviceGroup]:
         """The rows of ``devices.csv``."""
-        return self._load("devices", "devices", "devices.csv", lambda: read_devices(self._require("devices")),
-                          lambda groups: sum(g.count for g in groups))
+        return self._load(
+            "devices",
+            "devices",
+            "devices.csv",
+            lambda: read_devices(self._require("devices")),
+            lambda groups: sum(g.count for g in groups),
+        )
 
     def environment_file(self) -> str:
         """Which environment file the bundle holds (TOML or YAML; both is an error)."""
@@ -216,8 +239,10 @@ class CheckContext:
             if readable:
                 raise readable[0]
             raise InputProblem(
-                "forest.json", "no customer domain is known: export forest.json (UPN suffixes) or list "
-                "domains in the environment description", state=InputState.MISSING,
+                "forest.json",
+                "no customer domain is known: export forest.json (UPN suffixes) or list "
+                "domains in the environment description",
+                state=InputState.MISSING,
             )
         return domains, sources
 
@@ -234,7 +259,11 @@ class CheckContext:
             if self.bundle.is_dir() and self.path(file).exists():
                 statuses.append(InputStatus(spec.name, file, InputState.NOT_USED, "no requirement needed it"))
             else:
-                statuses.append(InputStatus(spec.name, file, InputState.MISSING, f"not in the bundle ({spec.produced_by})"))
+                statuses.append(
+                    InputStatus(
+                        spec.name, file, InputState.MISSING, f"not in the bundle ({spec.produced_by})"
+                    )
+                )
         return statuses
 
     def directory_scans(self) -> list[IdfixResult]:

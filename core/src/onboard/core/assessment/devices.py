@@ -23,11 +23,22 @@ _COLUMNS = {
 }
 # Inventory spellings -> the platform names support statements use.
 _PLATFORMS = {
-    "ios": "iOS", "iphone": "iOS", "ipad": "iOS", "ipados": "iOS",
-    "android": "Android", "androidforwork": "Android", "androidenterprise": "Android",
-    "windows": "Windows", "windowsphone": "Windows Phone", "windowsmobile": "Windows Phone",
-    "windowsrt": "Windows RT", "windowsserver": "Windows Server",
-    "macos": "macOS", "osx": "macOS", "macosx": "macOS", "mac": "macOS",
+    "ios": "iOS",
+    "iphone": "iOS",
+    "ipad": "iOS",
+    "ipados": "iOS",
+    "android": "Android",
+    "androidforwork": "Android",
+    "androidenterprise": "Android",
+    "windows": "Windows",
+    "windowsphone": "Windows Phone",
+    "windowsmobile": "Windows Phone",
+    "windowsrt": "Windows RT",
+    "windowsserver": "Windows Server",
+    "macos": "macOS",
+    "osx": "macOS",
+    "macosx": "macOS",
+    "mac": "macOS",
 }
 
 
@@ -42,9 +53,15 @@ def platform_name(text: str) -> str:
         return _PLATFORMS[key]
     if key.startswith("windows") and ("mobile" in key or "phone" in key):
         return "Windows Phone"  # "Windows 10 Mobile", "Windows Phone 8.1"
-    for prefix, name in (("windowsserver", "Windows Server"), ("windowsphone", "Windows Phone"),
-                         ("windows", "Windows"), ("android", "Android"), ("macos", "macOS"), ("osx", "macOS"),
-                         ("ios", "iOS")):
+    for prefix, name in (
+        ("windowsserver", "Windows Server"),
+        ("windowsphone", "Windows Phone"),
+        ("windows", "Windows"),
+        ("android", "Android"),
+        ("macos", "macOS"),
+        ("osx", "macOS"),
+        ("ios", "iOS"),
+    ):
         if key.startswith(prefix):
             return name
     return text.strip()
@@ -100,7 +117,9 @@ def read_devices(path: Path, file: str = "devices.csv") -> list[DeviceGroup]:
             try:
                 count = int(raw.replace(",", "").replace(" ", "")) if raw else 1
             except ValueError:
-                raise InputProblem(file, f"{raw!r} is not a whole number", line=line, field=header[columns["count"]]) from None
+                raise InputProblem(
+                    file, f"{raw!r} is not a whole number", line=line, field=header[columns["count"]]
+                ) from None
             if count < 0:
                 raise InputProblem(file, f"{count} is negative", line=line, field=header[columns["count"]])
         platform = platform_name(platform_cell)

@@ -68,12 +68,18 @@ def _run_one(checks: dict[str, CheckInfo], context: CheckContext, requirement: R
     except InputProblem as problem:
         return _not_run(requirement, problem.describe(), problem.location)
     except ParamsError as exc:
-        return _not_run(requirement, f"requirement {requirement.id!r} has invalid params for {info.name}: {exc}")
+        return _not_run(
+            requirement, f"requirement {requirement.id!r} has invalid params for {info.name}: {exc}"
+        )
     except Exception as exc:  # a broken check must not stop the assessment
-        log.warning("check_failed", check=info.name, requirement=requirement.id, error=repr(exc), exc_info=True)
+        log.warning(
+            "check_failed", check=info.name, requirement=requirement.id, error=repr(exc), exc_info=True
+        )
         return _not_run(requirement, f"check {info.name!r} ({info.provider}) failed: {exc!r}")
     if not isinstance(result, Finding) or result.requirement_id != requirement.id:
-        return _not_run(requirement, f"check {info.name!r} ({info.provider}) returned {result!r}, not its Finding")
+        return _not_run(
+            requirement, f"check {info.name!r} ({info.provider}) returned {result!r}, not its Finding"
+        )
     return result
 
 

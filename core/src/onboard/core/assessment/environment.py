@@ -37,7 +37,9 @@ def _doc(text: str) -> dict[str, str]:
 class Browser:
     """A browser in use ([[browsers]])."""
 
-    name: str = field(metadata=_doc("Browser name: Internet Explorer, Microsoft Edge, Chrome, Firefox, Safari"))
+    name: str = field(
+        metadata=_doc("Browser name: Internet Explorer, Microsoft Edge, Chrome, Firefox, Safari")
+    )
     version: str = field(metadata=_doc("Version in use (the oldest, if several)"))
     count: int | None = field(default=None, metadata=_doc("How many users or devices use it"))
     platform: str = field(default="", metadata=_doc("Where it runs (Windows, macOS, iOS, Android)"))
@@ -73,7 +75,9 @@ class Proxy:
 
     present: bool = field(default=True, metadata=_doc("false when clients reach the internet directly"))
     address: str = field(default="", metadata=_doc("Proxy address (host:port)"))
-    authentication: str = field(default="none", metadata=_doc("none, iwa (integrated Windows), basic, digest, ..."))
+    authentication: str = field(
+        default="none", metadata=_doc("none, iwa (integrated Windows), basic, digest, ...")
+    )
     tls_inspection: bool = field(default=False, metadata=_doc("The proxy decrypts and inspects TLS traffic"))
     bypass: tuple[str, ...] = field(default=(), metadata=_doc("Host patterns that bypass the proxy"))
 
@@ -83,7 +87,9 @@ class Tls:
     """TLS facts ([tls])."""
 
     minimum_version: str = field(default="", metadata=_doc('Lowest TLS version servers accept, e.g. "1.2"'))
-    tls12_enabled: bool | None = field(default=None, metadata=_doc("TLS 1.2 is enabled on servers and clients"))
+    tls12_enabled: bool | None = field(
+        default=None, metadata=_doc("TLS 1.2 is enabled on servers and clients")
+    )
 
 
 @frozen
@@ -114,7 +120,9 @@ class Environment:
     proxy: Proxy | None = field(default=None, metadata=_doc("The web proxy between clients and the internet"))
     tls: Tls | None = field(default=None, metadata=_doc("TLS facts"))
     adfs: Adfs | None = field(default=None, metadata=_doc("Active Directory Federation Services"))
-    custom: dict[str, Any] = field(factory=dict, metadata=_doc("Anything else, free-form (environment.value reads it)"))
+    custom: dict[str, Any] = field(
+        factory=dict, metadata=_doc("Anything else, free-form (environment.value reads it)")
+    )
     #: The mapping as read, for ``environment.value`` (not part of the schema).
     raw: dict[str, Any] = field(factory=dict, metadata={"internal": True})
 
@@ -152,7 +160,9 @@ def _structure(cls: type, data: Any, path: FieldPath) -> Any:
     values = {}
     for attribute in _fields(cls):
         if attribute.name in data:
-            values[attribute.name] = _value(hints[attribute.name], data[attribute.name], (*path, attribute.name))
+            values[attribute.name] = _value(
+                hints[attribute.name], data[attribute.name], (*path, attribute.name)
+            )
         elif attribute.default is attrs.NOTHING:
             raise _Invalid((*path, attribute.name), "is required")
     return cls(**values)

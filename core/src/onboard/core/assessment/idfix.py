@@ -44,7 +44,14 @@ from onboard.core.assessment.ldif import LdifSource, text
 MODES = ("multi-tenant",)
 #: IdFix's export columns (the grid's column names, upper-cased, as IdFix writes them).
 CSV_COLUMNS = (
-    "DISTINGUISHEDNAME", "COMMONNAME", "OBJECTCLASS", "ATTRIBUTE", "ERROR", "VALUE", "PROPOSEDACTION", "UPDATE",
+    "DISTINGUISHEDNAME",
+    "COMMONNAME",
+    "OBJECTCLASS",
+    "ATTRIBUTE",
+    "ERROR",
+    "VALUE",
+    "PROPOSEDACTION",
+    "UPDATE",
     "ACTION",
 )
 SAMPLE_ROWS = 500
@@ -68,8 +75,7 @@ class IdfixError:
         """One line for a finding: where, what, and the proposed fix."""
         fix = f"{self.action} -> {self.update!r}" if self.action == Action.EDIT else self.action
         return (
-            f"line {self.line}: {self.dn}: {self.attribute} {self.value!r}: "
-            f"{', '.join(self.errors)} ({fix})"
+            f"line {self.line}: {self.dn}: {self.attribute} {self.value!r}: {', '.join(self.errors)} ({fix})"
         )
 
     def to_json(self) -> dict[str, object]:
@@ -89,15 +95,24 @@ class IdfixError:
     def to_csv_row(self) -> list[str]:
         """The row in :data:`CSV_COLUMNS` order (ERROR joins the kinds as IdFix does)."""
         return [
-            self.dn, self.cn, self.object_class, self.attribute, ", ".join(self.errors), self.value,
-            self.action, self.update, "",
+            self.dn,
+            self.cn,
+            self.object_class,
+            self.attribute,
+            ", ".join(self.errors),
+            self.value,
+            self.action,
+            self.update,
+            "",
         ]
 
 
 DuplicateCheck = Callable[[AttributeRules, int, str, str, Entry], Failure | None]
 
 
-def check_entry(entry: Entry, rules: tuple[AttributeRules, ...], duplicate: DuplicateCheck) -> list[IdfixError]:
+def check_entry(
+    entry: Entry, rules: tuple[AttributeRules, ...], duplicate: DuplicateCheck
+) -> list[IdfixError]:
     """Run every attribute's rules on one object; ``duplicate`` decides the Duplicate step."""
     record = entry.record
     attrs = record.attrs
@@ -108,7 +123,9 @@ def check_entry(entry: Entry, rules: tuple[AttributeRules, ...], duplicate: Dupl
             if rule_set.blank_fix:
                 rows.append(_row(entry, rule_set, 0, "", [(ErrorKind.Blank, entry.cn, Action.EDIT)]))
             continue
-        check_duplicate = rule_set.duplicate and not (rule_set.duplicate_unless and rule_set.duplicate_unless in attrs)
+        check_duplicate = rule_set.duplicate and not (
+            rule_set.duplicate_unless and rule_set.duplicate_unless in attrs
+        )
         clean = rule_set.clean
         for index, raw in enumerate(values) if rule_set.multi else ((0, values[0]),):
             original = raw if isinstance(raw, str) else text(raw)
@@ -138,7 +155,9 @@ def check_entry(entry: Entry, rules: tuple[AttributeRules, ...], duplicate: Dupl
     return rows
 
 
-def _row(entry: Entry, rule_set: AttributeRules, index: int, value: str, failures: list[Failure]) -> IdfixError:
+def _row(
+    entry: Entry, rule_set: AttributeRules, index: int, value: str, failures: list[Failure]
+) -> IdfixError:
     kinds: list[str] = []
     for flags, _, _ in failures:
         for name in ErrorKind.names_of(flags):
@@ -314,7 +333,18 @@ class IdfixResult:
 
 def _to_spill(offset: int, row: IdfixError) -> str:
     return json.dumps(
-        [offset, row.dn, row.cn, row.object_class, row.attribute, row.value, row.errors, row.action, row.update, row.line],
+        [
+            offset,
+            row.dn,
+            row.cn,
+            row.object_class,
+            row.attribute,
+            row.value,
+            row.errors,
+            row.action,
+            row.update,
+            row.line,
+        ],
         ensure_ascii=False,
     )
 
@@ -432,7 +462,9 @@ def _duplicate_rows(
         if record is None:
             continue
 
-        def collect(rule_set: AttributeRules, index: int, original: str, current: str, entry: Entry, _o: int = offset) -> None:
+        def collect(
+            rule_set: AttributeRules, index: int, original: str, current: str, entry: Entry, _o: int = offset
+        ) -> None:
             code = _CODES[rule_set.key]
             values[_ref(_o, code, index)] = current.lower()
             return None
@@ -454,7 +486,9 @@ def _duplicate_rows(
         if record is None:
             continue
 
-        def oracle(rule_set: AttributeRules, index: int, original: str, current: str, entry: Entry, _o: int = offset) -> Failure | None:
+        def oracle(
+            rule_set: AttributeRules, index: int, original: str, current: str, entry: Entry, _o: int = offset
+        ) -> Failure | None:
             if _ref(_o, _CODES[rule_set.key], index) not in duplicated:
                 return None
             return ErrorKind.Duplicate, current, duplicate_action(rule_set.key, original, current, entry)
@@ -463,7 +497,9 @@ def _duplicate_rows(
     return rebuilt
 
 
-def _merge(spill_path: Path, rebuilt: dict[int, list[IdfixError]], final_path: Path, result: IdfixResult) -> None:
+def _merge(
+    spill_path: Path, rebuilt: dict[int, list[IdfixError]], final_path: Path, result: IdfixResult
+) -> None:
     """The final rows in file order: spilled rows, with rebuilt objects' rows in their place."""
     by_kind: Counter[str] = Counter()
     by_attribute: Counter[str] = Counter()
@@ -508,4 +544,3 @@ def parse_only(source: LdifSource, progress: Callable[[int, int], None] | None =
     for _record in source.records(on_block):
         count += 1
     return count
-

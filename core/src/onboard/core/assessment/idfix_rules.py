@@ -90,8 +90,20 @@ _NOT_LOCAL_CHAR = re.compile(r"[^a-z0-9.!#$%&'*+/=?^_`{|}~-]", _I)
 
 #: Objects whose cn starts with one of these are not synchronized (WellKnownExclusions).
 WELL_KNOWN_EXCLUSIONS = (
-    "Admini", "CAS_{", "DiscoverySearchMailbox", "FederatedEmail", "Guest", "HTTPConnector",
-    "krbtgt", "iusr_", "iwam", "msol", "support_", "SystemMailbox", "WWIOadmini", "HealthMailbox",
+    "Admini",
+    "CAS_{",
+    "DiscoverySearchMailbox",
+    "FederatedEmail",
+    "Guest",
+    "HTTPConnector",
+    "krbtgt",
+    "iusr_",
+    "iwam",
+    "msol",
+    "support_",
+    "SystemMailbox",
+    "WWIOadmini",
+    "HealthMailbox",
     "Exchange Online-ApplicationAccount",
 )
 _EXCLUSIONS_UPPER = tuple(e.upper() for e in WELL_KNOWN_EXCLUSIONS)
@@ -104,7 +116,9 @@ def valid_tlds() -> frozenset[str]:
     """The top-level domains the TopLevelDomain rule accepts (package data ``tlds.txt``)."""
     content = resources.files("onboard.core.assessment").joinpath("tlds.txt").read_text(encoding="utf-8")
     return frozenset(
-        line.strip().lower().lstrip(".") for line in content.splitlines() if line.strip() and not line.startswith("#")
+        line.strip().lower().lstrip(".")
+        for line in content.splitlines()
+        if line.strip() and not line.startswith("#")
     )
 
 
@@ -180,9 +194,13 @@ def skip_reason(entry: Entry) -> str:
     kind = entry.object_type.lower()
     attrs = record.attrs
     if kind == "user":
-        if "samaccountname" in attrs and record.first("samaccountname").upper().startswith(("CAS_", "SUPPORT_", "MSOL_")):
+        if "samaccountname" in attrs and record.first("samaccountname").upper().startswith(
+            ("CAS_", "SUPPORT_", "MSOL_")
+        ):
             return "service account"
-        if "mailnickname" in attrs and record.first("mailnickname").upper().startswith(("CAS_", "SYSTEMMAILBOX")):
+        if "mailnickname" in attrs and record.first("mailnickname").upper().startswith(
+            ("CAS_", "SYSTEMMAILBOX")
+        ):
             return "system mailbox"
         if (
             "msexchhidefromaddresslists" in attrs
@@ -190,7 +208,10 @@ def skip_reason(entry: Entry) -> str:
             and (record.first("displayname") or "").upper().startswith("MSOL")
         ):
             return "hidden MSOL account"
-        if "msexchrecipienttypedetails" in attrs and _number(record.first("msexchrecipienttypedetails")) in SKIPPED_RECIPIENT_TYPES:
+        if (
+            "msexchrecipienttypedetails" in attrs
+            and _number(record.first("msexchrecipienttypedetails")) in SKIPPED_RECIPIENT_TYPES
+        ):
             return "system mailbox"
     elif kind == "group":
         group_type = _number(record.first("grouptype")) or 0
@@ -435,13 +456,17 @@ def multi_tenant_rules(alternate_login_id: bool = False) -> tuple[AttributeRules
     """
     rules = [
         AttributeRules(
-            "displayName", _fixed(max_length(255), blank), lambda v, e: bool(v) and _fits(v, 255),
-            blank_fix=True, duplicate=False,
+            "displayName",
+            _fixed(max_length(255), blank),
+            lambda v, e: bool(v) and _fits(v, 255),
+            blank_fix=True,
+            duplicate=False,
         ),
         AttributeRules("givenName", _fixed(max_length(63)), lambda v, e: _fits(v, 63), duplicate=False),
         AttributeRules("mail", _fixed(max_length(256), DUPLICATE), lambda v, e: _fits(v, 256)),
         AttributeRules(
-            "mailNickname", _fixed(max_length(64), characters(LEADING_PERIODS), DUPLICATE),
+            "mailNickname",
+            _fixed(max_length(64), characters(LEADING_PERIODS), DUPLICATE),
             lambda v, e: _fits(v, 64) and not v.startswith("."),
         ),
         AttributeRules("proxyAddresses", _proxy_chain, _clean_proxy, multi=True),
@@ -456,7 +481,8 @@ def multi_tenant_rules(alternate_login_id: bool = False) -> tuple[AttributeRules
     if not alternate_login_id:
         rules.append(
             AttributeRules(
-                "userPrincipalName", _fixed(max_length(113), characters(UPN_INVALID), rfc2822, DUPLICATE),
+                "userPrincipalName",
+                _fixed(max_length(113), characters(UPN_INVALID), rfc2822, DUPLICATE),
                 _clean_upn,
             )
         )
@@ -464,4 +490,11 @@ def multi_tenant_rules(alternate_login_id: bool = False) -> tuple[AttributeRules
 
 
 #: The attribute codes used to tell duplicate keys of different attributes apart.
-DUPLICATE_CHECKED = ("mail", "mailnickname", "proxyaddresses", "samaccountname", "targetaddress", "userprincipalname")
+DUPLICATE_CHECKED = (
+    "mail",
+    "mailnickname",
+    "proxyaddresses",
+    "samaccountname",
+    "targetaddress",
+    "userprincipalname",
+)

@@ -148,7 +148,10 @@ class LdifSource:
         self._tmp = tempfile.mkdtemp(prefix="onboard-ldif-")
         target = Path(self._tmp) / "utf8.ldf"
         try:
-            with path.open(encoding="utf-16", newline="") as source, target.open("w", encoding="utf-8", newline="") as out:
+            with (
+                path.open(encoding="utf-16", newline="") as source,
+                target.open("w", encoding="utf-8", newline="") as out,
+            ):
                 shutil.copyfileobj(source, out, 1 << 20)
         except UnicodeError as exc:
             raise InputProblem(self.file, f"starts like UTF-16 but is not: {exc}") from exc
@@ -214,7 +217,9 @@ class LdifSource:
                     return _parse(raw, line, offset, {}, ProblemLog(self.file, keep=0))
 
 
-def _raw_records(handle, start: int, file: str, progress: Callable[[int], None] | None) -> Iterator[tuple[bytes, int, int]]:
+def _raw_records(
+    handle, start: int, file: str, progress: Callable[[int], None] | None
+) -> Iterator[tuple[bytes, int, int]]:
     """(record bytes, first line, byte offset) for every non-empty record."""
     carry = b""
     carry_offset = start  # file offset of carry[0]
@@ -229,8 +234,10 @@ def _raw_records(handle, start: int, file: str, progress: Callable[[int], None] 
             if cut < 0:
                 if len(data) > MAX_RECORD_BYTES:
                     raise InputProblem(
-                        file, f"a record larger than {MAX_RECORD_BYTES >> 20} MB has no blank line after it: "
-                        "not an LDIF export", line=line,
+                        file,
+                        f"a record larger than {MAX_RECORD_BYTES >> 20} MB has no blank line after it: "
+                        "not an LDIF export",
+                        line=line,
                     )
                 carry = data
                 continue
@@ -286,7 +293,9 @@ def _attribute_name(name: bytes, names: dict[bytes, str]) -> str:
     return key
 
 
-def _parse(raw: bytes, line: int, offset: int, names: dict[bytes, str], problems: ProblemLog) -> LdifRecord | None:
+def _parse(
+    raw: bytes, line: int, offset: int, names: dict[bytes, str], problems: ProblemLog
+) -> LdifRecord | None:
     """Decode one record; ``None`` (and a logged problem) when it is malformed."""
     body = raw.replace(b"\r\n", b"\n") if b"\r" in raw else raw
     if b"\n " in body:
@@ -326,17 +335,24 @@ def _parse(raw: bytes, line: int, offset: int, names: dict[bytes, str], problems
         name, sep, rest = ln.partition(b":")
         if not sep:
             shown = ln[:40].decode("utf-8", errors="replace")
-            problems.add(f"line {shown!r} has no ':'; record skipped", base + _logical_to_physical(raw, ln), "")
+            problems.add(
+                f"line {shown!r} has no ':'; record skipped", base + _logical_to_physical(raw, ln), ""
+            )
             return None
         key = names.get(name) or _attribute_name(name, names)
         try:
             value = _value(rest)
         except (binascii.Error, ValueError) as exc:
-            problems.add(f"invalid base64 value ({exc}); value ignored", base + _physical_line(raw, name, 0), key)
+            problems.add(
+                f"invalid base64 value ({exc}); value ignored", base + _physical_line(raw, name, 0), key
+            )
             continue
         except _UrlValue:
-            problems.add("values read from a URL ('attr:< file') are not supported; value ignored",
-                         base + _physical_line(raw, name, 0), key)
+            problems.add(
+                "values read from a URL ('attr:< file') are not supported; value ignored",
+                base + _physical_line(raw, name, 0),
+                key,
+            )
             continue
         if key == "changetype":
             changetype = text(value).strip().lower()
@@ -376,4 +392,3 @@ def _logical_to_physical(raw: bytes, logical: bytes) -> int:
         if line.startswith(prefix):
             return number
     return 0
-

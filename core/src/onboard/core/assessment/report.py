@@ -103,16 +103,27 @@ def render_markdown(report: dict[str, Any]) -> str:
     if report["remediation"]:
         out += _md_table(
             ("Item", "Severity", "Owner", "Blocks", "What to do", "Why"),
-            [(i["id"], i["severity"], i["owner"], ", ".join(i["blocks"]), i["title"], i["detail"])
-             for i in report["remediation"]],
+            [
+                (i["id"], i["severity"], i["owner"], ", ".join(i["blocks"]), i["title"], i["detail"])
+                for i in report["remediation"]
+            ],
         )
     else:
         out.append("Nothing to remediate.")
     out += ["", "## Findings", ""]
     out += _md_table(
         ("Requirement", "Service", "Category", "Outcome", "Summary", "Where"),
-        [(f["requirement_id"], f["service"], f["category"], _MARK.get(f["outcome"], f["outcome"]), f["summary"],
-          f["location"]) for f in report["findings"]],
+        [
+            (
+                f["requirement_id"],
+                f["service"],
+                f["category"],
+                _MARK.get(f["outcome"], f["outcome"]),
+                f["summary"],
+                f["location"],
+            )
+            for f in report["findings"]
+        ],
     )
     for f in report["findings"]:
         if f["outcome"] == Outcome.PASS.value or not f["details"]:
@@ -135,17 +146,34 @@ def render_markdown(report: dict[str, Any]) -> str:
             f"**{idfix['errors']:,} errors** ({idfix['duplicates']:,} duplicates)."
         )
         if idfix["by_kind"]:
-            out += ["", "Errors by kind: " + ", ".join(f"{k} {v:,}" for k, v in idfix["by_kind"].items()) + "."]
+            out += [
+                "",
+                "Errors by kind: " + ", ".join(f"{k} {v:,}" for k, v in idfix["by_kind"].items()) + ".",
+            ]
         if idfix["exports"]:
-            out += ["", "Every row: " + ", ".join(f"[{name}]({path})" for name, path in idfix["exports"].items())
-                    + " (IdFix's CSV columns)."]
+            out += [
+                "",
+                "Every row: "
+                + ", ".join(f"[{name}]({path})" for name, path in idfix["exports"].items())
+                + " (IdFix's CSV columns).",
+            ]
         if idfix["sample"]:
             shown = len(idfix["sample"])
             out += ["", f"First {shown} of {idfix['errors']:,}:" if shown < idfix["errors"] else "", ""]
             out += _md_table(
                 ("Line", "Distinguished name", "Attribute", "Value", "Error", "Action", "Update"),
-                [(r["line"], r["distinguishedName"], r["attribute"], r["value"], ", ".join(r["error"]),
-                  r["proposedAction"], r["update"]) for r in idfix["sample"]],
+                [
+                    (
+                        r["line"],
+                        r["distinguishedName"],
+                        r["attribute"],
+                        r["value"],
+                        ", ".join(r["error"]),
+                        r["proposedAction"],
+                        r["update"],
+                    )
+                    for r in idfix["sample"]
+                ],
             )
         if idfix["problems"]:
             out += ["", f"Malformed LDIF ({idfix['problem_count']:,}):", ""]
@@ -192,12 +220,22 @@ def render_html(report: dict[str, Any]) -> str:
         "<h2>Remediation plan</h2>",
     ]
     if report["remediation"]:
-        parts.append(_html_table(
-            ("Item", "Severity", "Owner", "Blocks", "What to do", "Why"),
-            [(f"<code>{_h(i['id'])}</code>", f"<span class='{_h(i['severity'])}'>{_h(i['severity'])}</span>",
-              _h(i["owner"]), _h(", ".join(i["blocks"])), _h(i["title"]), _h(i["detail"]))
-             for i in report["remediation"]],
-        ))
+        parts.append(
+            _html_table(
+                ("Item", "Severity", "Owner", "Blocks", "What to do", "Why"),
+                [
+                    (
+                        f"<code>{_h(i['id'])}</code>",
+                        f"<span class='{_h(i['severity'])}'>{_h(i['severity'])}</span>",
+                        _h(i["owner"]),
+                        _h(", ".join(i["blocks"])),
+                        _h(i["title"]),
+                        _h(i["detail"]),
+                    )
+                    for i in report["remediation"]
+                ],
+            )
+        )
     else:
         parts.append("<p>Nothing to remediate.</p>")
     parts.append("<h2>Findings</h2>")
@@ -207,16 +245,33 @@ def render_html(report: dict[str, Any]) -> str:
         if f["total"] > len(f["details"]):
             details += f"<li>… and {f['total'] - len(f['details'])} more</li>"
         summary = _h(f["summary"]) + (f"<ul>{details}</ul>" if details and f["outcome"] != "pass" else "")
-        rows.append((f"<code>{_h(f['requirement_id'])}</code><br>{_h(f['title'])}", _h(f["service"]),
-                     _h(f["category"]), f"<span class='{_h(f['outcome'])}'>{_h(f['outcome'])}</span>", summary,
-                     _h(f["location"])))
+        rows.append(
+            (
+                f"<code>{_h(f['requirement_id'])}</code><br>{_h(f['title'])}",
+                _h(f["service"]),
+                _h(f["category"]),
+                f"<span class='{_h(f['outcome'])}'>{_h(f['outcome'])}</span>",
+                summary,
+                _h(f["location"]),
+            )
+        )
     parts.append(_html_table(("Requirement", "Service", "Category", "Outcome", "Summary", "Where"), rows))
     parts.append("<h2>Inputs</h2>")
-    parts.append(_html_table(
-        ("Input", "File", "State", "Records", "Detail"),
-        [(_h(i["name"]), f"<code>{_h(i['file'])}</code>", _h(i["state"]), _h(i["records"] or ""), _h(i["detail"]))
-         for i in report["inputs"]],
-    ))
+    parts.append(
+        _html_table(
+            ("Input", "File", "State", "Records", "Detail"),
+            [
+                (
+                    _h(i["name"]),
+                    f"<code>{_h(i['file'])}</code>",
+                    _h(i["state"]),
+                    _h(i["records"] or ""),
+                    _h(i["detail"]),
+                )
+                for i in report["inputs"]
+            ],
+        )
+    )
     idfix = report.get("idfix")
     if idfix:
         parts.append("<h2>Directory readiness (IdFix, multi-tenant rules)</h2>")
@@ -229,12 +284,23 @@ def render_html(report: dict[str, Any]) -> str:
             links = ", ".join(f"<a href='{_h(p)}'>{_h(n)}</a>" for n, p in idfix["exports"].items())
             parts.append(f"<p>Every row: {links}.</p>")
         if idfix["sample"]:
-            parts.append(_html_table(
-                ("Line", "Distinguished name", "Attribute", "Value", "Error", "Action", "Update"),
-                [(_h(r["line"]), _h(r["distinguishedName"]), _h(r["attribute"]), f"<code>{_h(r['value'])}</code>",
-                  _h(", ".join(r["error"])), _h(r["proposedAction"]), f"<code>{_h(r['update'])}</code>")
-                 for r in idfix["sample"]],
-            ))
+            parts.append(
+                _html_table(
+                    ("Line", "Distinguished name", "Attribute", "Value", "Error", "Action", "Update"),
+                    [
+                        (
+                            _h(r["line"]),
+                            _h(r["distinguishedName"]),
+                            _h(r["attribute"]),
+                            f"<code>{_h(r['value'])}</code>",
+                            _h(", ".join(r["error"])),
+                            _h(r["proposedAction"]),
+                            f"<code>{_h(r['update'])}</code>",
+                        )
+                        for r in idfix["sample"]
+                    ],
+                )
+            )
         if idfix["problems"]:
             items = "".join(f"<li>{_h(p)}</li>" for p in idfix["problems"])
             parts.append(f"<p>Malformed LDIF ({idfix['problem_count']:,}):</p><ul>{items}</ul>")

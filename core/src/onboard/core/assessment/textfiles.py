@@ -130,8 +130,12 @@ def line_of_toml_path(text: str, path: Sequence[str | int]) -> int | None:
         if isinstance(part, int):
             continue
         table.append(part)
-        index = path[position + 1] if position + 1 < len(path) and isinstance(path[position + 1], int) else None
-        header = re.compile(r"^\s*\[\[?\s*" + r"\s*\.\s*".join(re.escape(t) for t in table) + r"\s*\]\]?\s*(#.*)?$")
+        index = (
+            path[position + 1] if position + 1 < len(path) and isinstance(path[position + 1], int) else None
+        )
+        header = re.compile(
+            r"^\s*\[\[?\s*" + r"\s*\.\s*".join(re.escape(t) for t in table) + r"\s*\]\]?\s*(#.*)?$"
+        )
         hits = [n for n, line in enumerate(lines) if header.match(line)]
         if hits:
             chosen = hits[index] if index is not None and index < len(hits) else hits[0]
@@ -139,7 +143,9 @@ def line_of_toml_path(text: str, path: Sequence[str | int]) -> int | None:
     last = keys[-1]
     if not isinstance(path[-1], int):
         # The path may name a table itself: [a.b] or [[a.b]].
-        whole = re.compile(r"^\s*\[\[?\s*" + r"\s*\.\s*".join(re.escape(k) for k in keys) + r"\s*\]\]?\s*(#.*)?$")
+        whole = re.compile(
+            r"^\s*\[\[?\s*" + r"\s*\.\s*".join(re.escape(k) for k in keys) + r"\s*\]\]?\s*(#.*)?$"
+        )
         for n, line in enumerate(lines):
             if n >= start and whole.match(line):
                 return n + 1

@@ -38,7 +38,7 @@ HOW_TO_COLLECT: dict[str, str] = {
     "ad.upn_suffixes_routable": "run `Get-ADForest | ConvertTo-Json > forest.json` and "
     "`Get-ADDomain | ConvertTo-Json > domains.json`",
     "directory.idfix": "export users and groups with "
-    "`ldifde -f directory.ldf -r \"(|(objectCategory=Person)(objectCategory=Group))\"`",
+    '`ldifde -f directory.ldf -r "(|(objectCategory=Person)(objectCategory=Group))"`',
     "dns.zones_present": "export the DNS zone of every UPN and e-mail domain into dns/<domain>.zone",
     "dns.records": "export the DNS zone of every UPN and e-mail domain into dns/<domain>.zone",
     "devices.platforms": "list the devices in devices.csv (platform, os_version, count)",
@@ -66,8 +66,9 @@ def manual(
     remediation: str = "",
 ) -> Requirement:
     """A requirement a person confirms (no input in the bundle can show it)."""
-    return Requirement(id, service, title, category, "manual", {"question": question},
-                       severity, owner, remediation, source)
+    return Requirement(
+        id, service, title, category, "manual", {"question": question}, severity, owner, remediation, source
+    )
 
 
 def responsibility_list(
@@ -124,16 +125,18 @@ def remediation_items_for(
         if requirement is None:
             continue
         title, detail = _what_to_do(requirement, finding)
-        items.append(RemediationItem(
-            id=f"fix.{requirement.id}",
-            requirement_id=requirement.id,
-            service=requirement.service,
-            title=title,
-            owner=requirement.owner,
-            severity=requirement.severity,
-            blocks=(requirement.service,),
-            detail=detail,
-        ))
+        items.append(
+            RemediationItem(
+                id=f"fix.{requirement.id}",
+                requirement_id=requirement.id,
+                service=requirement.service,
+                title=title,
+                owner=requirement.owner,
+                severity=requirement.severity,
+                blocks=(requirement.service,),
+                detail=detail,
+            )
+        )
     return items
 
 

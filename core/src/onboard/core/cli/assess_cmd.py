@@ -66,8 +66,12 @@ class ProgressDisplay:
     def __enter__(self) -> "ProgressDisplay":
         if self.terminal:
             self._progress = Progress(
-                TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                console=Console(stderr=True), transient=True,
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
             )
             self._progress.start()
         return self
@@ -83,23 +87,47 @@ class ProgressDisplay:
             if stage not in self._tasks:
                 self._tasks[stage] = self._progress.add_task("scanning directory.ldf", total=total)
             self._progress.update(self._tasks[stage], completed=done)
-        elif total >= LONG_WORK_BYTES and not self._finished and (time.monotonic() - self._last_line > 10 or done >= total):
+        elif (
+            total >= LONG_WORK_BYTES
+            and not self._finished
+            and (time.monotonic() - self._last_line > 10 or done >= total)
+        ):
             self._last_line = time.monotonic()
             self._finished = done >= total
-            click.echo(f"onboard: scanning directory.ldf: {done / total:.0%} of {total / 1e6:,.0f} MB", err=True)
+            click.echo(
+                f"onboard: scanning directory.ldf: {done / total:.0%} of {total / 1e6:,.0f} MB", err=True
+            )
 
 
 @click.command()
 @click.argument("bundle", type=click.Path(path_type=Path))
-@click.option("--services", metavar="A,B", help="Offers in scope, comma-separated (default: every installed offer).")
-@click.option("--fact", "facts", multiple=True, metavar="KEY=VALUE",
-              help="A fact about the environment (repeatable), e.g. --fact identity=federated.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
-              help="Report format (repeatable; default: md, html and json).")
+@click.option(
+    "--services", metavar="A,B", help="Offers in scope, comma-separated (default: every installed offer)."
+)
+@click.option(
+    "--fact",
+    "facts",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A fact about the environment (repeatable), e.g. --fact identity=federated.",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    help="Report format (repeatable; default: md, html and json).",
+)
 @click.option("--out", type=click.Path(path_type=Path), help="Report folder (default: BUNDLE/report).")
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON report on stdout instead of the tables.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the JSON report on stdout instead of the tables."
+)
 def assess(
-    bundle: Path, services: str | None, facts: tuple[str, ...], formats: tuple[str, ...], out: Path | None,
+    bundle: Path,
+    services: str | None,
+    facts: tuple[str, ...],
+    formats: tuple[str, ...],
+    out: Path | None,
     as_json: bool,
 ) -> int:
     """Assess the bundle folder BUNDLE: findings, remediation plan and reports.
@@ -107,9 +135,13 @@ def assess(
     Exit status 0: nothing blocks; 3: blocking remediation items remain; 1: error.
     """
     if not bundle.is_dir():
-        raise OnboardError(f"{bundle}: not a folder (an assessment bundle is a folder; see docs/assessment-bundle.md)")
+        raise OnboardError(
+            f"{bundle}: not a folder (an assessment bundle is a folder; see docs/assessment-bundle.md)"
+        )
     manager = load_plugin_manager()
-    keys = tuple(s.strip() for s in services.split(",") if s.strip()) if services else default_services(manager)
+    keys = (
+        tuple(s.strip() for s in services.split(",") if s.strip()) if services else default_services(manager)
+    )
     given = dict(command_line_fact(f, manager.facts()) for f in facts)
     try:
         plan = build_plan(manager, preview_spec(keys, given))
@@ -159,14 +191,19 @@ def _write_reports(
 
 
 def _print_summary(
-    result: AssessmentResult, requirements: Sequence[Requirement], items: list[RemediationItem], files: dict[str, str]
+    result: AssessmentResult,
+    requirements: Sequence[Requirement],
+    items: list[RemediationItem],
+    files: dict[str, str],
 ) -> None:
     by_id = {r.id: r for r in requirements}
     findings = table(f"Assessment of {result.bundle}", "requirement", "service", "outcome", "summary")
     for f in result.findings:
         style = _OUTCOME_STYLE[f.outcome]
         title = by_id[f.requirement_id].title if f.requirement_id in by_id else ""
-        findings.add_row(f"{f.requirement_id}\n[dim]{title}[/]", f.service, f"[{style}]{f.outcome.value}[/]", f.summary)
+        findings.add_row(
+            f"{f.requirement_id}\n[dim]{title}[/]", f.service, f"[{style}]{f.outcome.value}[/]", f.summary
+        )
     console.print(findings)
     if items:
         plan_table = table("Remediation plan", "item", "owner", "severity", "blocks", "what to do")
@@ -190,8 +227,18 @@ def checks(as_json: bool) -> None:
     """List the assessment checks requirements can name (built-in and from plugins)."""
     found = registry(load_plugin_manager())
     if as_json:
-        print_json([{"name": c.name, "description": c.description, "inputs": list(c.inputs), "params": c.params,
-                     "provider": c.provider} for c in found.values()])
+        print_json(
+            [
+                {
+                    "name": c.name,
+                    "description": c.description,
+                    "inputs": list(c.inputs),
+                    "params": c.params,
+                    "provider": c.provider,
+                }
+                for c in found.values()
+            ]
+        )
         return
     t = table(None, "check", "reads", "params", "what it verifies", "provider")
     for c in found.values():
@@ -203,4 +250,3 @@ def register(group: click.Group) -> None:
     """Add ``assess`` and ``checks`` to the CLI."""
     group.add_command(assess)
     group.add_command(checks)
-

@@ -58,8 +58,9 @@ def plan_spec(
     given_licenses = dict(parse_license(item) for item in licenses)
     if engagement_file is None:
         if not service_keys:
-            raise SpecError("name the services to plan with --services (e.g. --services ems) "
-                            "or give an engagement file")
+            raise SpecError(
+                "name the services to plan with --services (e.g. --services ems) or give an engagement file"
+            )
         return preview_spec(service_keys, given_facts, given_licenses or None)
     spec = load_spec(engagement_file)
     return attrs.evolve(
@@ -73,10 +74,20 @@ def plan_spec(
 @click.command()
 @click.argument("engagement_file", required=False, type=click.Path(path_type=Path))
 @click.option("--services", metavar="A,B", help="Offers in scope, comma-separated (overrides the file's).")
-@click.option("--fact", "facts", multiple=True, metavar="KEY=VALUE",
-              help="A fact about the environment (repeatable), e.g. --fact identity=federated.")
-@click.option("--license", "licenses", multiple=True, metavar="OFFER=N",
-              help="Licences bought (repeatable), e.g. --license ems=500; default: 150 per offer.")
+@click.option(
+    "--fact",
+    "facts",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A fact about the environment (repeatable), e.g. --fact identity=federated.",
+)
+@click.option(
+    "--license",
+    "licenses",
+    multiple=True,
+    metavar="OFFER=N",
+    help="Licences bought (repeatable), e.g. --license ems=500; default: 150 per offer.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 def plan(
     engagement_file: Path | None,

@@ -51,8 +51,15 @@ def plugins_table(records: list[PluginRecord]) -> object:
     t = table(None, "plugin", "distribution", "version", "status", "services", "hooks", "error")
     for r in records:
         status = f"[{_STATUS_STYLE.get(r.status, '')}]{r.status}[/]"
-        t.add_row(r.name, r.dist or "—", r.version or "—", status, ", ".join(r.services) or "—",
-                  ", ".join(r.hooks) or "—", r.error)
+        t.add_row(
+            r.name,
+            r.dist or "—",
+            r.version or "—",
+            status,
+            ", ".join(r.services) or "—",
+            ", ".join(r.hooks) or "—",
+            r.error,
+        )
     return t
 
 
@@ -61,21 +68,33 @@ def facts_table(facts: list[FactDefinition]) -> object:
     t = table(None, "fact", "service", "kind", "values", "default", "description")
     for f in facts:
         values = ", ".join(f.choices) or _ANY_VALUE[f.kind.value]
-        default = "—" if f.default is None else (str(f.default).lower() if isinstance(f.default, bool) else str(f.default))
+        default = (
+            "—"
+            if f.default is None
+            else (str(f.default).lower() if isinstance(f.default, bool) else str(f.default))
+        )
         t.add_row(f.key, f.service, f.kind.value, values, default, f.description)
     return t
 
 
 @plugins.command(name="new")
 @click.argument("name")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Where to create the plugin's folder.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where to create the plugin's folder.",
+)
 @click.option("--title", help="The service's display name (default: from NAME).")
 def new(name: str, directory: Path, title: str | None) -> None:
     """Create a working plugin package NAME: entry point, hooks and a passing conformance test."""
     taken = load_plugin_manager().services()
     if name in taken:
-        raise OnboardError(f"a service {name!r} is already installed ({taken[name].name}); choose another NAME")
+        raise OnboardError(
+            f"a service {name!r} is already installed ({taken[name].name}); choose another NAME"
+        )
     folder = create_plugin(name, directory, title=title)
     console.print(f"created plugin [bold]{name}[/] in {folder}")
     console.print("next:")

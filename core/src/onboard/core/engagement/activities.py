@@ -64,7 +64,8 @@ class EngagementActivities:
         if inp.bundle:
             from onboard.core.assessment import assess_bundle
 
-            findings = assess_bundle(Path(inp.bundle), plan.requirements, manager=self.manager).findings
+            with assess_bundle(Path(inp.bundle), plan.requirements, manager=self.manager) as result:
+                findings = result.findings
         else:
             findings = [
                 Finding(r.id, r.service, Outcome.NOT_RUN, "no assessment bundle has been submitted yet")

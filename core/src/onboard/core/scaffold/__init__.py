@@ -40,7 +40,9 @@ def create_plugin(name: str, directory: Path, *, title: str | None = None) -> Pa
         destination = target / Path(*(part.replace("__name__", name) for part in relative.parts))
         destination = destination.with_name(destination.name.removesuffix(".tmpl"))
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_text(Template(source.read_text(encoding="utf-8")).substitute(values), encoding="utf-8")
+        destination.write_text(
+            Template(source.read_text(encoding="utf-8")).substitute(values), encoding="utf-8"
+        )
     return target
 
 

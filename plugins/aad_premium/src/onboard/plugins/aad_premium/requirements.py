@@ -21,29 +21,37 @@ def assess_requirements(services: Sequence[str], facts: Mapping[str, FactValue])
     """Azure AD Premium's requirements for ``facts``."""
     reqs = [
         manual(
-            "aad_premium.saas-application", SERVICE, "The first SaaS application is chosen",
+            "aad_premium.saas-application",
+            SERVICE,
+            "The first SaaS application is chosen",
             "Which one SaaS application from the Azure AD Marketplace is set up for single "
             "sign-on, and who owns it on the customer side?",
-            Category.SERVICE, "[F-PH] Azure AD Premium: one SaaS application from the marketplace",
+            Category.SERVICE,
+            "[F-PH] Azure AD Premium: one SaaS application from the marketplace",
             severity=Severity.WARNING,
         ),
     ]
     if on_premises(facts):
         reqs += [
             manual(
-                "aad_premium.ad-prepared", SERVICE,
+                "aad_premium.ad-prepared",
+                SERVICE,
                 "On-premises AD and the environment are prepared for Azure AD Premium",
                 "Have the issues that would prevent integration with Azure AD and the Azure AD "
                 "Premium features been remediated in on-premises AD and the environment?",
-                Category.ACTIVE_DIRECTORY, "[F-ENV] service onboarding expectation; [F-AAD]",
+                Category.ACTIVE_DIRECTORY,
+                "[F-ENV] service onboarding expectation; [F-AAD]",
             ),
             manual(
-                "aad_premium.sign-in-method", SERVICE,
+                "aad_premium.sign-in-method",
+                SERVICE,
                 "Password hash synchronization or AD FS is decided",
                 f"Has the assessment confirmed the sign-in method: password hash synchronization "
                 f"or federation with AD FS (the plan assumes identity={facts['identity']})?",
-                Category.IDENTITY, "[F-AAD] Assess: password hash sync versus AD FS",
-                severity=Severity.WARNING, owner=Party.PROVIDER,
+                Category.IDENTITY,
+                "[F-AAD] Assess: password hash sync versus AD FS",
+                severity=Severity.WARNING,
+                owner=Party.PROVIDER,
             ),
         ]
     return reqs

@@ -24,8 +24,7 @@ PROVIDER = {
 
 CUSTOMER = {
     "enable": [
-        ("mfa-server", "Deploy and configure any on-premises Azure Multi-Factor Authentication "
-         "Server."),
+        ("mfa-server", "Deploy and configure any on-premises Azure Multi-Factor Authentication Server."),
     ],
 }
 

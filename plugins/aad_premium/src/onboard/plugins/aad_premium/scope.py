@@ -13,7 +13,8 @@ def scope_rules(services: Sequence[str], facts: Mapping[str, FactValue]) -> list
     """One SaaS application is set up; the rest are the customer's."""
     return [
         ScopeExclusion(
-            "aad_premium.scope.more-saas-applications", SERVICE,
+            "aad_premium.scope.more-saas-applications",
+            SERVICE,
             "SaaS applications beyond the first one",
             "the benefit sets up one SaaS application from the Azure AD Marketplace; connecting "
             "further applications is the customer's",

@@ -19,11 +19,24 @@ _SRC = "[F-PH] Enable phase - Azure Active Directory Premium"
 
 
 def _step(
-    slug: str, title: str, depends_on: tuple[str, ...] = (), *, owner: Party = Party.CUSTOMER,
-    branch: str = "", source: str = _SRC,
+    slug: str,
+    title: str,
+    depends_on: tuple[str, ...] = (),
+    *,
+    owner: Party = Party.CUSTOMER,
+    branch: str = "",
+    source: str = _SRC,
 ) -> EnableStep:
-    return EnableStep(f"{SERVICE}.{slug}", SERVICE, title, StepKind.MANUAL, owner,
-                      tuple(f"{SERVICE}.{d}" for d in depends_on), branch, source)
+    return EnableStep(
+        f"{SERVICE}.{slug}",
+        SERVICE,
+        title,
+        StepKind.MANUAL,
+        owner,
+        tuple(f"{SERVICE}.{d}" for d in depends_on),
+        branch,
+        source,
+    )
 
 
 @hookimpl
@@ -31,29 +44,47 @@ def enable_steps(services: Sequence[str], facts: Mapping[str, FactValue]) -> lis
     """Administrators, licences, the five features, then validation with test users."""
     steps = [
         _step("add-admins-users", "Add IT administrators and users to the subscription"),
-        _step("management-prerequisites", "Configure the management prerequisites (administrator "
-              "roles and the management portal)", ("add-admins-users",)),
-        _step("assign-licenses", "Set up Azure AD Premium: assign the licences to the users",
-              ("add-admins-users",)),
+        _step(
+            "management-prerequisites",
+            "Configure the management prerequisites (administrator roles and the management portal)",
+            ("add-admins-users",),
+        ),
+        _step(
+            "assign-licenses",
+            "Set up Azure AD Premium: assign the licences to the users",
+            ("add-admins-users",),
+        ),
     ]
     features_after = ("management-prerequisites", "assign-licenses")
     sspr_after = features_after
     if facts["writeback"] == "password":
         # SSPR writes on-premises passwords back through Azure AD Connect [F-AAD].
-        steps.append(_step("password-writeback", "Enable password writeback in Azure AD Connect for "
-                           "self-service password reset", features_after,
-                           branch="writeback=password", source="[F-AAD] Azure AD Connect password writeback"))
+        steps.append(
+            _step(
+                "password-writeback",
+                "Enable password writeback in Azure AD Connect for self-service password reset",
+                features_after,
+                branch="writeback=password",
+                source="[F-AAD] Azure AD Connect password writeback",
+            )
+        )
         sspr_after = (*features_after, "password-writeback")
     steps += [
         _step("sspr", "Enable Self-Service Password Reset (SSPR)", sspr_after),
         _step("mfa", "Enable Azure Multi-Factor Authentication (MFA)", features_after),
-        _step("saas-application", "Set up one SaaS application from the Azure AD Marketplace with "
-              "single sign-on", features_after),
+        _step(
+            "saas-application",
+            "Set up one SaaS application from the Azure AD Marketplace with single sign-on",
+            features_after,
+        ),
         _step("self-service-groups", "Enable Self-Service Group Management (SSGM)", features_after),
         _step("admin-reports", "Use the administrative reports (usage and security)", features_after),
         _step("test-users", "Configure test users", ("assign-licenses",)),
-        _step("validate-use-cases", "Validate the core use cases with the test users",
-              ("sspr", "mfa", "saas-application", "self-service-groups", "admin-reports", "test-users"),
-              owner=Party.PROVIDER),
+        _step(
+            "validate-use-cases",
+            "Validate the core use cases with the test users",
+            ("sspr", "mfa", "saas-application", "self-service-groups", "admin-reports", "test-users"),
+            owner=Party.PROVIDER,
+        ),
     ]
     return steps

@@ -26,10 +26,12 @@ def fact_definitions() -> list[FactDefinition]:
     """Azure RMS's facts; their keys are a contract with running engagements."""
     return [
         FactDefinition(
-            "rms_region", SERVICE,
-            "Region of the tenant's RMS key-sharing location for Exchange Online IRM: "
-            + ", ".join(REGIONS),
-            FactKind.CHOICE, REGIONS, "na",
+            "rms_region",
+            SERVICE,
+            "Region of the tenant's RMS key-sharing location for Exchange Online IRM: " + ", ".join(REGIONS),
+            FactKind.CHOICE,
+            REGIONS,
+            "na",
         ),
     ]
 

@@ -22,14 +22,28 @@ CONNECTOR_OS = ["Windows Server 2012 R2", "Windows Server 2012", "Windows Server
 CONNECTOR_FORBIDDEN_ROLES = ["exchange", "sharepoint", "fci", "domain_controller"]
 
 
-def _connector_servers(id: str, min_count: int, severity: Severity, title: str, remediation: str) -> Requirement:
+def _connector_servers(
+    id: str, min_count: int, severity: Severity, title: str, remediation: str
+) -> Requirement:
     return Requirement(
-        id, SERVICE, title, Category.INFRASTRUCTURE, "environment.rms_connector_servers",
+        id,
+        SERVICE,
+        title,
+        Category.INFRASTRUCTURE,
+        "environment.rms_connector_servers",
         # 64-bit members, >= 1 GB RAM, >= 64 GB disk, not running Exchange, SharePoint,
         # a file classification server or a domain controller [RMS-CONN].
-        {"min_count": min_count, "os": CONNECTOR_OS, "min_memory_gb": 1, "min_disk_gb": 64,
-         "forbidden_roles": CONNECTOR_FORBIDDEN_ROLES, "require_64bit": True},
-        severity, remediation=remediation, source="[RMS-CONN] prerequisites; [F-RMS] one server",
+        {
+            "min_count": min_count,
+            "os": CONNECTOR_OS,
+            "min_memory_gb": 1,
+            "min_disk_gb": 64,
+            "forbidden_roles": CONNECTOR_FORBIDDEN_ROLES,
+            "require_64bit": True,
+        },
+        severity,
+        remediation=remediation,
+        source="[RMS-CONN] prerequisites; [F-RMS] one server",
     )
 
 
@@ -38,8 +52,11 @@ def assess_requirements(services: Sequence[str], facts: Mapping[str, FactValue])
     """Azure RMS's requirements for ``facts``."""
     reqs = [
         Requirement(
-            "azure_rms.proxy", SERVICE, "The proxy does not inspect TLS to the RMS service",
-            Category.NETWORK, "environment.proxy",
+            "azure_rms.proxy",
+            SERVICE,
+            "The proxy does not inspect TLS to the RMS service",
+            Category.NETWORK,
+            "environment.proxy",
             # The RMS clients pin certificates, so TLS interception breaks them; an
             # authenticating proxy must use integrated Windows authentication [RMS-REQ].
             {"tls_inspection_allowed": False, "authentication": ["none", "iwa"]},
@@ -48,71 +65,110 @@ def assess_requirements(services: Sequence[str], facts: Mapping[str, FactValue])
             source="[RMS-REQ] network",
         ),
         manual(
-            "azure_rms.no-ad-rms", SERVICE, "AD RMS does not run beside Azure RMS",
+            "azure_rms.no-ad-rms",
+            SERVICE,
+            "AD RMS does not run beside Azure RMS",
             "Is the organization free of an AD RMS deployment (side by side with Azure RMS it is "
             "unsupported, except during a migration)?",
-            Category.INFRASTRUCTURE, "[RMS-REQ]", severity=Severity.WARNING,
+            Category.INFRASTRUCTURE,
+            "[RMS-REQ]",
+            severity=Severity.WARNING,
         ),
         manual(
-            "azure_rms.tenant-key", SERVICE, "The tenant key suits Exchange Online IRM",
+            "azure_rms.tenant-key",
+            SERVICE,
+            "The tenant key suits Exchange Online IRM",
             "Is the Azure RMS tenant key managed by Microsoft (a customer-managed BYOK key blocked "
             "the Exchange Online IRM configuration)?",
-            Category.SERVICE, "[RMS-O365] BYOK", severity=Severity.WARNING,
+            Category.SERVICE,
+            "[RMS-O365] BYOK",
+            severity=Severity.WARNING,
         ),
         manual(
-            "azure_rms.super-user-account", SERVICE, "The super user account has an e-mail address",
+            "azure_rms.super-user-account",
+            SERVICE,
+            "The super user account has an e-mail address",
             "Does the account to be made super user have a proxy (e-mail) address?",
-            Category.IDENTITY, "[RMS-SU]", severity=Severity.WARNING,
+            Category.IDENTITY,
+            "[RMS-SU]",
+            severity=Severity.WARNING,
         ),
     ]
     if on_premises(facts):
-        reqs.append(manual(
-            "azure_rms.ad-prepared", SERVICE, "On-premises AD and the environment are prepared for Azure RMS",
-            "Have the issues that would prevent integration with Azure AD and the Azure RMS features "
-            "been remediated in on-premises AD and the environment?",
-            Category.ACTIVE_DIRECTORY, "[F-RMS] Expectations for your source environment: service onboarding",
-        ))
+        reqs.append(
+            manual(
+                "azure_rms.ad-prepared",
+                SERVICE,
+                "On-premises AD and the environment are prepared for Azure RMS",
+                "Have the issues that would prevent integration with Azure AD and the Azure RMS features "
+                "been remediated in on-premises AD and the environment?",
+                Category.ACTIVE_DIRECTORY,
+                "[F-RMS] Expectations for your source environment: service onboarding",
+            )
+        )
     if connector_applies(facts):
         reqs += [
             _connector_servers(
-                "azure_rms.connector-server", 1, Severity.BLOCKER,
+                "azure_rms.connector-server",
+                1,
+                Severity.BLOCKER,
                 "A server meets the RMS connector's prerequisites",
                 "Provide a 64-bit member server (Windows Server 2008 R2 or later, 1 GB RAM, 64 GB disk) "
                 "for the RMS connector",
             ),
             _connector_servers(
-                "azure_rms.connector-high-availability", 2, Severity.WARNING,
+                "azure_rms.connector-high-availability",
+                2,
+                Severity.WARNING,
                 "Two connector servers for high availability",
                 "Add a second connector server; FastTrack configures one, the connector's "
                 "documentation asks for two",
             ),
             Requirement(
-                "azure_rms.connector-proxy", SERVICE, "The connector servers reach the internet without proxy authentication",
-                Category.NETWORK, "environment.proxy",
+                "azure_rms.connector-proxy",
+                SERVICE,
+                "The connector servers reach the internet without proxy authentication",
+                Category.NETWORK,
+                "environment.proxy",
                 {"tls_inspection_allowed": False, "authentication": ["none"]},
                 remediation="Let the connector servers through the proxy without authentication",
                 source="[RMS-CONN] internet access",
             ),
             manual(
-                "azure_rms.connector-placement", SERVICE, "The connector servers are placed as required",
+                "azure_rms.connector-placement",
+                SERVICE,
+                "The connector servers are placed as required",
                 "Are the connector servers in a forest trusted by the Exchange and SharePoint "
                 "forests, and free of Exchange, SharePoint, file classification and domain "
                 "controller roles?",
-                Category.INFRASTRUCTURE, "[RMS-CONN]",
+                Category.INFRASTRUCTURE,
+                "[RMS-CONN]",
             ),
         ]
     if connector_for_exchange(facts):
-        reqs.append(Requirement(
-            "azure_rms.exchange-version", SERVICE, "On-premises Exchange is 2010 or 2013",
-            Category.INFRASTRUCTURE, "environment.exchange_onprem", {"versions": list(CONNECTOR_VERSIONS)},
-            remediation="FastTrack connects Exchange 2010 and 2013 through the RMS connector",
-            source="[F-RMS] Exchange 2013/2010 on-premises",
-        ))
+        reqs.append(
+            Requirement(
+                "azure_rms.exchange-version",
+                SERVICE,
+                "On-premises Exchange is 2010 or 2013",
+                Category.INFRASTRUCTURE,
+                "environment.exchange_onprem",
+                {"versions": list(CONNECTOR_VERSIONS)},
+                remediation="FastTrack connects Exchange 2010 and 2013 through the RMS connector",
+                source="[F-RMS] Exchange 2013/2010 on-premises",
+            )
+        )
     if connector_for_sharepoint(facts):
-        reqs.append(Requirement(
-            "azure_rms.sharepoint-version", SERVICE, "On-premises SharePoint is 2010 or 2013",
-            Category.INFRASTRUCTURE, "environment.sharepoint_onprem", {"versions": list(CONNECTOR_VERSIONS)},
-            remediation="FastTrack connects SharePoint 2010 and 2013 through the RMS connector",
-            source="[F-RMS] SharePoint 2013/2010 on-premises",
-        ))
+        reqs.append(
+            Requirement(
+                "azure_rms.sharepoint-version",
+                SERVICE,
+                "On-premises SharePoint is 2010 or 2013",
+                Category.INFRASTRUCTURE,
+                "environment.sharepoint_onprem",
+                {"versions": list(CONNECTOR_VERSIONS)},
+                remediation="FastTrack connects SharePoint 2010 and 2013 through the RMS connector",
+                source="[F-RMS] SharePoint 2013/2010 on-premises",
+            )
+        )
     return reqs

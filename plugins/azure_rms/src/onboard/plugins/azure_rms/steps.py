@@ -22,11 +22,24 @@ _SRC = "[F-RMS] Microsoft responsibilities, Enable phase"
 
 
 def _step(
-    slug: str, title: str, depends_on: Sequence[str] = (), *, owner: Party = Party.CUSTOMER,
-    branch: str = "", source: str = _SRC,
+    slug: str,
+    title: str,
+    depends_on: Sequence[str] = (),
+    *,
+    owner: Party = Party.CUSTOMER,
+    branch: str = "",
+    source: str = _SRC,
 ) -> EnableStep:
-    return EnableStep(f"{SERVICE}.{slug}", SERVICE, title, StepKind.MANUAL, owner,
-                      tuple(f"{SERVICE}.{d}" for d in depends_on), branch, source)
+    return EnableStep(
+        f"{SERVICE}.{slug}",
+        SERVICE,
+        title,
+        StepKind.MANUAL,
+        owner,
+        tuple(f"{SERVICE}.{d}" for d in depends_on),
+        branch,
+        source,
+    )
 
 
 @hookimpl
@@ -34,60 +47,118 @@ def enable_steps(services: Sequence[str], facts: Mapping[str, FactValue]) -> lis
     """Activation, administrators and test set-up, online IRM, the connector, the sharing app."""
     key_sharing = f"https://sp-rms.{facts['rms_region']}.aadrm.com/TenantManagement/ServicePartner.svc"
     steps = [
-        _step("activate", "Activate Azure RMS (Connect-AadrmService, Enable-Aadrm)",
-              source=f"{_SRC}; [RMS-ACT]"),
+        _step(
+            "activate", "Activate Azure RMS (Connect-AadrmService, Enable-Aadrm)", source=f"{_SRC}; [RMS-ACT]"
+        ),
         _step("security-admins", "Add information-security administrators to manage templates", ["activate"]),
-        _step("super-user", "Assign a super user (Enable-AadrmSuperUserFeature, Add-AadrmSuperUser)",
-              ["activate"], source=f"{_SRC}; [RMS-SU]"),
+        _step(
+            "super-user",
+            "Assign a super user (Enable-AadrmSuperUserFeature, Add-AadrmSuperUser)",
+            ["activate"],
+            source=f"{_SRC}; [RMS-SU]",
+        ),
         _step("pilot-users", "License two pilot users for Azure RMS", ["activate"]),
         _step("test-groups", "Configure two test distribution groups to validate policies", ["pilot-users"]),
-        _step("custom-template", "Configure one custom Azure RMS template for the directory",
-              ["security-admins", "test-groups"], source=f"{_SRC}; [RMS-TPL]"),
-        _step("exchange-online-irm", "Configure and validate Exchange Online IRM: Set-IRMConfiguration "
-              f"-RMSOnlineKeySharingLocation {key_sharing}; Import-RMSTrustedPublishingDomain -RMSOnline "
-              "-Name 'RMS Online'; Set-IRMConfiguration -InternalLicensingEnabled $true; "
-              "Test-IRMConfiguration reports OVERALL RESULT: PASS",
-              ["custom-template"], branch=f"rms_region={facts['rms_region']}", source=f"{_SRC}; [RMS-O365]"),
-        _step("exchange-online-rule", "Set up one test mail-flow rule that encrypts sensitive messages "
-              "sent to recipients outside the organization", ["exchange-online-irm"]),
-        _step("sharepoint-online-irm", "Turn on IRM for SharePoint Online in the SharePoint admin center",
-              ["custom-template"]),
-        _step("sharepoint-online-library", "Configure and validate the protection of one test library in "
-              "SharePoint Online", ["sharepoint-online-irm"]),
+        _step(
+            "custom-template",
+            "Configure one custom Azure RMS template for the directory",
+            ["security-admins", "test-groups"],
+            source=f"{_SRC}; [RMS-TPL]",
+        ),
+        _step(
+            "exchange-online-irm",
+            "Configure and validate Exchange Online IRM: Set-IRMConfiguration "
+            f"-RMSOnlineKeySharingLocation {key_sharing}; Import-RMSTrustedPublishingDomain -RMSOnline "
+            "-Name 'RMS Online'; Set-IRMConfiguration -InternalLicensingEnabled $true; "
+            "Test-IRMConfiguration reports OVERALL RESULT: PASS",
+            ["custom-template"],
+            branch=f"rms_region={facts['rms_region']}",
+            source=f"{_SRC}; [RMS-O365]",
+        ),
+        _step(
+            "exchange-online-rule",
+            "Set up one test mail-flow rule that encrypts sensitive messages "
+            "sent to recipients outside the organization",
+            ["exchange-online-irm"],
+        ),
+        _step(
+            "sharepoint-online-irm",
+            "Turn on IRM for SharePoint Online in the SharePoint admin center",
+            ["custom-template"],
+        ),
+        _step(
+            "sharepoint-online-library",
+            "Configure and validate the protection of one test library in SharePoint Online",
+            ["sharepoint-online-irm"],
+        ),
     ]
     validated = ["exchange-online-rule", "sharepoint-online-library"]
     if connector_applies(facts):
         connector = "exchange_onprem in 2010|2013 or sharepoint_onprem in 2010|2013"
         steps += [
-            _step("connector-install", "Install the RMS connector on one on-premises server and enter "
-                  "its administrator credentials", ["activate"], branch=connector, source=f"{_SRC}; [RMS-CONN]"),
-            _step("connector-authorize", "Authorize the on-premises Exchange and SharePoint servers to use "
-                  "the RMS connector", ["connector-install"], branch=connector, source=f"{_SRC}; [RMS-CONN]"),
+            _step(
+                "connector-install",
+                "Install the RMS connector on one on-premises server and enter its administrator credentials",
+                ["activate"],
+                branch=connector,
+                source=f"{_SRC}; [RMS-CONN]",
+            ),
+            _step(
+                "connector-authorize",
+                "Authorize the on-premises Exchange and SharePoint servers to use the RMS connector",
+                ["connector-install"],
+                branch=connector,
+                source=f"{_SRC}; [RMS-CONN]",
+            ),
         ]
         if connector_for_exchange(facts):
             version = facts["exchange_onprem"]
             branch = f"exchange_onprem={version}"
             steps += [
-                _step("connector-exchange", f"Configure and validate Exchange {version} on-premises "
-                      "integration with Azure RMS through the connector",
-                      ["connector-authorize", "custom-template"], branch=branch),
-                _step("connector-exchange-rule", f"Set up one test mail-flow rule on Exchange {version} that "
-                      "encrypts sensitive messages sent outside the organization using the connector",
-                      ["connector-exchange"], branch=branch),
+                _step(
+                    "connector-exchange",
+                    f"Configure and validate Exchange {version} on-premises "
+                    "integration with Azure RMS through the connector",
+                    ["connector-authorize", "custom-template"],
+                    branch=branch,
+                ),
+                _step(
+                    "connector-exchange-rule",
+                    f"Set up one test mail-flow rule on Exchange {version} that "
+                    "encrypts sensitive messages sent outside the organization using the connector",
+                    ["connector-exchange"],
+                    branch=branch,
+                ),
             ]
             validated.append("connector-exchange-rule")
         if connector_for_sharepoint(facts):
             version = facts["sharepoint_onprem"]
-            steps.append(_step("connector-sharepoint", f"Configure and validate SharePoint {version} "
-                               "on-premises protection of one test library through the connector",
-                               ["connector-authorize", "custom-template"], branch=f"sharepoint_onprem={version}"))
+            steps.append(
+                _step(
+                    "connector-sharepoint",
+                    f"Configure and validate SharePoint {version} "
+                    "on-premises protection of one test library through the connector",
+                    ["connector-authorize", "custom-template"],
+                    branch=f"sharepoint_onprem={version}",
+                )
+            )
             validated.append("connector-sharepoint")
     steps += [
-        _step("sharing-app-windows", "Set up the RMS sharing application for Windows devices",
-              ["pilot-users", "custom-template"]),
-        _step("sharing-app-other", "Set up the RMS sharing application for non-Windows devices",
-              ["pilot-users", "custom-template"]),
-        _step("validate-use-cases", "Validate the core use cases with the pilot users",
-              [*validated, "super-user", "sharing-app-windows", "sharing-app-other"], owner=Party.PROVIDER),
+        _step(
+            "sharing-app-windows",
+            "Set up the RMS sharing application for Windows devices",
+            ["pilot-users", "custom-template"],
+        ),
+        _step(
+            "sharing-app-other",
+            "Set up the RMS sharing application for non-Windows devices",
+            ["pilot-users", "custom-template"],
+        ),
+        _step(
+            "validate-use-cases",
+            "Validate the core use cases with the pilot users",
+            [*validated, "super-user", "sharing-app-windows", "sharing-app-other"],
+            owner=Party.PROVIDER,
+        ),
     ]
     return steps

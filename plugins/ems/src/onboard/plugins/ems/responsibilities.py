@@ -15,10 +15,16 @@ from .service import SERVICE
 
 PROVIDER = {
     "assess": [
-        ("adoption-guidance", "Connect the customer with guidance about how to drive successful "
-         "adoption of the eligible services."),
-        ("suite-remediation-plan", "Provide a remediation plan that brings the source environment up "
-         "to the minimum requirements for EMS or its individual cloud services."),
+        (
+            "adoption-guidance",
+            "Connect the customer with guidance about how to drive successful "
+            "adoption of the eligible services.",
+        ),
+        (
+            "suite-remediation-plan",
+            "Provide a remediation plan that brings the source environment up "
+            "to the minimum requirements for EMS or its individual cloud services.",
+        ),
     ],
 }
 

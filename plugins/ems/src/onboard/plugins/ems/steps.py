@@ -17,8 +17,11 @@ def enable_steps(services: Sequence[str], facts: Mapping[str, FactValue]) -> lis
     """One provider step after the members (``ServiceInfo.after`` orders it)."""
     return [
         EnableStep(
-            "ems.adoption-guidance", SERVICE,
+            "ems.adoption-guidance",
+            SERVICE,
             "Connect the customer with guidance about driving adoption of the suite's services",
-            StepKind.MANUAL, Party.PROVIDER, source="[F-PH] Assess and Enable phases: adoption guidance",
+            StepKind.MANUAL,
+            Party.PROVIDER,
+            source="[F-PH] Assess and Enable phases: adoption guidance",
         )
     ]

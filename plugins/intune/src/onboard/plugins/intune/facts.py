@@ -37,33 +37,49 @@ def fact_definitions() -> list[FactDefinition]:
     """Intune's facts; their keys are a contract with running engagements."""
     return [
         FactDefinition(
-            "mdm_authority", SERVICE,
+            "mdm_authority",
+            SERVICE,
             "MDM authority: intune (Intune alone or with MDM for Office 365), configmgr (extend an "
             "existing Configuration Manager), none (only MAM; MDM out of scope)",
-            FactKind.CHOICE, (INTUNE, CONFIGMGR, NONE), INTUNE,
+            FactKind.CHOICE,
+            (INTUNE, CONFIGMGR, NONE),
+            INTUNE,
         ),
         FactDefinition(
-            "mdm_platforms", SERVICE,
+            "mdm_platforms",
+            SERVICE,
             "Comma-separated device platforms to enrol with MDM: " + ", ".join(MDM_PLATFORMS),
-            FactKind.TEXT, default=",".join(MDM_PLATFORMS), examples=("ios,android", "windows"),
+            FactKind.TEXT,
+            default=",".join(MDM_PLATFORMS),
+            examples=("ios,android", "windows"),
         ),
         FactDefinition(
-            "mam_in_scope", SERVICE, "Mobile application management (app protection policies) is in scope",
-            FactKind.BOOL, default=False,
+            "mam_in_scope",
+            SERVICE,
+            "Mobile application management (app protection policies) is in scope",
+            FactKind.BOOL,
+            default=False,
         ),
         FactDefinition(
-            "third_party_mdm", SERVICE,
+            "third_party_mdm",
+            SERVICE,
             "Devices are managed by a third-party MDM that Intune MAM is to complement",
-            FactKind.BOOL, default=False,
+            FactKind.BOOL,
+            default=False,
         ),
         FactDefinition(
-            "pc_in_scope", SERVICE, "PC management with the Intune client software is in scope",
-            FactKind.BOOL, default=False,
+            "pc_in_scope",
+            SERVICE,
+            "PC management with the Intune client software is in scope",
+            FactKind.BOOL,
+            default=False,
         ),
         FactDefinition(
-            "volume_licensing", SERVICE,
+            "volume_licensing",
+            SERVICE,
             "Licences were bought through volume licensing and must be activated for the tenant",
-            FactKind.BOOL, default=False,
+            FactKind.BOOL,
+            default=False,
         ),
     ]
 

@@ -15,24 +15,30 @@ from .service import SERVICE
 
 PROVIDER = {
     "enable": [
-        ("volume-licensing", "When needed, provide assistance on how to activate volume licences for "
-         "the Microsoft cloud service tenant."),
-        ("adoption", "Connect the customer with guidance about how to drive successful adoption of "
-         "the eligible services."),
+        (
+            "volume-licensing",
+            "When needed, provide assistance on how to activate volume licences for "
+            "the Microsoft cloud service tenant.",
+        ),
+        (
+            "adoption",
+            "Connect the customer with guidance about how to drive successful adoption of "
+            "the eligible services.",
+        ),
     ],
 }
 
 CUSTOMER = {
     "general": [
-        ("complete-12-months", "Complete the onboarding of all services within 12 months of its "
-         "start."),
+        ("complete-12-months", "Complete the onboarding of all services within 12 months of its start."),
     ],
     "enable": [
-        ("test-devices", "Provide up to two test devices per platform, or back up the devices before "
-         "they are enrolled."),
+        (
+            "test-devices",
+            "Provide up to two test devices per platform, or back up the devices before they are enrolled.",
+        ),
         ("test-apps", "Provide the apps to deploy for testing (up to two per platform)."),
-        ("apns-certificate", "Obtain the Apple Push Notification service certificate for iOS "
-         "enrolment."),
+        ("apns-certificate", "Obtain the Apple Push Notification service certificate for iOS enrolment."),
     ],
 }
 
