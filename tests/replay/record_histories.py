@@ -21,6 +21,7 @@ from pathlib import Path
 from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements
 from onboard.core.converter import DATA_CONVERTER
+from onboard.core.demo import play, sample_spec
 from onboard.core.engagement import WORKFLOWS, EngagementActivities, workflow_runner
 from onboard.workers.devserver import find_binary
 from temporalio.client import Client
@@ -41,7 +42,14 @@ async def core_only(engagements: Engagements) -> str:
     return spec.engagement_id
 
 
-SCENARIOS: dict[str, Scenario] = {"core-only": core_only}
+async def ems_contoso(engagements: Engagements) -> str:
+    """The demo: EMS with the sample bundle, a re-assessment, every Enable step."""
+    spec = sample_spec()
+    await play(engagements, spec)
+    return spec.engagement_id
+
+
+SCENARIOS: dict[str, Scenario] = {"core-only": core_only, "ems-contoso": ems_contoso}
 
 
 async def record(client: Client, name: str, scenario: Scenario) -> list[Path]:
@@ -55,7 +63,7 @@ async def record(client: Client, name: str, scenario: Scenario) -> list[Path]:
         history = await client.get_workflow_handle(wf.id, run_id=wf.run_id).fetch_history()
         path = folder / f"{n:02d}-{wf.workflow_type}.json"
         record = {"workflow_id": wf.id, "history": json.loads(history.to_json())}
-        path.write_text(json.dumps(record, indent=1) + "\n")
+        path.write_text(json.dumps(record, separators=(",", ":")) + "\n")
         written.append(path)
     return written
 
