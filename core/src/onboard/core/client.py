@@ -15,6 +15,7 @@ from onboard.core.errors import OnboardError
 from onboard.core.models import (
     Completion,
     Contact,
+    EngagementProgress,
     EngagementSpec,
     EngagementStatus,
     GateDecision,
@@ -75,6 +76,12 @@ class Engagements:
     async def status(self, engagement_id: str) -> EngagementStatus:
         try:
             return await self.handle(engagement_id).query(EngagementWorkflow.status)
+        except RPCError as exc:
+            raise _not_found(engagement_id, exc) from exc
+
+    async def progress(self, engagement_id: str) -> EngagementProgress:
+        try:
+            return await self.handle(engagement_id).query(EngagementWorkflow.progress)
         except RPCError as exc:
             raise _not_found(engagement_id, exc) from exc
 

@@ -23,6 +23,7 @@ from onboard.core.errors import OnboardError
 from onboard.core.models import (
     Completion,
     Contact,
+    EngagementProgress,
     EngagementSpec,
     EngagementStatus,
     GateDecision,
@@ -78,44 +79,58 @@ def sample_spec() -> EngagementSpec:
 
 
 class Narrator:
-    """Prints what happens: our actions and the engagement's transitions."""
+    """Prints what happens (unless quiet) and waits on the light ``progress`` query."""
 
-    def __init__(self, engagements: Engagements, engagement_id: str) -> None:
+    def __init__(self, engagements: Engagements, engagement_id: str, *, quiet: bool, interval: float) -> None:
         self.engagements = engagements
         self.engagement_id = engagement_id
+        self.quiet = quiet
+        self.interval = interval
         self.phase: Phase | None = None
 
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            console.print(text)
+
     def act(self, who: str, what: str) -> None:
-        console.print(f"  [dim]{who:>6}[/] {what}")
+        self.say(f"  [dim]{who:>6}[/] {what}")
 
     async def until(
-        self, predicate: Callable[[EngagementStatus], bool], timeout: float = 120
-    ) -> EngagementStatus:
+        self, predicate: Callable[[EngagementProgress], bool], timeout: float = 120
+    ) -> EngagementProgress:
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            status = await self.engagements.status(self.engagement_id)
-            if status.phase is not self.phase:
-                self.phase = status.phase
-                console.print(
-                    f"[bold cyan]== phase: {status.phase.value}[/]  awaiting: {', '.join(status.awaiting) or 'nobody'}"
+            progress = await self.engagements.progress(self.engagement_id)
+            if progress.phase is not self.phase:
+                self.phase = progress.phase
+                self.say(
+                    f"[bold cyan]== phase: {progress.phase.value}[/]  "
+                    f"awaiting: {', '.join(progress.awaiting) or 'nobody'}"
                 )
-            if predicate(status):
-                return status
+            if predicate(progress):
+                return progress
             if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"the demo engagement did not progress (phase {status.phase.value})")
-            await asyncio.sleep(0.05)
+                raise TimeoutError(f"the demo engagement did not progress (phase {progress.phase.value})")
+            await asyncio.sleep(self.interval)
 
 
-async def play(engagements: Engagements, spec: EngagementSpec) -> EngagementStatus:
-    """Drive ``spec`` through every phase with scripted decisions."""
+def _owner(owner: Party) -> str:
+    return PROVIDER if owner is Party.PROVIDER else CUSTOMER
+
+
+async def play(
+    engagements: Engagements, spec: EngagementSpec, *, quiet: bool = False, interval: float = 0.05
+) -> EngagementStatus:
+    """Drive ``spec`` through every phase with scripted decisions; the final status."""
     eid = spec.engagement_id
-    story = Narrator(engagements, eid)
+    story = Narrator(engagements, eid, quiet=quiet, interval=interval)
     await engagements.start(spec)
-    console.print(f"started engagement [bold]{eid}[/] for {spec.customer}: {', '.join(spec.services)}")
-    status = await story.until(lambda s: s.state.plan is not None)
-    plan = status.state.plan
-    assert plan is not None
-    console.print(
+    story.say(f"started engagement [bold]{eid}[/] for {spec.customer}: {', '.join(spec.services)}")
+    await story.until(lambda p: p.planned or bool(p.blocked))
+    plan = (await engagements.status(eid)).state.plan
+    if plan is None:
+        raise OnboardError(f"engagement {eid} could not be planned")
+    story.say(
         f"  plan: {len(plan.services)} services ({', '.join(plan.service_keys())}), "
         f"{len(plan.requirements)} requirements, {len(plan.enable_steps)} enable steps, "
         f"{len(plan.exclusions)} scope exclusions"
@@ -123,64 +138,55 @@ async def play(engagements: Engagements, spec: EngagementSpec) -> EngagementStat
 
     await engagements.record_contact(eid, Contact(PROVIDER, "called the customer the day of purchase"))
     story.act(PROVIDER, "recorded the first contact")
-    await story.until(lambda s: s.state.gates["kickoff"].open)
+    await story.until(lambda p: "kickoff" in p.open_gates)
     await engagements.decide(eid, GateDecision("kickoff", PROVIDER, True, "kick-off meeting held"))
     story.act(PROVIDER, "approved gate kickoff")
 
-    status = await story.until(lambda s: s.state.gates["remediation-plan"].open)
-    failed = [f for f in status.state.findings if f.outcome.value != "pass"]
-    console.print(
-        f"  assessment round {status.state.assessment_round} of {Path(status.state.bundle).name}: "
-        f"{len(status.state.findings)} checks, {len(failed)} not passing, "
-        f"{len(status.state.items)} remediation items"
+    await story.until(lambda p: "remediation-plan" in p.open_gates)
+    state = (await engagements.status(eid)).state
+    failed = [f for f in state.findings if f.outcome.value != "pass"]
+    story.say(
+        f"  assessment round {state.assessment_round} of {Path(state.bundle).name}: "
+        f"{len(state.findings)} checks, {len(failed)} not passing, {len(state.items)} remediation items"
     )
     for finding in failed[:8]:
-        console.print(
-            f"    [yellow]{finding.outcome.value:>7}[/] {finding.requirement_id}: {finding.summary}"
-        )
+        story.say(f"    [yellow]{finding.outcome.value:>7}[/] {finding.requirement_id}: {finding.summary}")
     await engagements.decide(
         eid, GateDecision("remediation-plan", CUSTOMER, True, "plan and timeline agreed")
     )
     story.act(CUSTOMER, "approved gate remediation-plan")
 
-    await story.until(lambda s: s.phase is Phase.REMEDIATE)
+    await story.until(lambda p: p.phase is Phase.REMEDIATE)
     result = await engagements.reassess(eid, Reassessment(CUSTOMER, str(sample_bundle("contoso-fixed"))))
     story.act(
         CUSTOMER,
         f"re-assessed with the fixed bundle: {len(result.closed)} item(s) closed, {len(result.still_open)} open",
     )
-    status = await engagements.status(eid)
-    for item in status.state.items:
-        if not item.closed:
-            who = PROVIDER if item.item.owner is Party.PROVIDER else CUSTOMER
-            await engagements.complete(
-                eid, Completion(item.item.id, who, "done, verified on the checkpoint call")
-            )
-            story.act(who, f"attested {item.item.id}")
-    await story.until(lambda s: s.state.gates["joint-verification"].open)
-    await engagements.decide(eid, GateDecision("joint-verification", PROVIDER, True, "outcomes verified"))
-    story.act(PROVIDER, "approved gate joint-verification")
-    await engagements.decide(eid, GateDecision("joint-verification", CUSTOMER, True, "outcomes verified"))
-    story.act(CUSTOMER, "approved gate joint-verification")
+    owners = {i.item.id: i.item.owner for i in (await engagements.status(eid)).state.items}
+    for item_id in result.still_open:
+        who = _owner(owners[item_id])
+        await engagements.complete(eid, Completion(item_id, who, "done, verified on the checkpoint call"))
+        story.act(who, f"attested {item_id}")
+    await story.until(lambda p: "joint-verification" in p.open_gates)
+    for who in (PROVIDER, CUSTOMER):
+        await engagements.decide(eid, GateDecision("joint-verification", who, True, "outcomes verified"))
+        story.act(who, "approved gate joint-verification")
 
+    steps = {s.id: s for s in plan.enable_steps}
     attested: set[str] = set()
     while True:
-        status = await story.until(
-            lambda s: (
-                s.phase is Phase.COMPLETED
-                or any(
-                    st.status == "awaiting" and st.step.id not in attested for st in s.state.steps.values()
-                )
-            )
+        progress = await story.until(
+            lambda p: p.phase is Phase.COMPLETED or any(s not in attested for s in p.awaiting_steps)
         )
-        if status.phase is Phase.COMPLETED:
-            return status
-        for st in status.state.steps.values():
-            if st.status == "awaiting" and st.step.id not in attested:
-                who = PROVIDER if st.step.owner is Party.PROVIDER else CUSTOMER
-                await engagements.complete(eid, Completion(st.step.id, who, f"done: {st.step.title}"))
-                attested.add(st.step.id)
-                story.act(who, f"[{st.step.service}] {st.step.title}")
+        if progress.phase is Phase.COMPLETED:
+            return await engagements.status(eid)
+        for step_id in progress.awaiting_steps:
+            if step_id not in attested:
+                step = steps[step_id]
+                who = _owner(step.owner)
+                await engagements.complete(eid, Completion(step_id, who, f"done: {step.title}"))
+                attested.add(step_id)
+                story.act(who, f"[{step.service}] {step.title}")
 
 
 async def run_demo(*, port: int = 0, keep: bool = False, fresh: bool = False) -> EngagementStatus:

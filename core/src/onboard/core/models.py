@@ -500,3 +500,21 @@ class EngagementStatus:
     services: tuple[str, ...]
     awaiting: tuple[str, ...]
     state: EngagementState
+
+
+@frozen
+class EngagementProgress:
+    """The answer of the ``progress`` query: what an approver's tool polls.
+
+    A few ids instead of the whole state, so that waiting for "my turn" stays cheap
+    for the worker however large the plan is.
+    """
+
+    phase: Phase
+    planned: bool
+    awaiting: tuple[str, ...]
+    open_gates: tuple[str, ...]
+    open_items: tuple[str, ...]
+    awaiting_steps: tuple[str, ...]
+    assessment_round: int
+    blocked: str

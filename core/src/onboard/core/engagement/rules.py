@@ -12,6 +12,7 @@ from onboard.core.gates import GATES
 from onboard.core.models import (
     AuditRecord,
     Completion,
+    EngagementProgress,
     EngagementState,
     EngagementStatus,
     Finding,
@@ -24,6 +25,7 @@ from onboard.core.models import (
     Phase,
     Plan,
     RemediationItem,
+    StepKind,
     StepState,
 )
 
@@ -207,6 +209,22 @@ def step_states(plan: Plan) -> dict[str, StepState]:
     return {s.id: StepState(s) for s in plan.enable_steps}
 
 
+def refresh_steps(state: EngagementState, started: set[str]) -> None:
+    """Open the manual steps of started services whose dependencies are done.
+
+    Automated steps are the Enable children's business: they report them.
+    """
+    done = {step_id for step_id, st in state.steps.items() if st.status == "done"}
+    for st in state.steps.values():
+        if (
+            st.status == "pending"
+            and st.step.kind is StepKind.MANUAL
+            and st.step.service in started
+            and all(dep in done for dep in st.step.depends_on)
+        ):
+            st.status = "awaiting"
+
+
 # ---------------------------------------------------------------------------
 # Who is awaited
 # ---------------------------------------------------------------------------
@@ -241,4 +259,17 @@ def status(state: EngagementState) -> EngagementStatus:
         services=tuple(services),
         awaiting=awaiting(state),
         state=state,
+    )
+
+
+def progress(state: EngagementState) -> EngagementProgress:
+    return EngagementProgress(
+        phase=state.phase,
+        planned=state.plan is not None,
+        awaiting=awaiting(state),
+        open_gates=tuple(g.id for g in state.gates.values() if g.open),
+        open_items=tuple(i.item.id for i in open_items(state)),
+        awaiting_steps=tuple(s.step.id for s in state.steps.values() if s.status == "awaiting"),
+        assessment_round=state.assessment_round,
+        blocked=state.blocked,
     )

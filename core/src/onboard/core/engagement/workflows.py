@@ -9,6 +9,7 @@ continues as new with its state, so months-long engagements keep a small history
 import asyncio
 from datetime import timedelta
 
+import attrs
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
@@ -33,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         Completion,
         Contact,
         EnableStep,
+        EngagementProgress,
         EngagementState,
         EngagementStatus,
         GateDecision,
@@ -72,6 +74,8 @@ class EngagementWorkflow:
         self._bundles: list[Reassessment] = []
         self._resume: Resume | None = None
         self._children: dict[str, workflow.ChildWorkflowHandle] = {}
+        self._started: set[str] = set()  # services whose Enable child is running
+        self._forwards: list[asyncio.Task] = []  # attestations on their way to children
         self._services_done: set[str] = set()
         self._published: tuple | None = None
         self._reassessed: dict[int, ReassessResult] = {}
@@ -194,16 +198,22 @@ class EngagementWorkflow:
         plan = s.plan
         keys = set(plan.service_keys())
 
+        # Automated steps verify against the bundle assessed last, not the first one.
+        spec = attrs.evolve(s.spec, bundle=s.bundle)
+
         async def enable(service: str, after: tuple[str, ...]) -> None:
             await workflow.wait_condition(lambda: all(a in self._services_done for a in after))
             steps = plan.steps_for(service)
             if steps:
                 handle = await workflow.start_child_workflow(
                     ServiceEnablementWorkflow.run,
-                    ServiceEnablementInput(workflow.info().workflow_id, s.spec, service, steps),
+                    ServiceEnablementInput(workflow.info().workflow_id, spec, service, steps),
                     id=f"{workflow.info().workflow_id}.enable.{service}",
                 )
                 self._children[service] = handle
+                self._started.add(service)
+                rules.refresh_steps(s, self._started)
+                self._publish()
                 await handle
             self._services_done.add(service)
             s.history.append(f"{workflow.now().isoformat()} enabled {service}")
@@ -366,7 +376,7 @@ class EngagementWorkflow:
         rules.validate_decision(self.state, decision)
 
     @workflow.update
-    async def complete(self, completion: Completion) -> str:
+    def complete(self, completion: Completion) -> str:
         """Attest that a remediation item or a manual enable step is done."""
         s = self.state
         person = rules.validate_completion(s, completion)
@@ -377,9 +387,16 @@ class EngagementWorkflow:
             s.audit.append(
                 AuditRecord(now, person.id, person.party, "complete", step.step.id, completion.evidence)
             )
-            await self._children[step.step.service].signal(
-                ServiceEnablementWorkflow.attest,
-                StepAttestation(step.step.id, person.id, completion.evidence),
+            rules.refresh_steps(s, self._started)
+            # The child needs to know, but the person need not wait for the delivery:
+            # the engagement's own state already shows the next steps.
+            self._forwards.append(
+                asyncio.create_task(
+                    self._children[step.step.service].signal(
+                        ServiceEnablementWorkflow.attest,
+                        StepAttestation(step.step.id, person.id, completion.evidence),
+                    )
+                )
             )
         rules.refresh_gates(s)
         self._publish()
@@ -454,18 +471,25 @@ class EngagementWorkflow:
 
     @workflow.signal
     def step_changed(self, change: StepChange) -> None:
-        """A child reports a step's status (running, awaiting a person, done)."""
+        """A child reports an automated step: running, done, or awaiting a person."""
         step = self.state.steps.get(change.step)
         if step is None or step.status == "done":
             return
         step.status, step.evidence, step.at = change.status, change.evidence, change.at
         if change.by:
             step.by = change.by
+        rules.refresh_steps(self.state, self._started)
         self._publish()
 
     @workflow.query
     def status(self) -> EngagementStatus:
+        """Everything: plan, findings, gates, items, steps, audit trail."""
         return rules.status(self.state)
+
+    @workflow.query
+    def progress(self) -> EngagementProgress:
+        """Who is awaited and what is open, for tools that poll."""
+        return rules.progress(self.state)
 
     # -- helpers -------------------------------------------------------------------
 
@@ -521,7 +545,6 @@ class ServiceEnablementWorkflow:
         async def run_step(step: EnableStep) -> None:
             inside = [d for d in step.depends_on if d in own]  # core finished before we started
             await workflow.wait_condition(lambda: all(d in self._done for d in inside))
-            note = ""
             if step.kind is StepKind.AUTOMATED:
                 await report(step, "running")
                 try:
@@ -537,8 +560,8 @@ class ServiceEnablementWorkflow:
                     self._done.add(step.id)
                     await report(step, "done", "automation", f"{result.summary} {result.evidence}".strip())
                     return
-                note = f"automation could not confirm it: {result.summary}"
-            await report(step, "awaiting", evidence=note)
+                await report(step, "awaiting", evidence=f"automation could not confirm it: {result.summary}")
+            # Manual steps: the engagement opens them itself and forwards the attestation.
             await workflow.wait_condition(lambda: step.id in self._attested)
             self._done.add(step.id)
 
