@@ -5,6 +5,9 @@ from datetime import timedelta
 
 from attrs import frozen
 from temporalio import activity, workflow
+from temporalio.common import SearchAttributeKey
+
+AWAITING = SearchAttributeKey.for_keyword_list("OnboardAwaiting")
 
 
 @frozen
@@ -15,6 +18,8 @@ class Workload:
     children: int
     child_activities: int
     runs: int
+    #: Search-attribute upserts (the engine publishes phase and who is awaited).
+    upserts: int = 0
 
 
 @activity.defn
@@ -35,6 +40,7 @@ class BareChild:
 class BareInput:
     load: Workload
     next_update: int = 0
+    upserted: int = 0
 
 
 @workflow.defn
@@ -45,13 +51,22 @@ class BareWorkflow:
 
     @workflow.init
     def __init__(self, inp: BareInput) -> None:
+        self.load = inp.load
         self.received = inp.next_update
         self.ready = inp.next_update
+        self.upserted = inp.upserted
 
     @workflow.update
     def step(self, n: int) -> int:
         self.received += 1
+        self._upsert()
         return n
+
+    def _upsert(self) -> None:
+        # As many upserts as the engagement made, one per update at most (the rest at the end).
+        if self.upserted < self.load.upserts:
+            self.upserted += 1
+            workflow.upsert_search_attributes([AWAITING.value_set([f"person-{self.upserted}"])])
 
     @workflow.query
     def ready_for(self) -> int:
@@ -64,7 +79,7 @@ class BareWorkflow:
         per_run = -(-load.updates // max(load.runs, 1))  # updates per run, rounded up
         for n in range(inp.next_update, load.updates):
             if n > inp.next_update and n % per_run == 0:
-                workflow.continue_as_new(BareInput(load, n))
+                workflow.continue_as_new(BareInput(load, n, self.upserted))
             for i in range(per_gap + (load.activities % max(load.updates, 1) if n == 0 else 0)):
                 await workflow.execute_activity(noop, i, start_to_close_timeout=timedelta(seconds=30))
             self.ready = n + 1
@@ -72,6 +87,8 @@ class BareWorkflow:
                 await workflow.wait_condition(lambda n=n: self.received > n, timeout=timedelta(hours=1))
             else:
                 await workflow.wait_condition(lambda n=n: self.received > n)
+        while self.upserted < load.upserts:
+            self._upsert()
         per_child = load.child_activities // max(load.children, 1)
         await asyncio.gather(
             *(

@@ -46,7 +46,9 @@ POLL = 0.01
 
 
 async def count_workload(client: Client, engagement_id: str) -> Workload:
-    counts = dict.fromkeys(("activities", "updates", "timers", "children", "child_activities", "runs"), 0)
+    counts = dict.fromkeys(
+        ("activities", "updates", "timers", "children", "child_activities", "runs", "upserts"), 0
+    )
     async for wf in client.list_workflows(f"WorkflowId STARTS_WITH '{engagement_id}'"):
         history = await client.get_workflow_handle(wf.id, run_id=wf.run_id).fetch_history()
         child = wf.id != engagement_id
@@ -60,6 +62,8 @@ async def count_workload(client: Client, engagement_id: str) -> Workload:
                 counts["timers"] += 1
             elif event.event_type == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
                 counts["children"] += 1
+            elif event.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+                counts["upserts"] += 1
     return Workload(**counts)
 
 
@@ -88,7 +92,6 @@ async def run_engagement(client: Client, scenario: str) -> tuple[float, str]:
     spec = SCENARIOS[scenario]()
     started = time.perf_counter()
     await play(Engagements(client, QUEUE), spec, quiet=True, interval=POLL)
-    await client.get_workflow_handle(spec.engagement_id).result()
     return time.perf_counter() - started, spec.engagement_id
 
 

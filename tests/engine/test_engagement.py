@@ -1,5 +1,7 @@
 """A whole engagement through every phase, against the real dev server."""
 
+import asyncio
+
 import pytest
 from onboard.core.client import Engagements, RejectedError
 from onboard.core.models import Completion, Contact, GateDecision, Phase
@@ -46,3 +48,42 @@ async def test_full_engagement_through_every_phase(client, worker):
     assert ("pat", "approve", "kickoff") in actions
     assert ("casey", "approve", "joint-verification") in actions
     assert final.awaiting == ()
+
+
+async def test_enable_runs_core_first_then_the_services_in_parallel_and_the_suite_last(client, worker):
+    engagements = Engagements(client, worker.task_queue)
+    spec = make_spec(("ems",), licenses={"ems": 500})
+    eid = spec.engagement_id
+    await engagements.start(spec)
+    await engagements.record_contact(eid, Contact("pat"))
+    await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
+    await engagements.decide(eid, GateDecision("kickoff", "pat", True))
+    await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
+    await engagements.decide(eid, GateDecision("remediation-plan", "casey", True))
+    status = await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
+    for item in status.state.items:
+        await engagements.complete(eid, Completion(item.item.id, "casey", "done"))
+    await engagements.decide(eid, GateDecision("joint-verification", "pat", True))
+    await engagements.decide(eid, GateDecision("joint-verification", "casey", True))
+
+    def services_waiting(s) -> set[str]:
+        return {st.step.service for st in s.state.steps.values() if st.status in ("awaiting", "running")}
+
+    status = await wait_for(engagements, eid, lambda s: s.phase is Phase.ENABLE and bool(services_waiting(s)))
+    assert services_waiting(status) == {"core"}, "core capabilities come before every service"
+    attested: set[str] = set()
+    while any(st.step.service == "core" and st.status != "done" for st in status.state.steps.values()):
+        for st in status.state.steps.values():
+            if st.status == "awaiting" and st.step.id not in attested:
+                await engagements.complete(eid, Completion(st.step.id, "pat", "done"))
+                attested.add(st.step.id)
+        await asyncio.sleep(0.1)
+        status = await engagements.status(eid)
+    status = await wait_for(
+        engagements, eid, lambda s: {"aad_premium", "intune", "azure_rms"} <= services_waiting(s)
+    )
+    assert "ems" not in services_waiting(status), "the suite's own steps wait for its members"
+    final = await attest_enable_steps(engagements, eid)
+    assert final.phase is Phase.COMPLETED
+    enabled = [line.split(" enabled ")[1] for line in final.state.history if " enabled " in line]
+    assert enabled[0] == "core" and enabled[-1] == "ems"

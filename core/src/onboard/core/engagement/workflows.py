@@ -214,9 +214,13 @@ class EngagementWorkflow:
                 self._started.add(service)
                 rules.refresh_steps(s, self._started)
                 self._publish()
-                await handle
+                # Services that come after start once every step is done here; the
+                # child's own completion (a server round trip later) is awaited last.
+                await workflow.wait_condition(lambda: all(s.steps[st.id].status == "done" for st in steps))
             self._services_done.add(service)
             s.history.append(f"{workflow.now().isoformat()} enabled {service}")
+            if steps:
+                await handle
 
         await asyncio.gather(
             *(
@@ -537,16 +541,18 @@ class ServiceEnablementWorkflow:
         own = {step.id for step in inp.steps}
         parent = workflow.get_external_workflow_handle_for(EngagementWorkflow.run, inp.parent_id)
 
-        async def report(step: EnableStep, status: str, by: str = "", evidence: str = "") -> None:
-            await parent.signal(
-                EngagementWorkflow.step_changed, StepChange(step.id, status, by, evidence, workflow.now())
-            )
+        reports: list[asyncio.Task] = []
+
+        def report(step: EnableStep, status: str, by: str = "", evidence: str = "") -> None:
+            # Sent, not awaited: delivery takes a server round trip and the work goes on.
+            change = StepChange(step.id, status, by, evidence, workflow.now())
+            reports.append(asyncio.create_task(parent.signal(EngagementWorkflow.step_changed, change)))
 
         async def run_step(step: EnableStep) -> None:
             inside = [d for d in step.depends_on if d in own]  # core finished before we started
             await workflow.wait_condition(lambda: all(d in self._done for d in inside))
             if step.kind is StepKind.AUTOMATED:
-                await report(step, "running")
+                report(step, "running")
                 try:
                     result: StepResult = await workflow.execute_activity_method(
                         EngagementActivities.run_step,
@@ -558,14 +564,15 @@ class ServiceEnablementWorkflow:
                     result = StepResult(False, f"automation failed: {err.cause or err}")
                 if result.ok:
                     self._done.add(step.id)
-                    await report(step, "done", "automation", f"{result.summary} {result.evidence}".strip())
+                    report(step, "done", "automation", f"{result.summary} {result.evidence}".strip())
                     return
-                await report(step, "awaiting", evidence=f"automation could not confirm it: {result.summary}")
+                report(step, "awaiting", evidence=f"automation could not confirm it: {result.summary}")
             # Manual steps: the engagement opens them itself and forwards the attestation.
             await workflow.wait_condition(lambda: step.id in self._attested)
             self._done.add(step.id)
 
         await asyncio.gather(*(run_step(step) for step in inp.steps))
+        await asyncio.gather(*reports)  # every report delivered before the child ends
         return sorted(self._done)
 
 
