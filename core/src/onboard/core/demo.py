@@ -179,7 +179,9 @@ async def play(
             lambda p: p.phase is Phase.COMPLETED or any(s not in attested for s in p.awaiting_steps)
         )
         if progress.phase is Phase.COMPLETED:
-            return await engagements.status(eid)
+            # The workflow's result is its final status; a query on a closed
+            # workflow would replay its history.
+            return await engagements.handle(eid).result()
         for step_id in progress.awaiting_steps:
             if step_id not in attested:
                 step = steps[step_id]
