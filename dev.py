@@ -18,6 +18,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 BOOTSTRAP = ROOT / ".bootstrap"
+UV_REQUIREMENT = "uv==0.13.9"
+# Trust the machine's certificate store too (corporate proxies, private indexes);
+# the second name is the same switch in older uv releases.
+UV_ENV = {"UV_SYSTEM_CERTS": "1", "UV_NATIVE_TLS": "1"}
 
 
 def uv() -> str:
@@ -29,7 +33,7 @@ def uv() -> str:
     if not exe.exists():
         print("dev.py: installing uv into .bootstrap/ ...", flush=True)
         venv.EnvBuilder(with_pip=True).create(BOOTSTRAP)
-        subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "-q", "uv>=0.5"], check=True)
+        subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "-q", UV_REQUIREMENT], check=True)
     return str(exe)
 
 
@@ -41,6 +45,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     tool = uv()
+    os.environ.update({k: v for k, v in UV_ENV.items() if k not in os.environ})
     sync = [tool, "sync", "--locked", "--all-packages", "--python", sys.executable]
     if subprocess.run(sync, cwd=ROOT).returncode != 0:
         return 1
