@@ -252,8 +252,11 @@ class DevServer:
 
     async def stop(self) -> None:
         """Stop the server: SIGTERM, then SIGKILL after ``stop_timeout`` seconds."""
-        process, self._process = self._process, None
+        # ``_process`` stays set until the server is gone, so that a forced exit
+        # arriving meanwhile (a second Ctrl+C) can still kill() it.
+        process = self._process
         if process is None or process.poll() is not None:
+            self._process = None
             return
         process.terminate()
         try:
@@ -261,11 +264,13 @@ class DevServer:
         except subprocess.TimeoutExpired:
             process.kill()
             await asyncio.to_thread(process.wait)
+        self._process = None
 
     def kill(self) -> None:
-        """Kill the server at once (SIGKILL), for a process that is about to exit hard."""
+        """Kill the server at once (SIGKILL) and reap it, for a process about to exit hard."""
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
+            self._process.wait(timeout=10)
 
     async def connect(self, *, runtime: Runtime | None = None) -> Client:
         """A client for this server with onboard's data converter."""
