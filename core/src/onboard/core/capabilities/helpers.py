@@ -17,6 +17,7 @@ from pathlib import Path
 
 from onboard.core.models import (
     Category,
+    EnableStep,
     EngagementSpec,
     FactValue,
     Finding,
@@ -26,6 +27,7 @@ from onboard.core.models import (
     Requirement,
     Responsibility,
     Severity,
+    StepKind,
     StepResult,
 )
 
@@ -151,3 +153,33 @@ def _what_to_do(requirement: Requirement, finding: Finding) -> tuple[str, str]:
     more = f" (and {finding.total - 5} more)" if finding.total > 5 else ""
     detail = finding.summary + (f": {problems}{more}" if problems else "")
     return requirement.remediation or f"Make this pass: {requirement.title}", detail
+
+
+class StepMaker:
+    """Builds a service's enable steps from short slugs, so step lists read like the seeds.
+
+    ``step = StepMaker("intune", "[F-PH] Enable phase - Microsoft Intune")`` then
+    ``step("add-users", "Add users", ["configure-identities"])`` is the step
+    ``intune.add-users`` depending on ``intune.configure-identities``; a dependency
+    that starts with ``core.`` names a core step by its full id.
+    """
+
+    def __init__(self, service: str, source: str) -> None:
+        self.service = service
+        self.source = source
+
+    def __call__(
+        self,
+        slug: str,
+        title: str,
+        depends_on: Sequence[str] = (),
+        *,
+        owner: Party = Party.CUSTOMER,
+        kind: StepKind = StepKind.MANUAL,
+        branch: str = "",
+        source: str = "",
+    ) -> EnableStep:
+        deps = tuple(d if d.startswith("core.") else f"{self.service}.{d}" for d in depends_on)
+        return EnableStep(
+            f"{self.service}.{slug}", self.service, title, kind, owner, deps, branch, source or self.source
+        )

@@ -10,33 +10,16 @@ writeback for SSPR comes from the service's own process document [F-AAD].
 
 from collections.abc import Mapping, Sequence
 
+from onboard.core.capabilities.helpers import StepMaker
 from onboard.core.hookspecs import hookimpl
-from onboard.core.models import EnableStep, FactValue, Party, StepKind
+from onboard.core.models import EnableStep, FactValue, Party
 
 from .service import SERVICE
 
 _SRC = "[F-PH] Enable phase - Azure Active Directory Premium"
 
 
-def _step(
-    slug: str,
-    title: str,
-    depends_on: tuple[str, ...] = (),
-    *,
-    owner: Party = Party.CUSTOMER,
-    branch: str = "",
-    source: str = _SRC,
-) -> EnableStep:
-    return EnableStep(
-        f"{SERVICE}.{slug}",
-        SERVICE,
-        title,
-        StepKind.MANUAL,
-        owner,
-        tuple(f"{SERVICE}.{d}" for d in depends_on),
-        branch,
-        source,
-    )
+_step = StepMaker(SERVICE, _SRC)
 
 
 @hookimpl

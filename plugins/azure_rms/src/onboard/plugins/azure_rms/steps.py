@@ -12,8 +12,9 @@ Windows and non-Windows devices.  The commands come from [RMS-ACT], [RMS-SU] and
 
 from collections.abc import Mapping, Sequence
 
+from onboard.core.capabilities.helpers import StepMaker
 from onboard.core.hookspecs import hookimpl
-from onboard.core.models import EnableStep, FactValue, Party, StepKind
+from onboard.core.models import EnableStep, FactValue, Party
 
 from .facts import connector_applies, connector_for_exchange, connector_for_sharepoint
 from .service import SERVICE
@@ -21,25 +22,7 @@ from .service import SERVICE
 _SRC = "[F-RMS] Microsoft responsibilities, Enable phase"
 
 
-def _step(
-    slug: str,
-    title: str,
-    depends_on: Sequence[str] = (),
-    *,
-    owner: Party = Party.CUSTOMER,
-    branch: str = "",
-    source: str = _SRC,
-) -> EnableStep:
-    return EnableStep(
-        f"{SERVICE}.{slug}",
-        SERVICE,
-        title,
-        StepKind.MANUAL,
-        owner,
-        tuple(f"{SERVICE}.{d}" for d in depends_on),
-        branch,
-        source,
-    )
+_step = StepMaker(SERVICE, _SRC)
 
 
 @hookimpl

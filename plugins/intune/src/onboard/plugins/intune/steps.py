@@ -11,7 +11,7 @@ is automated: it re-checks the assessment bundle's zones for the enrollment CNAM
 from collections.abc import Mapping, Sequence
 
 from onboard.core.capabilities.facts import on_premises
-from onboard.core.capabilities.helpers import verify_against_bundle
+from onboard.core.capabilities.helpers import StepMaker, verify_against_bundle
 from onboard.core.hookspecs import hookimpl
 from onboard.core.models import EnableStep, EngagementSpec, FactValue, Party, StepKind, StepResult
 
@@ -26,19 +26,7 @@ def _id(slug: str) -> str:
     return f"{SERVICE}.{slug}"
 
 
-def _step(
-    slug: str,
-    title: str,
-    depends_on: Sequence[str] = (),
-    *,
-    owner: Party = Party.CUSTOMER,
-    kind: StepKind = StepKind.MANUAL,
-    branch: str = "",
-    source: str = _SRC,
-) -> EnableStep:
-    # Dependencies name this service's slugs, or core's steps by their full id.
-    deps = tuple(d if d.startswith("core.") else _id(d) for d in depends_on)
-    return EnableStep(_id(slug), SERVICE, title, kind, owner, deps, branch, source)
+_step = StepMaker(SERVICE, _SRC)
 
 
 @hookimpl
