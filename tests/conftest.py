@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 import pytest
 from onboard.core import search_attributes as sa
 from onboard.core.converter import DATA_CONVERTER
-from onboard.core.engagement import WORKFLOWS, EngagementActivities, workflow_runner
 from onboard.core.plugins import load_plugin_manager
 from onboard.workers.devserver import find_binary
+from onboard.workers.worker import running_worker
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -54,11 +54,5 @@ def plugin_manager():
 async def worker(client: Client, plugin_manager) -> AsyncIterator[Worker]:
     """A worker on a fresh task queue for one test (its name is `worker.task_queue`)."""
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
-    async with Worker(
-        client,
-        task_queue=task_queue,
-        workflows=WORKFLOWS,
-        activities=EngagementActivities(plugin_manager).all(),
-        workflow_runner=workflow_runner(),
-    ) as running:
+    async with running_worker(client, task_queue=task_queue, manager=plugin_manager) as running:
         yield running

@@ -15,7 +15,6 @@ import pytest
 from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements, RejectedError
 from onboard.core.converter import DATA_CONVERTER
-from onboard.core.engagement import WORKFLOWS, EngagementActivities, workflow_runner
 from onboard.core.engagement.workflows import EngagementWorkflow
 from onboard.core.hookspecs import hookimpl
 from onboard.core.models import (
@@ -32,9 +31,9 @@ from onboard.core.models import (
 )
 from onboard.core.plugins import load_plugin_manager
 from onboard.workers.devserver import find_binary
+from onboard.workers.worker import running_worker
 from temporalio.client import Client, WorkflowUpdateStage
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from .helpers import make_spec, wait_for
 
@@ -132,13 +131,7 @@ async def test_a_failing_plugin_blocks_the_engagement_until_a_provider_resumes(c
     plugin = BrokenRemediationPlugin()
     manager = load_plugin_manager(extra=[("flaky", plugin)])
     task_queue = f"blocked-{uuid.uuid4().hex[:8]}"
-    async with Worker(
-        client,
-        task_queue=task_queue,
-        workflows=WORKFLOWS,
-        activities=EngagementActivities(manager).all(),
-        workflow_runner=workflow_runner(),
-    ):
+    async with running_worker(client, task_queue=task_queue, manager=manager):
         engagements = Engagements(client, task_queue)
         spec = make_spec(("core", "flaky"))
         eid = spec.engagement_id
@@ -177,13 +170,7 @@ async def test_history_stays_small_by_continuing_as_new_when_the_server_suggests
         ],
     )
     try:
-        async with Worker(
-            env.client,
-            task_queue="can",
-            workflows=WORKFLOWS,
-            activities=EngagementActivities().all(),
-            workflow_runner=workflow_runner(),
-        ):
+        async with running_worker(env.client, task_queue="can"):
             engagements = Engagements(env.client, "can")
             spec = make_spec(policy=Policy(checkpoint_every=timedelta(seconds=0.5)))
             eid = spec.engagement_id
@@ -226,13 +213,7 @@ async def test_a_reassessment_sent_during_a_phase_change_is_not_lost(client):
     # transition notice; a re-assessment sent then must be answered, not deadlock.
     manager = load_plugin_manager(extra=[("slow", SlowTransitions())])
     task_queue = f"window-{uuid.uuid4().hex[:8]}"
-    async with Worker(
-        client,
-        task_queue=task_queue,
-        workflows=WORKFLOWS,
-        activities=EngagementActivities(manager).all(),
-        workflow_runner=workflow_runner(),
-    ):
+    async with running_worker(client, task_queue=task_queue, manager=manager):
         engagements = Engagements(client, task_queue)
         spec = make_spec()
         eid = spec.engagement_id

@@ -10,13 +10,12 @@ import pytest
 from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements
 from onboard.core.converter import DATA_CONVERTER
-from onboard.core.engagement import WORKFLOWS, EngagementActivities, workflow_runner
 from onboard.core.models import Completion, Contact, GateDecision, Phase, Policy
 from onboard.core.plugins import load_plugin_manager
+from onboard.workers.worker import running_worker
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from .helpers import make_spec, wait_for
 from .recorder import NotificationRecorder
@@ -31,13 +30,7 @@ def recorder() -> NotificationRecorder:
 async def recording_worker(client, recorder):
     manager = load_plugin_manager(extra=[("recorder", recorder)])
     task_queue = f"timers-{uuid.uuid4().hex[:8]}"
-    async with Worker(
-        client,
-        task_queue=task_queue,
-        workflows=WORKFLOWS,
-        activities=EngagementActivities(manager).all(),
-        workflow_runner=workflow_runner(),
-    ) as worker:
+    async with running_worker(client, task_queue=task_queue, manager=manager) as worker:
         yield worker
 
 
@@ -112,13 +105,7 @@ async def test_thirty_day_contact_sla_on_the_time_skipping_server(recorder):
             )
         )
         manager = load_plugin_manager(extra=[("recorder", recorder)])
-        async with Worker(
-            env.client,
-            task_queue="skipping",
-            workflows=WORKFLOWS,
-            activities=EngagementActivities(manager).all(),
-            workflow_runner=workflow_runner(),
-        ):
+        async with running_worker(env.client, task_queue="skipping", manager=manager):
             engagements = Engagements(env.client, "skipping")
             spec = make_spec(policy=Policy(), purchased_on=datetime.now(UTC))
             await engagements.start(spec)

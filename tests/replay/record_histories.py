@@ -22,11 +22,10 @@ from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.demo import play, sample_spec
-from onboard.core.engagement import WORKFLOWS, EngagementActivities, workflow_runner
 from onboard.workers.devserver import find_binary
+from onboard.workers.worker import running_worker
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from tests.engine.helpers import drive_full_engagement, make_spec
 
@@ -75,13 +74,7 @@ async def main(names: list[str]) -> None:
         data_converter=DATA_CONVERTER,
     )
     try:
-        async with Worker(
-            env.client,
-            task_queue=TASK_QUEUE,
-            workflows=WORKFLOWS,
-            activities=EngagementActivities().all(),
-            workflow_runner=workflow_runner(),
-        ):
+        async with running_worker(env.client, task_queue=TASK_QUEUE):
             for name in names or list(SCENARIOS):
                 for path in await record(env.client, name, SCENARIOS[name]):
                     print(path.relative_to(HISTORIES.parent))
