@@ -102,6 +102,25 @@ async def attest_enable_steps(
                 )
 
 
+async def reach_remediate(
+    engagements: Engagements, spec: EngagementSpec, interval: float = 0.1, timeout: float = 30.0
+) -> EngagementStatus:
+    """Start ``spec`` and take it, with the usual approvals, into Remediate."""
+    eid = spec.engagement_id
+
+    def until(predicate: Callable[[EngagementStatus], bool]) -> Awaitable[EngagementStatus]:
+        return wait_for(engagements, eid, predicate, timeout=timeout, interval=interval)
+
+    await engagements.start(spec)
+    await until(lambda s: s.state.plan is not None)
+    await engagements.record_contact(eid, Contact("pat", "phoned the customer"))
+    await until(lambda s: s.state.gates["kickoff"].open)
+    await engagements.decide(eid, GateDecision("kickoff", "pat", True, "kick-off held"))
+    await until(lambda s: s.state.gates["remediation-plan"].open)
+    await engagements.decide(eid, GateDecision("remediation-plan", "casey", True, "plan agreed"))
+    return await until(lambda s: s.phase is Phase.REMEDIATE)
+
+
 async def drive_full_engagement(
     engagements: Engagements, spec: EngagementSpec, interval: float = 0.1
 ) -> EngagementStatus:
@@ -111,14 +130,7 @@ async def drive_full_engagement(
     def until(predicate: Callable[[EngagementStatus], bool]) -> Awaitable[EngagementStatus]:
         return wait_for(engagements, eid, predicate, interval=interval)
 
-    await engagements.start(spec)
-    await until(lambda s: s.state.plan is not None)
-    await engagements.record_contact(eid, Contact("pat", "phoned the customer"))
-    await until(lambda s: s.state.gates["kickoff"].open)
-    await engagements.decide(eid, GateDecision("kickoff", "pat", True, "kick-off held"))
-    await until(lambda s: s.state.gates["remediation-plan"].open)
-    await engagements.decide(eid, GateDecision("remediation-plan", "casey", True, "plan agreed"))
-    status = await until(lambda s: s.phase is Phase.REMEDIATE)
+    status = await reach_remediate(engagements, spec, interval)
     for item in status.state.items:
         await engagements.complete(eid, Completion(item.item.id, "casey", "fixed"))
     await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))

@@ -6,7 +6,7 @@ import pytest
 from onboard.core.client import Engagements, RejectedError
 from onboard.core.models import Completion, Contact, GateDecision, Phase
 
-from .helpers import attest_enable_steps, make_spec, wait_for
+from .helpers import attest_enable_steps, make_spec, reach_remediate, wait_for
 
 
 async def test_full_engagement_through_every_phase(client, worker):
@@ -54,13 +54,7 @@ async def test_enable_runs_core_first_then_the_services_in_parallel_and_the_suit
     engagements = Engagements(client, worker.task_queue)
     spec = make_spec(("ems",), licenses={"ems": 500})
     eid = spec.engagement_id
-    await engagements.start(spec)
-    await engagements.record_contact(eid, Contact("pat"))
-    await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
-    await engagements.decide(eid, GateDecision("kickoff", "pat", True))
-    await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
-    await engagements.decide(eid, GateDecision("remediation-plan", "casey", True))
-    status = await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
+    status = await reach_remediate(engagements, spec)
     for item in status.state.items:
         await engagements.complete(eid, Completion(item.item.id, "casey", "done"))
     await engagements.decide(eid, GateDecision("joint-verification", "pat", True))

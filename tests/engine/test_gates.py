@@ -6,7 +6,7 @@ import pytest
 from onboard.core.client import Engagements, RejectedError
 from onboard.core.models import Completion, Contact, GateDecision, Phase
 
-from .helpers import make_spec, wait_for
+from .helpers import make_spec, reach_remediate, wait_for
 
 
 async def history_length(engagements: Engagements, engagement_id: str) -> int:
@@ -63,15 +63,7 @@ async def test_second_decision_by_the_same_person_and_side_is_rejected(client, w
     engagements = Engagements(client, worker.task_queue)
     spec = make_spec()
     eid = spec.engagement_id
-    await engagements.start(spec)
-    await engagements.record_contact(eid, Contact("pat"))
-    await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
-    await engagements.decide(eid, GateDecision("kickoff", "pat", True))
-    status = await wait_for(
-        engagements, eid, lambda s: s.phase is Phase.ASSESS and s.state.gates["remediation-plan"].open
-    )
-    await engagements.decide(eid, GateDecision("remediation-plan", "casey", True))
-    status = await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
+    status = await reach_remediate(engagements, spec)
     for item in status.state.items:
         await engagements.complete(eid, Completion(item.item.id, "cole", "done"))
     with pytest.raises(RejectedError, match="already closed"):

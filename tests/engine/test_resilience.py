@@ -35,7 +35,7 @@ from onboard.workers.worker import running_worker
 from temporalio.client import Client, WorkflowUpdateStage
 from temporalio.testing import WorkflowEnvironment
 
-from .helpers import make_spec, wait_for
+from .helpers import make_spec, reach_remediate, wait_for
 
 
 def start_worker_process(client: Client, task_queue: str) -> subprocess.Popen:
@@ -174,12 +174,7 @@ async def test_history_stays_small_by_continuing_as_new_when_the_server_suggests
             engagements = Engagements(env.client, "can")
             spec = make_spec(policy=Policy(checkpoint_every=timedelta(seconds=0.5)))
             eid = spec.engagement_id
-            await engagements.start(spec)
-            await engagements.record_contact(eid, Contact("pat"))
-            await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
-            await engagements.decide(eid, GateDecision("kickoff", "pat", True))
-            await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
-            await engagements.decide(eid, GateDecision("remediation-plan", "casey", True))
+            status = await reach_remediate(engagements, spec)
             status = await wait_for(engagements, eid, lambda s: s.state.checkpoints >= 12, timeout=60)
             runs = [wf async for wf in env.client.list_workflows(f"WorkflowId = '{eid}'")]
             # Two runs end at phase boundaries; the rest were suggested by the server.
@@ -217,12 +212,6 @@ async def test_a_reassessment_sent_during_a_phase_change_is_not_lost(client):
         engagements = Engagements(client, task_queue)
         spec = make_spec()
         eid = spec.engagement_id
-        await engagements.start(spec)
-        await engagements.record_contact(eid, Contact("pat"))
-        await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open, timeout=60)
-        await engagements.decide(eid, GateDecision("kickoff", "pat", True))
-        await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open, timeout=60)
-        await engagements.decide(eid, GateDecision("remediation-plan", "casey", True))
-        await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE, interval=0.01)
+        await reach_remediate(engagements, spec)
         result = await asyncio.wait_for(engagements.reassess(eid, Reassessment("casey", "/nonexistent")), 30)
         assert result.round == 2

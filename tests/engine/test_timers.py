@@ -10,14 +10,14 @@ import pytest
 from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements
 from onboard.core.converter import DATA_CONVERTER
-from onboard.core.models import Completion, Contact, GateDecision, Phase, Policy
+from onboard.core.models import Completion, Contact, Phase, Policy
 from onboard.core.plugins import load_plugin_manager
 from onboard.workers.worker import running_worker
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
-from .helpers import make_spec, wait_for
+from .helpers import make_spec, reach_remediate, wait_for
 from .recorder import NotificationRecorder
 
 
@@ -72,12 +72,7 @@ async def test_checkpoint_reminders_fire_during_remediate(client, recording_work
     engagements = Engagements(client, recording_worker.task_queue)
     spec = make_spec(policy=Policy(checkpoint_every=timedelta(seconds=2)))
     eid = spec.engagement_id
-    await engagements.start(spec)
-    await engagements.record_contact(eid, Contact("pat"))
-    await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
-    await engagements.decide(eid, GateDecision("kickoff", "pat", True))
-    await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
-    await engagements.decide(eid, GateDecision("remediation-plan", "casey", True))
+    status = await reach_remediate(engagements, spec)
     status = await wait_for(engagements, eid, lambda s: s.state.checkpoints >= 2, timeout=20)
     assert status.phase is Phase.REMEDIATE
     checkpoint = next(n for n in recorder.sent if n.kind == "checkpoint" and n.engagement_id == eid)
