@@ -194,6 +194,9 @@ async def test_history_stays_small_by_continuing_as_new_when_the_server_suggests
         await env.shutdown()
 
 
+FIXED_BUNDLE = Path(__file__).resolve().parents[2] / "examples" / "bundles" / "contoso-fixed"
+
+
 class SlowTransitions:
     """A notification sink that takes its time with phase transitions."""
 
@@ -213,5 +216,12 @@ async def test_a_reassessment_sent_during_a_phase_change_is_not_lost(client):
         spec = make_spec()
         eid = spec.engagement_id
         await reach_remediate(engagements, spec)
-        result = await asyncio.wait_for(engagements.reassess(eid, Reassessment("casey", "/nonexistent")), 30)
+        result = await asyncio.wait_for(
+            engagements.reassess(eid, Reassessment("casey", str(FIXED_BUNDLE))), 30
+        )
         assert result.round == 2
+
+        with pytest.raises(RejectedError, match=r"re-assessment of /no/such/bundle failed: .*not a folder"):
+            await engagements.reassess(eid, Reassessment("casey", "/no/such/bundle"))
+        status = await engagements.status(eid)
+        assert status.state.assessment_round == 2 and not status.state.blocked, "a bad bundle changes nothing"

@@ -56,6 +56,22 @@ async def test_missed_contact_escalates_and_keeps_escalating(client, recording_w
     await wait_for(engagements, spec.engagement_id, lambda s: s.state.gates["kickoff"].open)
 
 
+async def test_a_long_overdue_contact_escalates_once_not_once_per_missed_period(
+    client, recording_worker, recorder
+):
+    engagements = Engagements(client, recording_worker.task_queue)
+    policy = Policy(contact_within=timedelta(days=30), escalate_every=timedelta(days=7))
+    spec = make_spec(policy=policy, purchased_on=datetime.now(UTC) - timedelta(days=60))
+    await engagements.start(spec)
+    status = await wait_for(
+        engagements, spec.engagement_id, lambda s: "escalation" in recorder.kinds(spec.engagement_id)
+    )
+    # 60 days after purchase: 30 days late, the 5th weekly period; one notice says so.
+    assert status.state.escalations == 5
+    await asyncio.sleep(1)
+    assert recorder.kinds(spec.engagement_id).count("escalation") == 1
+
+
 async def test_a_contact_in_time_never_escalates(client, recording_worker, recorder):
     engagements = Engagements(client, recording_worker.task_queue)
     spec = make_spec(policy=Policy(contact_within=timedelta(seconds=3)))

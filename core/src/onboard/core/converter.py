@@ -26,9 +26,13 @@ from temporalio.converter import (
 )
 
 
-def make_cattrs_converter() -> cattrs.Converter:
-    """The cattrs converter for every model: ISO datetimes, seconds for timedeltas."""
-    converter = make_converter()
+def make_cattrs_converter(*, forbid_extra_keys: bool = False) -> cattrs.Converter:
+    """The cattrs converter for every model: ISO datetimes, seconds for timedeltas.
+
+    ``forbid_extra_keys`` is for files people write (a misspelt key is an error);
+    payloads keep the default so that an older worker reads a newer payload.
+    """
+    converter = make_converter(forbid_extra_keys=forbid_extra_keys)
     converter.register_unstructure_hook(timedelta, lambda td: td.total_seconds())
     converter.register_structure_hook(timedelta, lambda v, _: timedelta(seconds=float(v)))
     # Fact values are str | int | bool; JSON keeps them apart, so pass them through.

@@ -15,7 +15,7 @@ cattrs sees real types, not strings, inside the Temporal workflow sandbox.
 """
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -42,7 +42,19 @@ def _non_empty(instance: object, attribute: attrs.Attribute, value: str) -> None
 
 
 def _str_tuple(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):  # a lone string is one item, not its characters
+        return (value,)
     return tuple(value)
+
+
+def _positive(instance: object, attribute: attrs.Attribute, value: timedelta) -> None:
+    if value <= timedelta(0):
+        raise ValueError(f"{type(instance).__name__}.{attribute.name} must be longer than zero, got {value}")
+
+
+def _aware(value: datetime) -> datetime:
+    """Timestamps without a zone are UTC: workflow time is always zone-aware."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 # ---------------------------------------------------------------------------
@@ -286,9 +298,9 @@ class Policy:
     Tests shrink these to seconds; the server then runs the real timers.
     """
 
-    contact_within: timedelta = timedelta(days=30)
-    checkpoint_every: timedelta = timedelta(days=7)
-    escalate_every: timedelta = timedelta(days=7)
+    contact_within: timedelta = field(default=timedelta(days=30), validator=_positive)
+    checkpoint_every: timedelta = field(default=timedelta(days=7), validator=_positive)
+    escalate_every: timedelta = field(default=timedelta(days=7), validator=_positive)
 
 
 @frozen
@@ -305,7 +317,7 @@ class EngagementSpec:
     customer: str = field(validator=_non_empty)
     services: tuple[str, ...] = field(converter=_str_tuple)
     licenses: dict[str, int]
-    purchased_on: datetime
+    purchased_on: datetime = field(converter=_aware)
     roster: tuple[Person, ...]
     facts: dict[str, FactValue] = field(factory=dict)
     policy: Policy = Policy()

@@ -35,9 +35,12 @@ from pathlib import Path
 from typing import Any
 
 import cattrs
-from onboard.core.converter import CONVERTER
+from onboard.core.converter import make_cattrs_converter
 from onboard.core.errors import SpecError
 from onboard.core.models import EngagementSpec, FactValue, Party, Person, Policy
+
+#: Engagement files are written by people: a misspelt key is an error, not ignored.
+STRICT = make_cattrs_converter(forbid_extra_keys=True)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(w|d|h|m|s)\s*$")
 _UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -73,9 +76,12 @@ def spec_from_mapping(
     policy = dict(data.get("policy") or {})
     for key, value in policy.items():
         try:
-            policy[key] = parse_duration(value).total_seconds()
+            duration = parse_duration(value)
+            if duration <= timedelta(0):
+                raise ValueError(f"{value!r} must be longer than zero")
         except ValueError as exc:
             raise SpecError(f"{source}{_line_of(text, key)}: field 'policy.{key}': {exc}") from exc
+        policy[key] = duration.total_seconds()
     data["policy"] = policy
     purchased = data.get("purchased_on")
     if isinstance(purchased, datetime):
@@ -86,15 +92,25 @@ def spec_from_mapping(
         if required not in data:
             raise SpecError(f"{source}: missing field {required!r}")
     data.setdefault("licenses", {})
+    if not isinstance(data["services"], list):
+        raise SpecError(
+            f"{source}{_line_of(text, 'services')}: field 'services' must be a list, like [\"ems\"]"
+        )
     try:
-        spec = CONVERTER.structure(data, EngagementSpec)
+        spec = STRICT.structure(data, EngagementSpec)
     except cattrs.BaseValidationError as exc:
         messages = cattrs.transform_error(exc, path="")
         first = messages[0] if messages else str(exc)
         field = first.rsplit("@", 1)[-1].strip().lstrip(".$") if "@" in first else ""
+        problem = first.split(" @")[0]
+        extra = re.search(r"extra fields found \((.+)\)", problem)
+        if extra:  # a misspelt or unknown key: point at it
+            unknown = extra.group(1).split(",")[0].strip()
+            field = f"{field}.{unknown}" if field else unknown
+            problem = "unknown field (misspelt?)"
         words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", field)
         leaf = words[-1] if words else ""
-        raise SpecError(f"{source}{_line_of(text, leaf)}: field {field!r}: {first.split(' @')[0]}") from exc
+        raise SpecError(f"{source}{_line_of(text, leaf)}: field {field!r}: {problem}") from exc
     except (ValueError, TypeError) as exc:
         raise SpecError(f"{source}: {exc}") from exc
     _check_roster(spec, source)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from onboard.core.engagement.messages import AssessInput, AssessOutcome, RunStepInput
-from onboard.core.errors import OnboardError
+from onboard.core.errors import OnboardError, SpecError
 from onboard.core.models import (
     EngagementSpec,
     Finding,
@@ -61,6 +61,8 @@ class EngagementActivities:
 
     def _assess(self, inp: AssessInput) -> AssessOutcome:
         plan = inp.plan
+        if inp.reassessment and not Path(inp.bundle).is_dir():
+            raise SpecError(f"assessment bundle {inp.bundle!r} is not a folder this worker can read")
         if inp.bundle:
             from onboard.core.assessment import assess_bundle
 

@@ -26,6 +26,8 @@ class AssessInput:
     spec: EngagementSpec
     plan: Plan
     bundle: str
+    #: A bundle a person named: it must exist (a first assessment may have none yet).
+    reassessment: bool = False
 
 
 @frozen

@@ -90,14 +90,23 @@ def validate_decision(state: EngagementState, decision: GateDecision) -> Person:
 def refresh_gates(state: EngagementState) -> None:
     """Open the current phase's gate once its work allows a decision."""
     for gate in state.gates.values():
-        if gate.passed or gate.phase is not state.phase or state.blocked or state.plan is None:
-            gate.open = False
-        elif gate.phase is Phase.INITIATE:
-            gate.open = state.contact is not None
-        elif gate.phase is Phase.ASSESS:
-            gate.open = state.assessment_round > 0
-        elif gate.phase is Phase.REMEDIATE:
-            gate.open = not open_items(state)
+        was_open = gate.open
+        _set_open(state, gate)
+        if was_open and not gate.open and not gate.passed:
+            # Closed again (new remediation items, a block): approvals given on other
+            # facts no longer count.
+            gate.approved_by.clear()
+
+
+def _set_open(state: EngagementState, gate: GateState) -> None:
+    if gate.passed or gate.phase is not state.phase or state.blocked or state.plan is None:
+        gate.open = False
+    elif gate.phase is Phase.INITIATE:
+        gate.open = state.contact is not None
+    elif gate.phase is Phase.ASSESS:
+        gate.open = state.assessment_round > 0
+    elif gate.phase is Phase.REMEDIATE:
+        gate.open = not open_items(state)
 
 
 def why_closed(state: EngagementState, gate: GateState) -> str:

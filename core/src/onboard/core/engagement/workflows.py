@@ -12,7 +12,7 @@ from datetime import timedelta
 import attrs
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from onboard.core import search_attributes as sa
@@ -71,14 +71,15 @@ class EngagementWorkflow:
         self.state: EngagementState = inp.state or EngagementState(
             spec=inp.spec, bundle=inp.spec.bundle, gates=rules.gate_states()
         )
-        self._bundles: list[Reassessment] = []
+        self._bundles: list[tuple[int, Reassessment]] = []  # (ticket, request), in order
+        self._tickets = 0
         self._resume: Resume | None = None
         self._children: dict[str, workflow.ChildWorkflowHandle] = {}
         self._started: set[str] = set()  # services whose Enable child is running
         self._forwards: list[asyncio.Task] = []  # attestations on their way to children
         self._services_done: set[str] = set()
         self._published: tuple | None = None
-        self._reassessed: dict[int, ReassessResult] = {}
+        self._reassessed: dict[int, ReassessResult | str] = {}  # by ticket; str: why it failed
 
     # -- run ------------------------------------------------------------------
 
@@ -132,8 +133,7 @@ class EngagementWorkflow:
                     timeout_summary="contact within policy",
                 )
             except TimeoutError:
-                await self._escalate_contact()
-                continue
+                continue  # overdue now: the branch above escalates
             if s.contact is None:
                 return  # continue as new; the deadline is recomputed from state
         await self._notify_gate(KICKOFF)
@@ -228,6 +228,9 @@ class EngagementWorkflow:
                 for info in plan.services
             )
         )
+        for failure in await asyncio.gather(*self._forwards, return_exceptions=True):
+            if isinstance(failure, BaseException):  # the child had ended; the step is recorded here
+                workflow.logger.warning("attestation not delivered to its service workflow: %s", failure)
         await self._enter(Phase.COMPLETED)
 
     # -- phase helpers ----------------------------------------------------------
@@ -267,25 +270,42 @@ class EngagementWorkflow:
             AssessInput(s.spec, s.plan, bundle),
             timeout=ASSESS_TIMEOUT,
         )
+        return self._take_assessment(bundle, outcome)
+
+    def _take_assessment(self, bundle: str, outcome: AssessOutcome) -> ReassessResult:
+        s = self.state
         s.bundle = bundle
         closed = rules.merge_assessment(s, outcome.findings, outcome.items, workflow.now())
         rules.refresh_gates(s)
         self._publish()
-        result = ReassessResult(
+        return ReassessResult(
             s.assessment_round, tuple(closed), tuple(i.item.id for i in rules.open_items(s))
         )
-        self._reassessed[s.assessment_round] = result
-        return result
 
     async def _run_pending_assessments(self) -> None:
+        """Re-assessments, in the order asked; a failure is its caller's, not the engagement's."""
+        s = self.state
+        assert s.plan is not None
         while self._bundles:
-            request = self._bundles[0]
-            await self._run_assessment(request.bundle)
+            ticket, request = self._bundles[0]
+            try:
+                outcome: AssessOutcome = await workflow.execute_activity_method(
+                    EngagementActivities.assess,
+                    AssessInput(s.spec, s.plan, request.bundle, reassessment=True),
+                    start_to_close_timeout=ASSESS_TIMEOUT,
+                    retry_policy=ACTIVITY_RETRY,
+                )
+            except ActivityError as err:
+                self._reassessed[ticket] = _cause(err)
+            else:
+                self._reassessed[ticket] = self._take_assessment(request.bundle, outcome)
             self._bundles.pop(0)
 
     async def _escalate_contact(self) -> None:
-        s = self.state
-        s.escalations += 1
+        """One notice, however many periods have passed (a backdated purchase, a long outage)."""
+        s, policy = self.state, self.state.spec.policy
+        due = s.spec.purchased_on + policy.contact_within + s.escalations * policy.escalate_every
+        s.escalations += 1 + max(0, int((workflow.now() - due) / policy.escalate_every))
         due = s.spec.purchased_on + s.spec.policy.contact_within
         await self._notify(
             "escalation",
@@ -300,7 +320,8 @@ class EngagementWorkflow:
         s = self.state
         assert s.next_checkpoint_at is not None
         s.checkpoints += 1
-        s.next_checkpoint_at += s.spec.policy.checkpoint_every
+        while s.next_checkpoint_at <= workflow.now():  # one call, even after a long outage
+            s.next_checkpoint_at += s.spec.policy.checkpoint_every
         left = rules.open_items(s)
         await self._notify(
             "checkpoint",
@@ -328,10 +349,7 @@ class EngagementWorkflow:
                     method, arg, start_to_close_timeout=timeout, retry_policy=ACTIVITY_RETRY
                 )
             except ActivityError as err:
-                cause = (
-                    err.cause.message if err.cause is not None and hasattr(err.cause, "message") else str(err)
-                )
-                s.blocked = f"{what} failed: {cause}"
+                s.blocked = f"{what} failed: {_cause(err)}"
                 rules.refresh_gates(s)
                 self._publish()
                 workflow.logger.warning("engagement blocked: %s", s.blocked)
@@ -439,10 +457,14 @@ class EngagementWorkflow:
         person = rules.roster_person(s, request.person)
         s.audit.append(AuditRecord(workflow.now(), person.id, person.party, "reassess", request.bundle))
         workflow.logger.info("re-assessment of %s requested by %s", request.bundle, person.id)
-        self._bundles.append(request)
-        target = s.assessment_round + len(self._bundles)
-        await workflow.wait_condition(lambda: target in self._reassessed)
-        return self._reassessed[target]
+        self._tickets += 1
+        ticket = self._tickets
+        self._bundles.append((ticket, request))
+        await workflow.wait_condition(lambda: ticket in self._reassessed)
+        result = self._reassessed.pop(ticket)
+        if isinstance(result, str):
+            raise ApplicationError(f"re-assessment of {request.bundle} failed: {result}", non_retryable=True)
+        return result
 
     @reassess.validator
     def _validate_reassess(self, request: Reassessment) -> None:
@@ -574,6 +596,11 @@ class ServiceEnablementWorkflow:
         await asyncio.gather(*(run_step(step) for step in inp.steps))
         await asyncio.gather(*reports)  # every report delivered before the child ends
         return sorted(self._done)
+
+
+def _cause(err: ActivityError) -> str:
+    """The message of what went wrong inside the activity, not Temporal's wrapper."""
+    return getattr(err.cause, "message", None) or str(err.cause or err)
 
 
 def _days(delta: timedelta) -> str:
