@@ -4,7 +4,7 @@ import pytest
 from onboard.core.errors import PlanError
 from onboard.core.hookspecs import hookimpl
 from onboard.core.models import EnableStep, ServiceInfo
-from onboard.core.planning import build_plan, check_step_graph
+from onboard.core.planning import build_plan, check_service_order, check_step_graph
 from onboard.core.plugins import load_plugin_manager
 from onboard.core.specfile import preview_spec
 
@@ -79,3 +79,20 @@ def test_the_step_graph_must_be_acyclic_and_closed():
     ]
     with pytest.raises(PlanError, match="of another service"):
         check_step_graph(across, [*services, ServiceInfo("beta", "Beta")])
+
+
+def test_services_may_not_wait_for_each_other_in_a_circle():
+    services = [
+        ServiceInfo("core", "Core", after=()),
+        ServiceInfo("alpha", "Alpha", after=("core", "beta")),
+        ServiceInfo("beta", "Beta", after=("alpha",)),
+    ]
+    with pytest.raises(PlanError, match="services wait for each other .*alpha -> beta -> alpha"):
+        check_service_order(services, [])
+    loose = [ServiceInfo("core", "Core", after=()), ServiceInfo("alpha", "Alpha", after=())]
+    steps = [
+        EnableStep("core.one", "core", "One"),
+        EnableStep("alpha.one", "alpha", "One", depends_on=("core.one",)),
+    ]
+    with pytest.raises(PlanError, match="does not run after core"):
+        check_service_order(loose, steps)

@@ -24,7 +24,7 @@ from onboard.core.models import (
     Resume,
 )
 from onboard.core.settings import TASK_QUEUE
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -78,12 +78,16 @@ class Engagements:
             return await self.handle(engagement_id).query(EngagementWorkflow.status)
         except RPCError as exc:
             raise _not_found(engagement_id, exc) from exc
+        except WorkflowQueryFailedError as exc:
+            raise OnboardError(f"engagement {engagement_id!r} could not answer: {exc.message}") from exc
 
     async def progress(self, engagement_id: str) -> EngagementProgress:
         try:
             return await self.handle(engagement_id).query(EngagementWorkflow.progress)
         except RPCError as exc:
             raise _not_found(engagement_id, exc) from exc
+        except WorkflowQueryFailedError as exc:
+            raise OnboardError(f"engagement {engagement_id!r} could not answer: {exc.message}") from exc
 
     async def decide(self, engagement_id: str, decision: GateDecision) -> GateState:
         return await self._update(engagement_id, EngagementWorkflow.decide, decision)
@@ -186,5 +190,7 @@ def sa_initial(spec: EngagementSpec) -> TypedSearchAttributes:
 
 def _not_found(engagement_id: str, exc: RPCError) -> OnboardError:
     if exc.status == RPCStatusCode.NOT_FOUND:
+        if "completed" in exc.message or "closed" in exc.message:
+            return OnboardError(f"engagement {engagement_id!r} has finished: {exc.message}")
         return OnboardError(f"unknown engagement {engagement_id!r}")
     return OnboardError(f"engagement {engagement_id!r}: {exc.message}")

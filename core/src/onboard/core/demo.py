@@ -110,7 +110,11 @@ class Narrator:
             if predicate(progress):
                 return progress
             if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"the demo engagement did not progress (phase {progress.phase.value})")
+                raise OnboardError(
+                    f"engagement {self.engagement_id} did not progress in {timeout:g} s: phase "
+                    f"{progress.phase.value}, awaiting {', '.join(progress.awaiting) or 'nobody'}"
+                    + (f", blocked: {progress.blocked}" if progress.blocked else "")
+                )
             await asyncio.sleep(self.interval)
 
 
@@ -127,9 +131,10 @@ async def play(
     await engagements.start(spec)
     story.say(f"started engagement [bold]{eid}[/] for {spec.customer}: {', '.join(spec.services)}")
     await story.until(lambda p: p.planned or bool(p.blocked))
-    plan = (await engagements.status(eid)).state.plan
+    state = (await engagements.status(eid)).state
+    plan = state.plan
     if plan is None:
-        raise OnboardError(f"engagement {eid} could not be planned")
+        raise OnboardError(f"engagement {eid} could not be planned: {state.blocked}")
     story.say(
         f"  plan: {len(plan.services)} services ({', '.join(plan.service_keys())}), "
         f"{len(plan.requirements)} requirements, {len(plan.enable_steps)} enable steps, "

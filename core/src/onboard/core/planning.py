@@ -133,6 +133,7 @@ def build_plan(manager: ServicePluginManager, spec: EngagementSpec) -> Plan:
     order = {key: i for i, key in enumerate(keys)}
     steps.sort(key=lambda s: order[s.service])  # stable: each plugin's order kept
     check_step_graph(steps, services)
+    check_service_order(services, steps)
     return Plan(
         services=tuple(services),
         facts=facts,
@@ -184,3 +185,32 @@ def check_step_graph(steps: Sequence[EnableStep], services: Sequence[ServiceInfo
 
     for step in steps:
         visit(step.id, [])
+
+
+def check_service_order(services: Sequence[ServiceInfo], steps: Sequence[EnableStep]) -> None:
+    """``after`` forms no cycle, and a step that needs a core step runs after core."""
+    keys = {s.key for s in services}
+    after = {s.key: [a for a in s.after if a in keys and a != s.key] for s in services}
+    state: dict[str, int] = {}
+
+    def visit(key: str, path: list[str]) -> None:
+        if state.get(key) == 2:
+            return
+        if state.get(key) == 1:
+            cycle = " -> ".join([*path[path.index(key) :], key])
+            raise PlanError(f"services wait for each other (ServiceInfo.after): {cycle}")
+        state[key] = 1
+        for before in after[key]:
+            visit(before, [*path, key])
+        state[key] = 2
+
+    for key in after:
+        visit(key, [])
+    by_id = {s.id: s for s in steps}
+    for step in steps:
+        needs_core = any(by_id[d].service == CORE for d in step.depends_on if d in by_id)
+        if step.service != CORE and needs_core and CORE not in after.get(step.service, ()):
+            raise PlanError(
+                f"enable step {step.id!r} depends on a core step, but service {step.service!r} "
+                "does not run after core (ServiceInfo.after)"
+            )

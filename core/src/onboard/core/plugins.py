@@ -154,7 +154,21 @@ class ServicePluginManager:
         return {key: info for key, (info, _) in sorted(self._services.items())}
 
     def owner(self, service: str) -> str:
-        """The name of the plugin that registered ``service``."""
+        """The name of the plugin that registered ``service``.
+
+        :raises PluginLoadError: naming the service when no loaded plugin provides it
+            (a recorded plan may name a service whose plugin is missing on this worker).
+        """
+        if service not in self._services:
+            failed = [
+                f"{r.name} ({r.status}: {r.error or 'not loaded'})"
+                for r in self.records.values()
+                if r.status != "active"
+            ]
+            raise PluginLoadError(
+                f"no loaded plugin provides service {service!r} on this worker"
+                + (f"; not loaded here: {', '.join(failed)}" if failed else "")
+            )
         return self._services[service][1]
 
     def facts(self) -> dict[str, FactDefinition]:

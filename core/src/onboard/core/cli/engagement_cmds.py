@@ -68,14 +68,18 @@ def with_engagements(body: Callable[..., Awaitable[Any]]) -> Callable:
 @click.command()
 @click.argument("engagement_file", type=click.Path(path_type=Path))
 @queue_option
-@with_engagements
-async def start(engagements: Engagements, engagement_file: Path) -> None:
+@connection_options
+def start(connection: ConnectionOptions, task_queue: str, engagement_file: Path) -> None:
     """Start the engagement described by ENGAGEMENT_FILE (TOML)."""
+    # The file and the plan first (no server needed to find their mistakes): the same
+    # planner the workflow runs reports unknown services, bad facts, too few licences.
     spec = load_spec(engagement_file)
-    # The same planner the workflow runs: unknown services, bad facts or too few
-    # licences are reported here, before anything starts.
     plan = build_plan(default_plugin_manager(), spec)
-    await engagements.start(spec)
+
+    async def main() -> None:
+        await Engagements(await connect(connection), task_queue).start(spec)
+
+    asyncio.run(main())
     console.print(
         f"started engagement [bold]{spec.engagement_id}[/] for {spec.customer} ({spec.tenant}): "
         f"{', '.join(plan.service_keys())}"
@@ -182,7 +186,7 @@ async def complete(
 async def contact(engagements: Engagements, engagement_id: str, person: str, note: str) -> None:
     """Record that the provider has contacted the customer (Initiate)."""
     await engagements.record_contact(engagement_id, Contact(person, note))
-    console.print("contact recorded; the kick-off gate is open")
+    console.print("contact recorded; the kick-off gate opens once the plan is ready")
 
 
 @click.command()

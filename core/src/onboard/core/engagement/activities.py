@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from onboard.core.engagement.messages import AssessInput, AssessOutcome, RunStepInput
-from onboard.core.errors import OnboardError, SpecError
+from onboard.core.errors import OnboardError, PluginLoadError, SpecError
 from onboard.core.models import (
     EngagementSpec,
     Finding,
@@ -83,6 +83,8 @@ class EngagementActivities:
             result = await asyncio.to_thread(
                 self.manager.call_owner, inp.step.service, "run_step", step=inp.step, spec=inp.spec
             )
+        except PluginLoadError as exc:  # the plugin is not here; retrying will not bring it
+            raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc
         except OnboardError as exc:
             # Retried with backoff: a plugin may fail on something transient.
             raise ApplicationError(str(exc), type=type(exc).__name__) from exc
