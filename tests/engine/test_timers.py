@@ -10,6 +10,7 @@ import pytest
 from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements
 from onboard.core.converter import DATA_CONVERTER
+from onboard.core.hookspecs import hookimpl
 from onboard.core.models import Completion, Contact, Phase, Policy
 from onboard.core.plugins import load_plugin_manager
 from onboard.workers.worker import running_worker
@@ -132,3 +133,29 @@ async def test_thirty_day_contact_sla_on_the_time_skipping_server(recorder):
             assert (await engagements.status(spec.engagement_id)).state.escalations == 2
     finally:
         await env.shutdown()
+
+
+class FlakySink:
+    """Fails its first delivery, then works."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    @hookimpl
+    def notify(self, notification):
+        self.attempts += 1
+        if self.attempts == 1:
+            raise ConnectionError("mail relay down")
+
+
+async def test_a_failing_sink_is_retried_without_repeating_the_others(client, recorder):
+    flaky = FlakySink()
+    manager = load_plugin_manager(extra=[("recorder", recorder), ("zz-flaky", flaky)])
+    async with running_worker(client, task_queue=f"sinks-{uuid.uuid4().hex[:8]}", manager=manager) as worker:
+        engagements = Engagements(client, worker.task_queue)
+        spec = make_spec(policy=Policy(contact_within=timedelta(seconds=1)))
+        await engagements.start(spec)
+        await wait_for(
+            engagements, spec.engagement_id, lambda s: s.state.escalations >= 1 and flaky.attempts >= 2
+        )
+        assert recorder.kinds(spec.engagement_id).count("escalation") == 1, "the working sink got it once"

@@ -460,6 +460,7 @@ class GateState:
     approved_by: dict[str, str] = field(factory=dict)  # party -> person id
     passed: bool = False
     rejections: list[str] = field(factory=list)  # reasons, newest last
+    notified: bool = False  # the approvers were told it is open (once, across runs)
 
 
 @define

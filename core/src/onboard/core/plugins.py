@@ -227,16 +227,26 @@ class ServicePluginManager:
 
     def broadcast(self, hook: str, **kwargs: Any) -> list[PluginHookError]:
         """Call ``hook`` on every plugin (notifications, check registration)."""
-        errors = []
-        for name, plugin in sorted(self.pm.list_name_plugin(), key=lambda np: np[0]):
-            impl = self._impl_of(plugin, hook)
-            if impl is None:
-                continue
-            try:
-                impl.function(**{a: kwargs[a] for a in impl.argnames})
-            except Exception as exc:
-                errors.append(PluginHookError(name, hook, f"raised {exc!r}"))
-        return errors
+        return [error for name in self.implementers(hook) if (error := self.call_one(name, hook, **kwargs))]
+
+    def implementers(self, hook: str) -> list[str]:
+        """Names of the plugins that implement ``hook``, in name order."""
+        return [
+            name
+            for name, plugin in sorted(self.pm.list_name_plugin(), key=lambda np: np[0])
+            if self._impl_of(plugin, hook) is not None
+        ]
+
+    def call_one(self, name: str, hook: str, **kwargs: Any) -> PluginHookError | None:
+        """Call one plugin's ``hook``; its error (named) instead of raising it."""
+        impl = self._impl_of(self.pm.get_plugin(name), hook)
+        if impl is None:
+            return None
+        try:
+            impl.function(**{a: kwargs[a] for a in impl.argnames})
+        except Exception as exc:
+            return PluginHookError(name, hook, f"raised {exc!r}")
+        return None
 
     def _impl_of(self, plugin: object, hook: str) -> pluggy.HookImpl | None:
         caller = getattr(self.pm.hook, hook)

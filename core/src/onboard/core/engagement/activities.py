@@ -100,7 +100,22 @@ class EngagementActivities:
 
     @activity.defn
     async def notify(self, notification: Notification) -> None:
-        """Deliver through every ``notify`` hook; a failing sink is retried."""
-        errors = await asyncio.to_thread(self.manager.broadcast, "notify", notification=notification)
+        """Deliver through every ``notify`` hook; only the sinks that failed are retried.
+
+        The sinks already served are kept in the heartbeat details, which the next
+        attempt reads, so a working sink does not get the notice twice.
+        """
+        details = activity.info().heartbeat_details
+        delivered: list[str] = list(details[0]) if details else []
+        errors = []
+        for name in self.manager.implementers("notify"):
+            if name in delivered:
+                continue
+            error = await asyncio.to_thread(self.manager.call_one, name, "notify", notification=notification)
+            if error is None:
+                delivered.append(name)
+                activity.heartbeat(delivered)
+            else:
+                errors.append(error)
         if errors:
             raise ApplicationError("; ".join(str(e) for e in errors), type="PluginHookError")

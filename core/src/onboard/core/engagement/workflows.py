@@ -161,6 +161,7 @@ class EngagementWorkflow:
         while not gate.passed:
             rules.refresh_gates(s)
             self._publish()
+            await self._notify_gate(JOINT_VERIFICATION)  # also when nothing was left to fix
             was_open = gate.open
             assert s.next_checkpoint_at is not None
             remaining = s.next_checkpoint_at - workflow.now()
@@ -332,7 +333,8 @@ class EngagementWorkflow:
 
     async def _notify_gate(self, gate_id: str) -> None:
         gate = self.state.gates[gate_id]
-        if gate.open:
+        if gate.open and not gate.notified:
+            gate.notified = True
             parties = [p for p in gate.parties if p.value not in gate.approved_by]
             await self._notify(
                 "gate-open", f"gate {gate.id!r} awaits a decision: {gate.title}", self._people(*parties)
