@@ -8,8 +8,9 @@ workflow then waits for a person instead of failing.
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 from onboard.core.engagement.messages import AssessInput, AssessOutcome, RunStepInput
 from onboard.core.errors import OnboardError, PluginLoadError, SpecError
@@ -26,6 +27,22 @@ from onboard.core.plugins import ServicePluginManager, default_plugin_manager
 from onboard.core.remediation import plan_remediation
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
+
+T = TypeVar("T")
+
+#: Long activities heartbeat this often, so a worker that died is noticed in minutes
+#: (the workflow sets a heartbeat timeout), not at the end of a two-hour timeout.
+HEARTBEAT_EVERY = 20.0
+
+
+async def while_heartbeating(work: Awaitable[T]) -> T:
+    """Await ``work`` (a thread doing the job), heartbeating meanwhile."""
+    task = asyncio.ensure_future(work)
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_EVERY)
+        if done:
+            return task.result()
+        activity.heartbeat()
 
 
 class EngagementActivities:
@@ -55,7 +72,7 @@ class EngagementActivities:
     async def assess(self, inp: AssessInput) -> AssessOutcome:
         """Assess: run every requirement's check on the bundle, then the remediation plan."""
         try:
-            return await asyncio.to_thread(self._assess, inp)
+            return await while_heartbeating(asyncio.to_thread(self._assess, inp))
         except OnboardError as exc:
             raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc
 
@@ -80,8 +97,10 @@ class EngagementActivities:
     async def run_step(self, inp: RunStepInput) -> StepResult:
         """Enable: do or verify one automated step through its service's plugin."""
         try:
-            result = await asyncio.to_thread(
-                self.manager.call_owner, inp.step.service, "run_step", step=inp.step, spec=inp.spec
+            result = await while_heartbeating(
+                asyncio.to_thread(
+                    self.manager.call_owner, inp.step.service, "run_step", step=inp.step, spec=inp.spec
+                )
             )
         except PluginLoadError as exc:  # the plugin is not here; retrying will not bring it
             raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc

@@ -52,6 +52,9 @@ PLAN_TIMEOUT = timedelta(minutes=5)
 ASSESS_TIMEOUT = timedelta(hours=2)
 STEP_TIMEOUT = timedelta(minutes=30)
 NOTIFY_TIMEOUT = timedelta(minutes=1)
+#: Assessments and steps heartbeat (activities.HEARTBEAT_EVERY); silence this long
+#: means the worker is gone and the activity is retried elsewhere.
+HEARTBEAT_TIMEOUT = timedelta(minutes=2)
 #: Transient trouble is retried; after this many attempts a person is asked.
 ACTIVITY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -270,6 +273,7 @@ class EngagementWorkflow:
             EngagementActivities.assess,
             AssessInput(s.spec, s.plan, bundle),
             timeout=ASSESS_TIMEOUT,
+            heartbeat=HEARTBEAT_TIMEOUT,
         )
         return self._take_assessment(bundle, outcome)
 
@@ -294,6 +298,7 @@ class EngagementWorkflow:
                     EngagementActivities.assess,
                     AssessInput(s.spec, s.plan, request.bundle, reassessment=True),
                     start_to_close_timeout=ASSESS_TIMEOUT,
+                    heartbeat_timeout=HEARTBEAT_TIMEOUT,
                     retry_policy=ACTIVITY_RETRY,
                 )
             except ActivityError as err:
@@ -342,13 +347,19 @@ class EngagementWorkflow:
 
     # -- activities with a person as the fallback --------------------------------
 
-    async def _activity(self, what: str, method, arg, *, timeout: timedelta):
+    async def _activity(
+        self, what: str, method, arg, *, timeout: timedelta, heartbeat: timedelta | None = None
+    ):
         """Run an activity; if it fails for good, block and wait for a provider's resume."""
         s = self.state
         while True:
             try:
                 return await workflow.execute_activity_method(
-                    method, arg, start_to_close_timeout=timeout, retry_policy=ACTIVITY_RETRY
+                    method,
+                    arg,
+                    start_to_close_timeout=timeout,
+                    heartbeat_timeout=heartbeat,
+                    retry_policy=ACTIVITY_RETRY,
                 )
             except ActivityError as err:
                 s.blocked = f"{what} failed: {_cause(err)}"
@@ -582,6 +593,7 @@ class ServiceEnablementWorkflow:
                         EngagementActivities.run_step,
                         RunStepInput(inp.spec, step),
                         start_to_close_timeout=STEP_TIMEOUT,
+                        heartbeat_timeout=HEARTBEAT_TIMEOUT,
                         retry_policy=ACTIVITY_RETRY,
                     )
                 except ActivityError as err:
