@@ -74,16 +74,14 @@ class Engagements:
         return self.client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
 
     async def status(self, engagement_id: str) -> EngagementStatus:
-        try:
-            return await self.handle(engagement_id).query(EngagementWorkflow.status)
-        except RPCError as exc:
-            raise _not_found(engagement_id, exc) from exc
-        except WorkflowQueryFailedError as exc:
-            raise OnboardError(f"engagement {engagement_id!r} could not answer: {exc.message}") from exc
+        return await self._query(engagement_id, EngagementWorkflow.status)
 
     async def progress(self, engagement_id: str) -> EngagementProgress:
+        return await self._query(engagement_id, EngagementWorkflow.progress)
+
+    async def _query(self, engagement_id: str, query):
         try:
-            return await self.handle(engagement_id).query(EngagementWorkflow.progress)
+            return await self.handle(engagement_id).query(query)
         except RPCError as exc:
             raise _not_found(engagement_id, exc) from exc
         except WorkflowQueryFailedError as exc:
