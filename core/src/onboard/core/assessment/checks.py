@@ -137,20 +137,8 @@ def _minimum_level(requirement: Requirement) -> int:
 )
 def forest_functional_level(context: CheckContext, requirement: Requirement) -> Finding:
     """Every forest's functional level is at least the minimum."""
-    minimum = _minimum_level(requirement)
-    forests = context.forests()
-    low = [f for f in forests if f.mode < minimum]
-    lines = [f"{f.name}: {level_title(f.mode)} ({f.mode_text})" for f in forests]
-    if low:
-        worst = low[0]
-        return failed(
-            requirement,
-            f"{_plural(len(low), 'forest')} below {level_title(minimum)}: "
-            + ", ".join(f"{f.name} is at {level_title(f.mode)}" for f in low),
-            lines,
-            f"forest.json:{worst.line} ForestMode" if worst.line else "forest.json",
-        )
-    return passed(requirement, f"every forest is at {level_title(minimum)} or later", lines, "forest.json")
+    forests = [(f.name, f.mode, f.mode_text, f.line) for f in context.forests()]
+    return _levels_at_least(requirement, forests, "forest", "forest.json", "ForestMode")
 
 
 @check(
@@ -161,20 +149,31 @@ def forest_functional_level(context: CheckContext, requirement: Requirement) -> 
 )
 def domain_functional_level(context: CheckContext, requirement: Requirement) -> Finding:
     """Every domain's functional level is at least the minimum."""
+    domains = [(d.dns_root, d.mode, d.mode_text, d.line) for d in context.domains()]
+    return _levels_at_least(requirement, domains, "domain", "domains.json", "DomainMode")
+
+
+def _levels_at_least(
+    requirement: Requirement,
+    items: list[tuple[str, int, str, int | None]],
+    kind: str,
+    file: str,
+    field: str,
+) -> Finding:
+    """The functional-level rule shared by forests and domains: (name, mode, text, line)."""
     minimum = _minimum_level(requirement)
-    domains = context.domains()
-    low = [d for d in domains if d.mode < minimum]
-    lines = [f"{d.dns_root}: {level_title(d.mode)} ({d.mode_text})" for d in domains]
+    low = [item for item in items if item[1] < minimum]
+    lines = [f"{name}: {level_title(mode)} ({text})" for name, mode, text, _ in items]
     if low:
-        worst = low[0]
+        worst_line = low[0][3]
         return failed(
             requirement,
-            f"{_plural(len(low), 'domain')} below {level_title(minimum)}: "
-            + ", ".join(f"{d.dns_root} is at {level_title(d.mode)}" for d in low),
+            f"{_plural(len(low), kind)} below {level_title(minimum)}: "
+            + ", ".join(f"{name} is at {level_title(mode)}" for name, mode, _, _ in low),
             lines,
-            f"domains.json:{worst.line} DomainMode" if worst.line else "domains.json",
+            f"{file}:{worst_line} {field}" if worst_line else file,
         )
-    return passed(requirement, f"every domain is at {level_title(minimum)} or later", lines, "domains.json")
+    return passed(requirement, f"every {kind} is at {level_title(minimum)} or later", lines, file)
 
 
 @check(
