@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         Contact,
         EnableStep,
         EngagementProgress,
+        EngagementSpec,
         EngagementState,
         EngagementStatus,
         GateDecision,
@@ -48,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         StepResult,
     )
 
+CORE = "core"
 PLAN_TIMEOUT = timedelta(minutes=5)
 ASSESS_TIMEOUT = timedelta(hours=2)
 STEP_TIMEOUT = timedelta(minutes=30)
@@ -208,7 +210,17 @@ class EngagementWorkflow:
         async def enable(service: str, after: tuple[str, ...]) -> None:
             await workflow.wait_condition(lambda: all(a in self._services_done for a in after))
             steps = plan.steps_for(service)
-            if steps:
+            handle = None
+            if steps and service == CORE:
+                # Core capabilities come first and alone: they run here, so nothing
+                # waits on a round trip to another workflow before the services start.
+                self._started.add(service)
+                rules.refresh_steps(s, self._started)
+                self._publish()
+                await asyncio.gather(
+                    *(self._run_automated(spec, step) for step in steps if step.kind is StepKind.AUTOMATED)
+                )
+            elif steps:
                 handle = await workflow.start_child_workflow(
                     ServiceEnablementWorkflow.run,
                     ServiceEnablementInput(workflow.info().workflow_id, spec, service, steps),
@@ -218,12 +230,12 @@ class EngagementWorkflow:
                 self._started.add(service)
                 rules.refresh_steps(s, self._started)
                 self._publish()
-                # Services that come after start once every step is done here; the
-                # child's own completion (a server round trip later) is awaited last.
-                await workflow.wait_condition(lambda: all(s.steps[st.id].status == "done" for st in steps))
+            # Services that come after start once every step is done here; a child's
+            # own completion (a server round trip later) is awaited last.
+            await workflow.wait_condition(lambda: all(s.steps[st.id].status == "done" for st in steps))
             self._services_done.add(service)
             s.history.append(f"{workflow.now().isoformat()} enabled {service}")
-            if steps:
+            if handle is not None:
                 await handle
 
         await asyncio.gather(
@@ -236,6 +248,32 @@ class EngagementWorkflow:
             if isinstance(failure, BaseException):  # the child had ended; the step is recorded here
                 workflow.logger.warning("attestation not delivered to its service workflow: %s", failure)
         await self._enter(Phase.COMPLETED)
+
+    async def _run_automated(self, spec: EngagementSpec, step: EnableStep) -> None:
+        """A core automated step, in this workflow: wait for its dependencies, run it."""
+        s = self.state
+        await workflow.wait_condition(lambda: all(s.steps[d].status == "done" for d in step.depends_on))
+        state = s.steps[step.id]
+        state.status = "running"
+        self._publish()
+        try:
+            result: StepResult = await workflow.execute_activity_method(
+                EngagementActivities.run_step,
+                RunStepInput(spec, step),
+                start_to_close_timeout=STEP_TIMEOUT,
+                heartbeat_timeout=HEARTBEAT_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
+        except ActivityError as err:
+            result = StepResult(False, f"automation failed: {_cause(err)}")
+        state.at = workflow.now()
+        if result.ok:
+            state.status, state.by = "done", "automation"
+            state.evidence = f"{result.summary} {result.evidence}".strip()
+        else:  # a person confirms it instead (onboard complete)
+            state.status, state.evidence = "awaiting", f"automation could not confirm it: {result.summary}"
+        rules.refresh_steps(s, self._started)
+        self._publish()
 
     # -- phase helpers ----------------------------------------------------------
 
@@ -423,16 +461,14 @@ class EngagementWorkflow:
                 AuditRecord(now, person.id, person.party, "complete", step.step.id, completion.evidence)
             )
             rules.refresh_steps(s, self._started)
-            # The child needs to know, but the person need not wait for the delivery:
-            # the engagement's own state already shows the next steps.
-            self._forwards.append(
-                asyncio.create_task(
-                    self._children[step.step.service].signal(
-                        ServiceEnablementWorkflow.attest,
-                        StepAttestation(step.step.id, person.id, completion.evidence),
-                    )
+            child = self._children.get(step.step.service)  # core's steps run here
+            if child is not None:
+                # The child needs to know, but the person need not wait for the
+                # delivery: the engagement's own state already shows the next steps.
+                attestation = StepAttestation(step.step.id, person.id, completion.evidence)
+                self._forwards.append(
+                    asyncio.create_task(child.signal(ServiceEnablementWorkflow.attest, attestation))
                 )
-            )
         rules.refresh_gates(s)
         self._publish()
         workflow.logger.info("%s completed by %s: %s", completion.item, person.id, completion.evidence)
