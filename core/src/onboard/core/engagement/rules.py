@@ -218,6 +218,18 @@ def step_states(plan: Plan) -> dict[str, StepState]:
     return {s.id: StepState(s) for s in plan.enable_steps}
 
 
+def child_needs(state: EngagementState, step_id: str) -> bool:
+    """Whether a service's child workflow waits for this step's attestation.
+
+    It does for an automated step a person confirmed, and for any step an automated
+    step depends on; the engagement records the other manual steps on its own.
+    """
+    step = state.steps[step_id].step
+    return step.kind is StepKind.AUTOMATED or any(
+        st.step.kind is StepKind.AUTOMATED and step_id in st.step.depends_on for st in state.steps.values()
+    )
+
+
 def refresh_steps(state: EngagementState, started: set[str]) -> None:
     """Open the manual steps of started services whose dependencies are done.
 

@@ -462,7 +462,7 @@ class EngagementWorkflow:
             )
             rules.refresh_steps(s, self._started)
             child = self._children.get(step.step.service)  # core's steps run here
-            if child is not None:
+            if child is not None and rules.child_needs(s, step.step.id):
                 # The child needs to know, but the person need not wait for the
                 # delivery: the engagement's own state already shows the next steps.
                 attestation = StepAttestation(step.step.id, person.id, completion.evidence)
@@ -596,7 +596,13 @@ class EngagementWorkflow:
 
 @workflow.defn
 class ServiceEnablementWorkflow:
-    """Runs one service's Enable steps in dependency order, in parallel where possible."""
+    """Runs one service's automated Enable steps, each once the steps it needs are done.
+
+    The engagement keeps the record of every step and opens the manual ones itself;
+    it forwards to this workflow the attestations an automated step waits for (and
+    those of automated steps a person had to confirm). The child ends when its
+    automated work is done.
+    """
 
     @workflow.init
     def __init__(self, inp: ServiceEnablementInput) -> None:
@@ -611,7 +617,6 @@ class ServiceEnablementWorkflow:
     async def run(self, inp: ServiceEnablementInput) -> list[str]:
         own = {step.id for step in inp.steps}
         parent = workflow.get_external_workflow_handle_for(EngagementWorkflow.run, inp.parent_id)
-
         reports: list[asyncio.Task] = []
 
         def report(step: EnableStep, status: str, by: str = "", evidence: str = "") -> None:
@@ -619,33 +624,33 @@ class ServiceEnablementWorkflow:
             change = StepChange(step.id, status, by, evidence, workflow.now())
             reports.append(asyncio.create_task(parent.signal(EngagementWorkflow.step_changed, change)))
 
+        def finished(step_id: str) -> bool:
+            return step_id in self._done or step_id in self._attested
+
         async def run_step(step: EnableStep) -> None:
             inside = [d for d in step.depends_on if d in own]  # core finished before we started
-            await workflow.wait_condition(lambda: all(d in self._done for d in inside))
-            if step.kind is StepKind.AUTOMATED:
-                report(step, "running")
-                try:
-                    result: StepResult = await workflow.execute_activity_method(
-                        EngagementActivities.run_step,
-                        RunStepInput(inp.spec, step),
-                        start_to_close_timeout=STEP_TIMEOUT,
-                        heartbeat_timeout=HEARTBEAT_TIMEOUT,
-                        retry_policy=ACTIVITY_RETRY,
-                    )
-                except ActivityError as err:
-                    result = StepResult(False, f"automation failed: {err.cause or err}")
-                if result.ok:
-                    self._done.add(step.id)
-                    report(step, "done", "automation", f"{result.summary} {result.evidence}".strip())
-                    return
-                report(step, "awaiting", evidence=f"automation could not confirm it: {result.summary}")
-            # Manual steps: the engagement opens them itself and forwards the attestation.
-            await workflow.wait_condition(lambda: step.id in self._attested)
-            self._done.add(step.id)
+            await workflow.wait_condition(lambda: all(finished(d) for d in inside))
+            report(step, "running")
+            try:
+                result: StepResult = await workflow.execute_activity_method(
+                    EngagementActivities.run_step,
+                    RunStepInput(inp.spec, step),
+                    start_to_close_timeout=STEP_TIMEOUT,
+                    heartbeat_timeout=HEARTBEAT_TIMEOUT,
+                    retry_policy=ACTIVITY_RETRY,
+                )
+            except ActivityError as err:
+                result = StepResult(False, f"automation failed: {_cause(err)}")
+            if result.ok:
+                self._done.add(step.id)
+                report(step, "done", "automation", f"{result.summary} {result.evidence}".strip())
+                return
+            report(step, "awaiting", evidence=f"automation could not confirm it: {result.summary}")
+            await workflow.wait_condition(lambda: step.id in self._attested)  # a person confirmed it
 
-        await asyncio.gather(*(run_step(step) for step in inp.steps))
+        await asyncio.gather(*(run_step(step) for step in inp.steps if step.kind is StepKind.AUTOMATED))
         await asyncio.gather(*reports)  # every report delivered before the child ends
-        return sorted(self._done)
+        return sorted(self._done | set(self._attested))
 
 
 def _cause(err: ActivityError) -> str:
