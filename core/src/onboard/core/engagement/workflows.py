@@ -4,6 +4,13 @@ Orchestration only: plugins run in activities (:mod:`.activities`), rules live i
 :mod:`.rules`, and this module waits, records and routes.  One run handles one
 phase; at every phase boundary (and when the server suggests it) the workflow
 continues as new with its state, so months-long engagements keep a small history.
+
+Enable: the engagement keeps the record of every step. Core capabilities come first
+and run here; then each service gets a child workflow (in parallel, unless
+``ServiceInfo.after`` orders them) that runs its automated steps. Manual steps are
+opened by the engagement and closed by attested Updates; a child is sent only the
+attestations its automated steps wait for, so no approver waits on a signal between
+workflows.
 """
 
 import asyncio
