@@ -762,8 +762,7 @@ def registry(manager: Any = None) -> dict[str, CheckInfo]:
 
 def _plugin_checks(manager: Any, checks: dict[str, CheckInfo]) -> dict[str, list[str]]:
     added: dict[str, list[str]] = {}
-    for impl in sorted(manager.pm.hook.register_checks.get_hookimpls(), key=lambda i: i.plugin_name):
-        name = impl.plugin_name
+    for name in manager.implementers("register_checks"):
 
         def register(
             check_name: str, function: CheckFunction, description: str = "", _plugin: str = name
@@ -777,8 +776,7 @@ def _plugin_checks(manager: Any, checks: dict[str, CheckInfo]) -> dict[str, list
             checks[check_name] = CheckInfo(check_name, function, description or check_name, provider=_plugin)
             added.setdefault(_plugin, []).append(check_name)
 
-        try:
-            impl.function(register=register)
-        except Exception as exc:
-            log.warning("plugin_checks_failed", plugin=name, error=repr(exc))
+        error = manager.call_one(name, "register_checks", register=register)
+        if error is not None:
+            log.warning("plugin_checks_failed", plugin=name, error=error.problem)
     return added
