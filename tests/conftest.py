@@ -7,6 +7,7 @@ persistence, started from the binary next to the interpreter.
 import os
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from onboard.core import search_attributes as sa
@@ -18,12 +19,27 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from tests.engine.helpers import allowed_signers_text, write_persona_keys
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> None:
     home = tmp_path_factory.mktemp("onboard-home")
     os.environ["ONBOARD_HOME"] = str(home)
     os.environ["ONBOARD_NOTIFICATIONS"] = str(home / "notifications.jsonl")
+    os.environ["ONBOARD_AUDIT_JOURNAL"] = str(home / "audit")
+    # The workers' trust anchor: the test personas' keys (tests.engine.helpers.KEYS).
+    signers = home / "allowed_signers"
+    signers.write_text(allowed_signers_text())
+    os.environ["ONBOARD_ALLOWED_SIGNERS"] = str(signers)
+    write_persona_keys(home / "keys")
+
+
+@pytest.fixture(scope="session")
+def persona_key_files() -> dict[str, Path]:
+    """The personas' private key files (written by the session's home set-up)."""
+    folder = Path(os.environ["ONBOARD_HOME"]) / "keys"
+    return {p.name: p for p in folder.iterdir()}
 
 
 @pytest.fixture(scope="session")

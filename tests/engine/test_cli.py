@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -11,8 +12,14 @@ from onboard.core.plugins import reset_default_plugin_manager
 
 
 async def onboard(capsys, monkeypatch, address: str, *args: str) -> tuple[int, str, str]:
-    """Run ``onboard ARGS`` in a thread (it has its own event loop), like a shell would."""
+    """Run ``onboard ARGS`` in a thread (it has its own event loop), like a shell would.
+
+    ``--as PERSON`` signs with that persona's key, as that person's own shell would.
+    """
     monkeypatch.setenv("TEMPORAL_ADDRESS", address)
+    if "--as" in args:
+        person = args[args.index("--as") + 1]
+        monkeypatch.setenv("ONBOARD_KEY", str(Path(os.environ["ONBOARD_HOME"]) / "keys" / person))
     code = await asyncio.to_thread(run, list(args))
     out, err = capsys.readouterr()
     return code, out, err
@@ -108,6 +115,8 @@ async def test_start_show_approve_list_and_exit_codes(capsys, monkeypatch, addre
         "mallory",
         "--reason",
         "x",
+        "--key",
+        str(Path(os.environ["ONBOARD_HOME"]) / "keys" / "pat"),
     )
     assert code == 2 and "'mallory' is not on the roster" in err
 

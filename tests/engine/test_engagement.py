@@ -6,11 +6,19 @@ import pytest
 from onboard.core.client import Engagements, RejectedError
 from onboard.core.models import Completion, Contact, GateDecision, Phase
 
-from .helpers import attest_enable_steps, make_spec, reach_remediate, wait_for
+from .helpers import (
+    KEYS,
+    attest_enable_steps,
+    close_all_items,
+    make_spec,
+    owner_of,
+    reach_remediate,
+    wait_for,
+)
 
 
 async def test_full_engagement_through_every_phase(client, worker):
-    engagements = Engagements(client, worker.task_queue)
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
     spec = make_spec()
     handle = await engagements.start(spec)
     eid = spec.engagement_id
@@ -32,8 +40,7 @@ async def test_full_engagement_through_every_phase(client, worker):
     status = await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
     with pytest.raises(RejectedError, match="not open yet"):
         await engagements.decide(eid, GateDecision("joint-verification", "pat", True))
-    for item in status.state.items:
-        await engagements.complete(eid, Completion(item.item.id, "casey", "fixed and verified"))
+    await close_all_items(engagements, status)
     await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
     status = await engagements.status(eid)
     assert status.phase is Phase.REMEDIATE, "a joint gate needs the customer too"
@@ -51,12 +58,11 @@ async def test_full_engagement_through_every_phase(client, worker):
 
 
 async def test_enable_runs_core_first_then_the_services_in_parallel_and_the_suite_last(client, worker):
-    engagements = Engagements(client, worker.task_queue)
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
     spec = make_spec(("ems",), licenses={"ems": 500})
     eid = spec.engagement_id
     status = await reach_remediate(engagements, spec)
-    for item in status.state.items:
-        await engagements.complete(eid, Completion(item.item.id, "casey", "done"))
+    await close_all_items(engagements, status)
     await engagements.decide(eid, GateDecision("joint-verification", "pat", True))
     await engagements.decide(eid, GateDecision("joint-verification", "casey", True))
 
@@ -69,7 +75,7 @@ async def test_enable_runs_core_first_then_the_services_in_parallel_and_the_suit
     while any(st.step.service == "core" and st.status != "done" for st in status.state.steps.values()):
         for st in status.state.steps.values():
             if st.status == "awaiting" and st.step.id not in attested:
-                await engagements.complete(eid, Completion(st.step.id, "pat", "done"))
+                await engagements.complete(eid, Completion(st.step.id, owner_of(st.step.owner), "done"))
                 attested.add(st.step.id)
         await asyncio.sleep(0.1)
         status = await engagements.status(eid)

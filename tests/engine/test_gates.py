@@ -6,7 +6,7 @@ import pytest
 from onboard.core.client import Engagements, RejectedError
 from onboard.core.models import Completion, Contact, GateDecision, Phase
 
-from .helpers import make_spec, reach_remediate, wait_for
+from .helpers import KEYS, close_all_items, make_spec, reach_remediate, wait_for
 
 
 async def history_length(engagements: Engagements, engagement_id: str) -> int:
@@ -33,7 +33,7 @@ async def started_in_initiate(engagements: Engagements) -> str:
 
 
 async def test_refused_decisions_are_rejected_with_a_reason_and_write_nothing(client, worker):
-    engagements = Engagements(client, worker.task_queue)
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
     eid = await started_in_initiate(engagements)
     await engagements.record_contact(eid, Contact("pat"))
     await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
@@ -60,12 +60,11 @@ async def test_refused_decisions_are_rejected_with_a_reason_and_write_nothing(cl
 
 
 async def test_second_decision_by_the_same_person_and_side_is_rejected(client, worker):
-    engagements = Engagements(client, worker.task_queue)
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
     spec = make_spec()
     eid = spec.engagement_id
     status = await reach_remediate(engagements, spec)
-    for item in status.state.items:
-        await engagements.complete(eid, Completion(item.item.id, "cole", "done"))
+    await close_all_items(engagements, status)
     with pytest.raises(RejectedError, match="already closed"):
         await engagements.complete(eid, Completion(status.state.items[0].item.id, "cole", "again"))
 
@@ -81,7 +80,7 @@ async def test_second_decision_by_the_same_person_and_side_is_rejected(client, w
 
 
 async def test_a_rejection_sends_the_gate_back_and_keeps_the_reason(client, worker):
-    engagements = Engagements(client, worker.task_queue)
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
     spec = make_spec()
     eid = spec.engagement_id
     await engagements.start(spec)
@@ -102,8 +101,7 @@ async def test_a_rejection_sends_the_gate_back_and_keeps_the_reason(client, work
     # The joint gate: a rejection also withdraws the other side's approval.
     await engagements.decide(eid, GateDecision("remediation-plan", "cole", True, "revised timeline"))
     status = await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
-    for item in status.state.items:
-        await engagements.complete(eid, Completion(item.item.id, "casey", "done"))
+    await close_all_items(engagements, status)
     await engagements.decide(eid, GateDecision("joint-verification", "pat", True))
     await engagements.decide(eid, GateDecision("joint-verification", "casey", False, "pilot users missing"))
     status = await engagements.status(eid)

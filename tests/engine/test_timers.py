@@ -11,14 +11,14 @@ from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.hookspecs import hookimpl
-from onboard.core.models import Completion, Contact, Phase, Policy
+from onboard.core.models import Contact, Phase, Policy
 from onboard.core.plugins import load_plugin_manager
 from onboard.workers.worker import running_worker
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
-from .helpers import make_spec, reach_remediate, wait_for
+from .helpers import KEYS, close_all_items, make_spec, reach_remediate, wait_for
 from .recorder import NotificationRecorder
 
 
@@ -36,7 +36,7 @@ async def recording_worker(client, recorder):
 
 
 async def test_missed_contact_escalates_and_keeps_escalating(client, recording_worker, recorder):
-    engagements = Engagements(client, recording_worker.task_queue)
+    engagements = Engagements(client, recording_worker.task_queue, signer=KEYS)
     policy = Policy(contact_within=timedelta(seconds=2), escalate_every=timedelta(seconds=2))
     spec = make_spec(policy=policy)
     await engagements.start(spec)
@@ -60,7 +60,7 @@ async def test_missed_contact_escalates_and_keeps_escalating(client, recording_w
 async def test_a_long_overdue_contact_escalates_once_not_once_per_missed_period(
     client, recording_worker, recorder
 ):
-    engagements = Engagements(client, recording_worker.task_queue)
+    engagements = Engagements(client, recording_worker.task_queue, signer=KEYS)
     policy = Policy(contact_within=timedelta(days=30), escalate_every=timedelta(days=7))
     spec = make_spec(policy=policy, purchased_on=datetime.now(UTC) - timedelta(days=60))
     await engagements.start(spec)
@@ -74,7 +74,7 @@ async def test_a_long_overdue_contact_escalates_once_not_once_per_missed_period(
 
 
 async def test_a_contact_in_time_never_escalates(client, recording_worker, recorder):
-    engagements = Engagements(client, recording_worker.task_queue)
+    engagements = Engagements(client, recording_worker.task_queue, signer=KEYS)
     spec = make_spec(policy=Policy(contact_within=timedelta(seconds=3)))
     await engagements.start(spec)
     await engagements.record_contact(spec.engagement_id, Contact("pat"))
@@ -86,7 +86,7 @@ async def test_a_contact_in_time_never_escalates(client, recording_worker, recor
 
 
 async def test_checkpoint_reminders_fire_during_remediate(client, recording_worker, recorder):
-    engagements = Engagements(client, recording_worker.task_queue)
+    engagements = Engagements(client, recording_worker.task_queue, signer=KEYS)
     spec = make_spec(policy=Policy(checkpoint_every=timedelta(seconds=2)))
     eid = spec.engagement_id
     status = await reach_remediate(engagements, spec)
@@ -94,8 +94,7 @@ async def test_checkpoint_reminders_fire_during_remediate(client, recording_work
     assert status.phase is Phase.REMEDIATE
     checkpoint = next(n for n in recorder.sent if n.kind == "checkpoint" and n.engagement_id == eid)
     assert f"{len(status.state.items)} remediation item(s) open" in checkpoint.message
-    for item in status.state.items:
-        await engagements.complete(eid, Completion(item.item.id, "casey", "done"))
+    await close_all_items(engagements, status)
     await wait_for(engagements, eid, lambda s: s.state.gates["joint-verification"].open)
     assert "gate-open" in recorder.kinds(eid)
 
@@ -118,7 +117,7 @@ async def test_thirty_day_contact_sla_on_the_time_skipping_server(recorder):
         )
         manager = load_plugin_manager(extra=[("recorder", recorder)])
         async with running_worker(env.client, task_queue="skipping", manager=manager):
-            engagements = Engagements(env.client, "skipping")
+            engagements = Engagements(env.client, "skipping", signer=KEYS)
             spec = make_spec(policy=Policy(), purchased_on=datetime.now(UTC))
             await engagements.start(spec)
             await env.sleep(timedelta(days=29))
@@ -152,7 +151,7 @@ async def test_a_failing_sink_is_retried_without_repeating_the_others(client, re
     flaky = FlakySink()
     manager = load_plugin_manager(extra=[("recorder", recorder), ("zz-flaky", flaky)])
     async with running_worker(client, task_queue=f"sinks-{uuid.uuid4().hex[:8]}", manager=manager) as worker:
-        engagements = Engagements(client, worker.task_queue)
+        engagements = Engagements(client, worker.task_queue, signer=KEYS)
         spec = make_spec(policy=Policy(contact_within=timedelta(seconds=1)))
         await engagements.start(spec)
         await wait_for(

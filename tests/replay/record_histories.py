@@ -27,7 +27,7 @@ from onboard.workers.worker import running_worker
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from tests.engine.helpers import drive_full_engagement, make_spec
+from tests.engine.helpers import KEYS, drive_full_engagement, make_spec
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
 TASK_QUEUE = "record"
@@ -52,7 +52,7 @@ SCENARIOS: dict[str, Scenario] = {"core-only": core_only, "ems-contoso": ems_con
 
 
 async def record(client: Client, name: str, scenario: Scenario) -> list[Path]:
-    engagement_id = await scenario(Engagements(client, TASK_QUEUE))
+    engagement_id = await scenario(Engagements(client, TASK_QUEUE, signer=KEYS))
     folder = HISTORIES / name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

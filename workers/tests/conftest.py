@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from onboard.workers.devserver import DevServer
 from temporalio.client import Client
+from workers_testing import PERSONA_KEYS
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -15,6 +16,10 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("onboard-home")
     os.environ["ONBOARD_HOME"] = str(home)
     os.environ["ONBOARD_NOTIFICATIONS"] = str(home / "notifications.jsonl")
+    os.environ["ONBOARD_AUDIT_JOURNAL"] = str(home / "audit")
+    signers = home / "allowed_signers"
+    signers.write_text("".join(f"{pid} {key.openssh_public_key()}\n" for pid, key in PERSONA_KEYS.items()))
+    os.environ["ONBOARD_ALLOWED_SIGNERS"] = str(signers)
     return home
 
 

@@ -21,7 +21,7 @@ from onboard.workers.worker import FORCED_EXIT_STATUS
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 from workers_sample_workflows import StubbornWorkflow
-from workers_testing import json_lines, make_spec, onboard_executable, wait_until
+from workers_testing import KEYS, json_lines, make_spec, onboard_executable, wait_until
 
 
 def has_event(log: Path, event: str) -> bool:
@@ -67,7 +67,7 @@ async def test_onboard_worker_runs_engagements_serves_metrics_and_stops_on_sigte
         assert worker.poll() is None, log.read_text()
 
         # A real engagement: planned, contacted, kick-off approved, into Assess.
-        engagements = Engagements(dev_client, task_queue)
+        engagements = Engagements(dev_client, task_queue, signer=KEYS)
         spec = make_spec(f"ops-{uuid.uuid4().hex[:8]}")
         await engagements.start(spec)
         await wait_for_status(engagements, spec.engagement_id, lambda s: s.state.plan is not None, "the plan")

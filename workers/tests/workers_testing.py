@@ -10,7 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from onboard.core.models import EngagementSpec, Party, Person, Policy
+from onboard.core.trust.keys import KeyRing
+from onboard.core.trust.sshsig import Ed25519KeySigner
+
+ROSTER = (
+    Person("pat", "Pat Provider", Party.PROVIDER),
+    Person("casey", "Casey Customer", Party.CUSTOMER),
+)
+#: The personas' keys: conftest.py writes them to the workers' allowed-signers file.
+PERSONA_KEYS = {p.id: Ed25519KeySigner(Ed25519PrivateKey.generate()) for p in ROSTER}
+KEYS = KeyRing(PERSONA_KEYS)
 
 
 def onboard_executable() -> str:
@@ -27,10 +38,7 @@ def make_spec(engagement_id: str) -> EngagementSpec:
         services=("core",),
         licenses={"core": 250},
         purchased_on=datetime.now(UTC),
-        roster=(
-            Person("pat", "Pat Provider", Party.PROVIDER),
-            Person("casey", "Casey Customer", Party.CUSTOMER),
-        ),
+        roster=ROSTER,
         policy=Policy(),
     )
 

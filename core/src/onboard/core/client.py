@@ -6,7 +6,9 @@ engagement, and a rejected Update carries the workflow's reason.
 """
 
 from datetime import datetime
+from typing import Any
 
+import attrs
 from attrs import frozen
 from onboard.core import search_attributes as sa
 from onboard.core.engagement.messages import EngagementInput, ReassessResult
@@ -20,10 +22,15 @@ from onboard.core.models import (
     EngagementStatus,
     GateDecision,
     GateState,
+    ItemState,
     Reassessment,
     Resume,
+    Signature,
+    Waiver,
 )
 from onboard.core.settings import TASK_QUEUE
+from onboard.core.trust import actions, sshsig
+from onboard.core.trust.keys import SignerFor
 from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -48,11 +55,19 @@ class EngagementSummary:
 
 
 class Engagements:
-    """Engagement operations over one Temporal client."""
+    """Engagement operations over one Temporal client.
 
-    def __init__(self, client: Client, task_queue: str = TASK_QUEUE) -> None:
+    ``signer`` gives the key each person signs with (the CLI: the one key it found;
+    the demo and tests: a :class:`~onboard.core.trust.keys.KeyRing`).  Every action
+    is then signed over its canonical statement, and its nonce is the Update id, so
+    a resend after a timeout is the same Update to the server.  Without a signer the
+    actions go unsigned, which only an engagement whose policy allows it accepts.
+    """
+
+    def __init__(self, client: Client, task_queue: str = TASK_QUEUE, signer: SignerFor | None = None) -> None:
         self.client = client
         self.task_queue = task_queue
+        self.signer = signer
 
     async def start(self, spec: EngagementSpec) -> WorkflowHandle:
         try:
@@ -102,9 +117,23 @@ class Engagements:
     async def resume(self, engagement_id: str, request: Resume) -> None:
         await self._update(engagement_id, EngagementWorkflow.resume, request)
 
+    async def waive(self, engagement_id: str, waiver: Waiver) -> ItemState:
+        return await self._update(engagement_id, EngagementWorkflow.waive, waiver)
+
+    def sign(self, engagement_id: str, arg: Any) -> Any:
+        """``arg`` with its signature (unchanged without a signer or if already signed)."""
+        if self.signer is None or arg.signature is not None:
+            return arg
+        signed_at, nonce = actions.signing_time(), actions.new_nonce()
+        statement = actions.describe(engagement_id, arg).statement(signed_at, nonce)
+        armored = sshsig.sign(self.signer(arg.person), statement)
+        return attrs.evolve(arg, signature=Signature(signed_at, nonce, armored))
+
     async def _update(self, engagement_id: str, update, arg):
+        arg = self.sign(engagement_id, arg)
+        update_id = arg.signature.nonce if arg.signature is not None else None
         try:
-            return await self.handle(engagement_id).execute_update(update, arg)
+            return await self.handle(engagement_id).execute_update(update, arg, id=update_id)
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause
             message = getattr(cause, "message", None) or str(cause or exc)

@@ -32,13 +32,15 @@ The call order within a phase:
 3. Assess (and every re-assessment): the requirements' checks run against the
    assessment bundle, then :func:`remediation_items` turns findings into the plan;
 4. Enable: :func:`run_step` for every automated step, in dependency order;
-5. any time: :func:`notify` for reminders, escalations and transitions.
+5. any time: :func:`notify` for reminders, escalations and transitions, and
+   :func:`record_audit` for every accepted (signed) action.
 """
 
 from collections.abc import Callable, Mapping, Sequence
 
 import pluggy
 from onboard.core.models import (
+    AuditRecord,
     EnableStep,
     EngagementSpec,
     FactDefinition,
@@ -251,4 +253,23 @@ def notify(notification: Notification) -> None:
     Called in an activity; every implementation receives every notification (the
     built-in one writes JSON lines to ``$ONBOARD_HOME/notifications.jsonl``).  Raise
     to have the delivery retried.
+    """
+
+
+@hookspec
+def record_audit(engagement_id: str, records: Sequence[AuditRecord]) -> None:
+    """Keep accepted actions in an append-only journal outside Temporal.
+
+    Called in an activity, oldest record first, for the audit records of signed
+    engagements (each has ``seq``, ``prev`` and its signature; see
+    :mod:`onboard.core.trust.chain`).  Every implementation receives every record.
+    The same records can come again (a retried activity, a new run after
+    continue-as-new): keep one copy per ``(seq, hash)``, and keep a *different*
+    record with a seq you already have as well, because that is what a reset of the
+    history looks like and ``onboard audit verify`` reports it.  Raise to have the
+    delivery retried; the engagement does not wait for it.
+
+    The built-in implementation (:mod:`onboard.core.journal`) writes one JSON-lines
+    file per engagement; a plugin can add a database, an object store with
+    retention locks, or a transparency log.
     """

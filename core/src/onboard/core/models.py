@@ -290,17 +290,23 @@ class Person:
 
 @frozen
 class Policy:
-    """Durations of the process, with the seeds' defaults.
+    """Durations of the process, with the seeds' defaults, and the signing rules.
 
     ``contact_within``: the provider contacts the customer within 30 days of purchase.
     ``checkpoint_every``: checkpoint calls during Remediate.
     ``escalate_every``: how often a missed contact is escalated again.
-    Tests shrink these to seconds; the server then runs the real timers.
+    ``signature_window``: how far a signature's signing time may be from the
+    engagement's clock when it arrives (either way: clock skew, a slow network).
+    ``allow_unsigned``: accept actions that carry no signature. Off by default; an
+    engagement that allows them says so in ``onboard show`` and ``onboard list``.
+    Tests shrink the durations to seconds; the server then runs the real timers.
     """
 
     contact_within: timedelta = field(default=timedelta(days=30), validator=_positive)
     checkpoint_every: timedelta = field(default=timedelta(days=7), validator=_positive)
     escalate_every: timedelta = field(default=timedelta(days=7), validator=_positive)
+    signature_window: timedelta = field(default=timedelta(minutes=10), validator=_positive)
+    allow_unsigned: bool = False
 
 
 @frozen
@@ -347,6 +353,27 @@ class Eligibility:
 
 
 @frozen
+class SignerKey:
+    """One roster person's keys in the workers' allowed-signers file."""
+
+    person: str
+    principal: str  # what the file names them by: their e-mail, else their id
+    fingerprints: tuple[str, ...] = field(default=(), converter=_str_tuple)
+
+
+@frozen
+class SignerSnapshot:
+    """The allowed-signers file as one activity read it (recorded in the plan)."""
+
+    path: str
+    sha256: str
+    keys: tuple[SignerKey, ...] = ()
+
+    def unkeyed(self) -> tuple[str, ...]:
+        return tuple(k.person for k in self.keys if not k.fingerprints)
+
+
+@frozen
 class Plan:
     """The whole plan for one engagement, as the plugins produced it.
 
@@ -363,6 +390,9 @@ class Plan:
     responsibilities: tuple[Responsibility, ...]
     gates: tuple[GateDefinition, ...]
     plugin_versions: dict[str, str] = field(factory=dict)
+    #: The workers' allowed-signers file as the planning activity read it: each
+    #: roster person's key fingerprints (none: that person cannot act yet).
+    signers: SignerSnapshot | None = None
 
     def service_keys(self) -> tuple[str, ...]:
         return tuple(s.key for s in self.services)
@@ -375,18 +405,43 @@ class Plan:
 
 
 # ---------------------------------------------------------------------------
+# Signatures (see onboard.core.trust)
+# ---------------------------------------------------------------------------
+
+
+@frozen
+class Signature:
+    """A person's SSH signature over one action (``onboard.core.trust.actions``).
+
+    The signed statement binds engagement, action, subject, content, person,
+    ``signed_at`` and ``nonce``; the nonce is also the Update id, and an engagement
+    accepts it once.
+    """
+
+    signed_at: datetime = field(converter=_aware)
+    nonce: str = field(validator=_non_empty)
+    armored: str = field(validator=_non_empty)  # -----BEGIN SSH SIGNATURE-----
+
+
+# ---------------------------------------------------------------------------
 # Decisions and attestations (Update arguments)
 # ---------------------------------------------------------------------------
 
 
 @frozen
 class GateDecision:
-    """An approver's decision on a gate (the argument of the ``decide`` Update)."""
+    """An approver's decision on a gate (the argument of the ``decide`` Update).
+
+    ``reopen`` (rejections of the joint gate only) names closed remediation items
+    that go back to open.
+    """
 
     gate: str
     person: str
     approve: bool
     comment: str = ""
+    signature: Signature | None = None
+    reopen: tuple[str, ...] = field(default=(), converter=_str_tuple)
 
 
 @frozen
@@ -396,6 +451,7 @@ class Completion:
     item: str  # a remediation item id or an enable step id
     person: str
     evidence: str = field(validator=_non_empty)
+    signature: Signature | None = None
 
 
 @frozen
@@ -404,6 +460,7 @@ class Contact:
 
     person: str
     note: str = ""
+    signature: Signature | None = None
 
 
 @frozen
@@ -412,6 +469,7 @@ class Reassessment:
 
     person: str
     bundle: str
+    signature: Signature | None = None
 
 
 @frozen
@@ -420,6 +478,21 @@ class Resume:
 
     person: str
     note: str = ""
+    signature: Signature | None = None
+
+
+@frozen
+class Waiver:
+    """One party's signed consent to close an automated-check item without a pass.
+
+    The item closes as *waived* once a provider and a customer person, two
+    different people, have both waived it with a reason.
+    """
+
+    item: str
+    person: str
+    reason: str = field(validator=_non_empty)
+    signature: Signature | None = None
 
 
 @frozen
@@ -440,14 +513,28 @@ class Notification:
 
 @frozen
 class AuditRecord:
-    """Who did what, in which role, when. Every decision and attestation is one."""
+    """Who did what, in which role, when. Every decision and attestation is one.
+
+    Records of signed engagements form a hash chain (``onboard.core.trust.chain``):
+    ``seq`` counts from 1, ``prev`` is the hash of the record before it, and the
+    signed statement can be rebuilt from ``engagement``, ``action``, ``subject``,
+    ``content``, ``person`` and ``signature``.  Records from before signing have
+    ``seq`` 0 and no chain.
+    """
 
     at: datetime
     person: str
     party: Party
-    action: str  # "approve", "reject", "complete", "contact", "reassess"
+    action: str  # "approve", "reject", "complete", "contact", "reassess", "resume", "waive"
     subject: str  # gate id, item id, step id
     comment: str = ""
+    seq: int = 0
+    prev: str = ""
+    engagement: str = ""
+    content: dict[str, str] = field(factory=dict)
+    signature: Signature | None = None
+    key: str = ""  # the signing key's fingerprint (SHA256:…)
+    principal: str = ""  # the allowed-signers principal the key was accepted for
 
 
 @define
@@ -458,6 +545,7 @@ class GateState:
     parties: tuple[Party, ...]
     open: bool = False
     approved_by: dict[str, str] = field(factory=dict)  # party -> person id
+    approved_keys: dict[str, str] = field(factory=dict)  # party -> signing key fingerprint
     passed: bool = False
     rejections: list[str] = field(factory=list)  # reasons, newest last
     notified: bool = False  # the approvers were told it is open (once, across runs)
@@ -467,9 +555,15 @@ class GateState:
 class ItemState:
     item: RemediationItem
     closed: bool = False
-    closed_by: str = ""  # a person id, or "reassessment"
+    closed_by: str = ""  # a person id, "reassessment" or "waiver"
     evidence: str = ""
     closed_at: datetime | None = None
+    #: Backed by an automated check: closes by a passing re-assessment or a waiver.
+    automated: bool = False
+    waived: bool = False
+    waivers: dict[str, str] = field(factory=dict)  # party -> person id, until both have
+    waiver_keys: dict[str, str] = field(factory=dict)  # party -> signing key fingerprint
+    reopened: int = 0  # times a re-assessment or a rejection reopened it
 
 
 @define
@@ -501,6 +595,12 @@ class EngagementState:
     bundle: str = ""  # the assessment bundle last assessed (spec.bundle at first)
     blocked: str = ""  # why the engagement cannot go on (an activity failed for good)
     history: list[str] = field(factory=list)  # phase transitions, for people
+    #: Signed engagements (started since signing landed): actions must be signed.
+    signed: bool = False
+    audit_head: str = ""  # hash of the last chained audit record
+    journaled: int = 0  # the highest audit seq the journal has confirmed
+    journal_problem: str = ""  # why the journal lags, while it does
+    nonces: dict[str, datetime] = field(factory=dict)  # used within the signature window
 
 
 @frozen

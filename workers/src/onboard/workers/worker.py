@@ -21,6 +21,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, nullcontext
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -29,6 +30,8 @@ from onboard.core.converter import OnboardPayloadConverter
 from onboard.core.errors import OnboardError
 from onboard.core.plugins import ServicePluginManager, default_plugin_manager
 from onboard.core.settings import TASK_QUEUE
+from onboard.core.trust import store as trust_store
+from onboard.core.trust.signers import SignersFileError
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -50,9 +53,15 @@ def build_worker(
     workflows: Sequence[type] | None = None,
     activities: Sequence[Callable] | None = None,
     graceful_shutdown_timeout: timedelta = DEFAULT_GRACEFUL_SHUTDOWN,
+    allowed_signers: Path | None = None,
     **worker_options: Any,
 ) -> Worker:
     """A worker for ``task_queue`` with the engagement workflows and activities.
+
+    The worker's allowed-signers file (``allowed_signers``, else
+    :func:`onboard.core.trust.store.default_path`) decides whose signatures its
+    update validators accept; it is registered for ``task_queue`` here.  A missing
+    or malformed file is logged and refuses every signed action until it is fixed.
 
     :param client: connected with onboard's data converter (``connection.connect``
         or ``DevServer.connect``); its runtime carries metrics and logging.
@@ -70,10 +79,17 @@ def build_worker(
                 "onboard.core.connection.connect() or DevServer.connect()"
             )
         workflows = engagement.WORKFLOWS
+    trust = trust_store.TrustStore(allowed_signers or trust_store.default_path())
+    try:
+        signers = trust.current()
+        log.info("allowed_signers", path=str(trust.path), keys=len(signers.keys), sha256=signers.sha256)
+    except SignersFileError as exc:
+        log.warning("allowed_signers_unusable", path=str(trust.path), error=str(exc))
+    trust_store.register(task_queue, trust)
     if activities is None:
         manager = manager if manager is not None else default_plugin_manager()
         _log_plugins(manager)
-        activities = engagement.EngagementActivities(manager).all()
+        activities = engagement.EngagementActivities(manager, trust).all()
     worker_options.setdefault("workflow_runner", engagement.workflow_runner())
     return Worker(
         client,

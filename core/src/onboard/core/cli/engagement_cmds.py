@@ -1,8 +1,10 @@
-"""Commands on engagements: start, list, show, and the approver's decisions.
+"""Commands on engagements: start, list, show, and the approver's signed actions.
 
-``--as PERSON`` (or ``$ONBOARD_USER``) says who acts; the engagement checks the
-roster, the gate's party and the phase, and a refusal is printed with its reason
-and exit status 2.
+``--as PERSON`` (or ``$ONBOARD_USER``) says who acts, and every action is signed
+with that person's key (``--key``, ``$ONBOARD_KEY``, ssh-agent or the default key;
+see :mod:`onboard.core.trust.keys`).  The engagement checks the signature against
+the workers' allowed-signers file, the roster, the party and the phase; a refusal
+is printed with its reason and exit status 2.
 """
 
 import asyncio
@@ -22,11 +24,13 @@ from onboard.core.models import (
     Phase,
     Reassessment,
     Resume,
+    Waiver,
 )
 from onboard.core.planning import build_plan
 from onboard.core.plugins import default_plugin_manager
 from onboard.core.settings import TASK_QUEUE
 from onboard.core.specfile import load_spec
+from onboard.core.trust import keys
 
 REJECTED_EXIT = 2
 
@@ -41,15 +45,29 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 queue_option = click.option(
     "--task-queue", default=TASK_QUEUE, show_default=True, help="Engagement task queue."
 )
+key_option = click.option(
+    "--key",
+    metavar="PATH",
+    help="Sign with this OpenSSH Ed25519 key (a .pub: its private half in ssh-agent)  "
+    "[default: $ONBOARD_KEY, then ssh-agent, then the key `onboard keys new` makes]",
+)
 
 
 def with_engagements(body: Callable[..., Awaitable[Any]]) -> Callable:
-    """Run ``body(engagements, **kwargs)`` with a connected client; map refusals to exit 2."""
+    """Run ``body(engagements, **kwargs)`` with a connected client; map refusals to exit 2.
+
+    A command with a ``--key`` option signs its action with the key found for it.
+    """
 
     def command(connection: ConnectionOptions, task_queue: str = TASK_QUEUE, **kwargs: Any) -> None:
+        signer = None
+        if "key" in kwargs:
+            key = keys.resolve(kwargs.pop("key"))  # before connecting: a missing key is quick to report
+            signer = lambda _person: key  # noqa: E731 - one key, whoever --as names
+
         async def main() -> None:
             client = await connect(connection)
-            await body(Engagements(client, task_queue), **kwargs)
+            await body(Engagements(client, task_queue, signer=signer), **kwargs)
 
         try:
             asyncio.run(main())
@@ -141,6 +159,7 @@ async def show(engagements: Engagements, engagement_id: str, as_json: bool) -> N
 @click.argument("gate")
 @as_option
 @click.option("--comment", default="", help="Why; kept in the audit trail.")
+@key_option
 @with_engagements
 async def approve(engagements: Engagements, engagement_id: str, gate: str, person: str, comment: str) -> None:
     """Approve GATE (kickoff, remediation-plan, joint-verification)."""
@@ -157,11 +176,24 @@ async def approve(engagements: Engagements, engagement_id: str, gate: str, perso
 @click.argument("gate")
 @as_option
 @click.option("--reason", required=True, help="Why the gate is rejected (required).")
+@click.option(
+    "--reopen",
+    "reopen",
+    multiple=True,
+    metavar="ITEM",
+    help="A closed remediation item to reopen (joint verification only; repeat for several).",
+)
+@key_option
 @with_engagements
-async def reject(engagements: Engagements, engagement_id: str, gate: str, person: str, reason: str) -> None:
+async def reject(
+    engagements: Engagements, engagement_id: str, gate: str, person: str, reason: str, reopen: tuple[str, ...]
+) -> None:
     """Reject GATE: the engagement goes back with the reason recorded."""
-    await engagements.decide(engagement_id, GateDecision(gate, person, False, reason))
-    console.print(f"gate {gate!r} rejected; the reason is recorded")
+    await engagements.decide(engagement_id, GateDecision(gate, person, False, reason, reopen=reopen))
+    console.print(
+        f"gate {gate!r} rejected; the reason is recorded"
+        + (f"; reopened {', '.join(reopen)}" if reopen else "")
+    )
 
 
 @click.command()
@@ -169,6 +201,7 @@ async def reject(engagements: Engagements, engagement_id: str, gate: str, person
 @click.argument("item")
 @as_option
 @click.option("--evidence", required=True, help="What shows it is done (ticket, screenshot, log).")
+@key_option
 @with_engagements
 async def complete(
     engagements: Engagements, engagement_id: str, item: str, person: str, evidence: str
@@ -182,6 +215,7 @@ async def complete(
 @click.argument("engagement_id")
 @as_option
 @click.option("--note", default="", help="How and when the customer was reached.")
+@key_option
 @with_engagements
 async def contact(engagements: Engagements, engagement_id: str, person: str, note: str) -> None:
     """Record that the provider has contacted the customer (Initiate)."""
@@ -193,6 +227,7 @@ async def contact(engagements: Engagements, engagement_id: str, person: str, not
 @click.argument("engagement_id")
 @click.argument("bundle")
 @as_option
+@key_option
 @with_engagements
 async def reassess(engagements: Engagements, engagement_id: str, bundle: str, person: str) -> None:
     """Assess a new BUNDLE (a folder the workers can read); passing checks close items."""
@@ -208,11 +243,29 @@ async def reassess(engagements: Engagements, engagement_id: str, bundle: str, pe
 @click.argument("engagement_id")
 @as_option
 @click.option("--note", default="", help="What was fixed.")
+@key_option
 @with_engagements
 async def resume(engagements: Engagements, engagement_id: str, person: str, note: str) -> None:
     """Retry a blocked engagement after fixing the cause."""
     await engagements.resume(engagement_id, Resume(person, note))
     console.print("engagement resumed")
+
+
+@click.command()
+@click.argument("engagement_id")
+@click.argument("item")
+@as_option
+@click.option("--reason", required=True, help="Why the item may stay unfixed (required; audited).")
+@key_option
+@with_engagements
+async def waive(engagements: Engagements, engagement_id: str, item: str, person: str, reason: str) -> None:
+    """Waive remediation ITEM: it closes as waived once both parties have waived it."""
+    state = await engagements.waive(engagement_id, Waiver(item, person, reason))
+    if state.waived:
+        console.print(f"{item} waived by both parties; it is closed as waived, not done")
+    else:
+        other = next(p for p in ("provider", "customer") if p not in state.waivers)
+        console.print(f"waiver recorded; {item} closes once the {other} side waives it too")
 
 
 # ---------------------------------------------------------------------------
@@ -282,5 +335,16 @@ def render_status(status: EngagementStatus) -> None:
 
 
 def register(group: click.Group) -> None:
-    for command in (start, list_engagements, show, approve, reject, complete, contact, reassess, resume):
+    for command in (
+        start,
+        list_engagements,
+        show,
+        approve,
+        reject,
+        complete,
+        contact,
+        reassess,
+        resume,
+        waive,
+    ):
         group.add_command(command)

@@ -10,7 +10,10 @@ from typing import Any
 
 #: Modules the sandbox shares with the worker instead of re-importing per run: our
 #: models and rules are deterministic and side-effect free at import.
-PASSTHROUGH_MODULES = ("onboard", "attrs", "cattrs", "pluggy", "structlog", "click", "rich", "yaml", "dns")
+PASSTHROUGH_MODULES = (
+    "onboard", "attrs", "cattrs", "pluggy", "structlog", "click", "rich", "yaml", "dns",
+    "sshsig", "rfc8785", "cryptography", "platformdirs",
+)  # fmt: skip
 
 
 def workflow_runner() -> Any:

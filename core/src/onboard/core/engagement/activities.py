@@ -12,7 +12,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
-from onboard.core.engagement.messages import AssessInput, AssessOutcome, RunStepInput
+import attrs
+import structlog
+from onboard.core.engagement.messages import AssessInput, AssessOutcome, JournalBatch, RunStepInput
 from onboard.core.errors import OnboardError, PluginLoadError, SpecError
 from onboard.core.models import (
     EngagementSpec,
@@ -25,10 +27,14 @@ from onboard.core.models import (
 from onboard.core.planning import build_plan
 from onboard.core.plugins import ServicePluginManager, default_plugin_manager
 from onboard.core.remediation import plan_remediation
+from onboard.core.trust.signers import SignersFileError
+from onboard.core.trust.store import TrustStore
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 T = TypeVar("T")
+
+log = structlog.get_logger(__name__)
 
 #: Long activities heartbeat this often, so a worker that died is noticed in minutes
 #: (the workflow sets a heartbeat timeout), not at the end of a two-hour timeout.
@@ -48,8 +54,9 @@ async def while_heartbeating(work: Awaitable[T]) -> T:
 class EngagementActivities:
     """The engagement's activities, bound to one plugin manager (one per worker)."""
 
-    def __init__(self, manager: ServicePluginManager | None = None) -> None:
+    def __init__(self, manager: ServicePluginManager | None = None, trust: TrustStore | None = None) -> None:
         self._manager = manager
+        self._trust = trust
 
     @property
     def manager(self) -> ServicePluginManager:
@@ -58,15 +65,29 @@ class EngagementActivities:
         return self._manager
 
     def all(self) -> list[Callable]:
-        return [self.plan_engagement, self.assess, self.run_step, self.notify]
+        return [self.plan_engagement, self.assess, self.run_step, self.notify, self.journal]
 
     @activity.defn
     async def plan_engagement(self, spec: EngagementSpec) -> Plan:
-        """Initiate: eligibility, scope and the whole plan from the plugins."""
+        """Initiate: eligibility, scope and the whole plan from the plugins.
+
+        The plan records which roster people have a key in this worker's
+        allowed-signers file (the trust anchor is the workers', never the input's).
+        """
         try:
-            return await asyncio.to_thread(build_plan, self.manager, spec)
+            plan = await asyncio.to_thread(build_plan, self.manager, spec)
         except OnboardError as exc:
             raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc
+        if self._trust is None:
+            return plan
+        try:
+            snapshot = self._trust.current().snapshot(spec.roster)
+        except SignersFileError as exc:
+            log.warning("allowed_signers_unreadable", error=str(exc))
+            return plan
+        if snapshot.unkeyed():
+            log.warning("roster_without_keys", engagement=spec.engagement_id, people=snapshot.unkeyed())
+        return attrs.evolve(plan, signers=snapshot)
 
     @activity.defn
     async def assess(self, inp: AssessInput) -> AssessOutcome:
@@ -138,3 +159,28 @@ class EngagementActivities:
                 errors.append(error)
         if errors:
             raise ApplicationError("; ".join(str(e) for e in errors), type="PluginHookError")
+
+    @activity.defn
+    async def journal(self, batch: JournalBatch) -> int:
+        """Append accepted actions to every ``record_audit`` journal; the last seq kept."""
+        errors = []
+        journals = self.manager.implementers("record_audit")
+        if not journals:
+            raise ApplicationError(
+                "no audit journal is installed on this worker (the built-in plugin is 'journal')",
+                type="PluginLoadError",
+                non_retryable=True,
+            )
+        for name in journals:
+            error = await asyncio.to_thread(
+                self.manager.call_one,
+                name,
+                "record_audit",
+                engagement_id=batch.engagement_id,
+                records=batch.records,
+            )
+            if error is not None:
+                errors.append(error)
+        if errors:
+            raise ApplicationError("; ".join(str(e) for e in errors), type="PluginHookError")
+        return max((r.seq for r in batch.records), default=0)

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from attrs import frozen
 from onboard.core.models import (
+    AuditRecord,
     EnableStep,
     EngagementSpec,
     EngagementState,
@@ -79,3 +80,11 @@ class ReassessResult:
     round: int
     closed: tuple[str, ...]
     still_open: tuple[str, ...]
+
+
+@frozen
+class JournalBatch:
+    """Chained audit records for the journal outside Temporal, oldest first."""
+
+    engagement_id: str
+    records: list[AuditRecord]

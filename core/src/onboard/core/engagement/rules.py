@@ -10,7 +10,6 @@ from datetime import datetime
 
 from onboard.core.gates import GATES
 from onboard.core.models import (
-    AuditRecord,
     Completion,
     EngagementProgress,
     EngagementState,
@@ -27,6 +26,7 @@ from onboard.core.models import (
     RemediationItem,
     StepKind,
     StepState,
+    Waiver,
 )
 
 PHASE_ORDER = (Phase.INITIATE, Phase.ASSESS, Phase.REMEDIATE, Phase.ENABLE, Phase.COMPLETED)
@@ -84,7 +84,44 @@ def validate_decision(state: EngagementState, decision: GateDecision) -> Person:
         raise Rejected(f"gate {gate.id!r} already has the {person.party.value} approval (from {other!r})")
     if not decision.approve and not decision.comment.strip():
         raise Rejected("a rejection needs a reason: pass a comment")
+    if decision.reopen:
+        if decision.approve or gate.phase is not Phase.REMEDIATE:
+            raise Rejected("only a rejection of the joint verification gate can reopen remediation items")
+        for item_id in decision.reopen:
+            item = _item(state, item_id)
+            if item is None:
+                raise Rejected(f"engagement {state.spec.engagement_id!r} has no remediation item {item_id!r}")
+            if not item.closed:
+                raise Rejected(f"remediation item {item_id!r} is open already")
     return person
+
+
+def check_two_people(
+    state: EngagementState,
+    people: dict[str, str],
+    keys: dict[str, str],
+    person: Person,
+    key: str,
+    what: str,
+) -> None:
+    """One human stands for one party: a second approval of ``what`` must come from
+    someone else, by person, e-mail and signing key."""
+    for party, other_id in people.items():
+        if party == person.party.value:
+            continue
+        other = roster_person(state, other_id)
+        if other.id == person.id:
+            raise Rejected(f"{person.id!r} has already approved {what}")
+        if person.email and other.email.strip().lower() == person.email.strip().lower():
+            raise Rejected(
+                f"{person.id!r} and {other.id!r} share the e-mail {person.email}: one person cannot "
+                f"stand for both parties of {what}"
+            )
+        if key and keys.get(party) == key:
+            raise Rejected(
+                f"{what} was already approved with key {key} (by {other.id!r}): one person cannot stand "
+                "for both parties"
+            )
 
 
 def refresh_gates(state: EngagementState) -> None:
@@ -96,6 +133,7 @@ def refresh_gates(state: EngagementState) -> None:
             # Closed again (new remediation items, a block): approvals given on other
             # facts no longer count.
             gate.approved_by.clear()
+            gate.approved_keys.clear()
 
 
 def _set_open(state: EngagementState, gate: GateState) -> None:
@@ -125,20 +163,25 @@ def why_closed(state: EngagementState, gate: GateState) -> str:
     return "its phase's work is not finished"
 
 
-def apply_decision(state: EngagementState, decision: GateDecision, person: Person, at: datetime) -> GateState:
-    """Record the decision; a gate passes when every party it needs has approved."""
+def apply_decision(
+    state: EngagementState, decision: GateDecision, person: Person, at: datetime, key: str = ""
+) -> GateState:
+    """Apply the decision (the caller audits it); a gate passes when every party it needs has approved."""
     gate = state.gates[decision.gate]
-    action = "approve" if decision.approve else "reject"
-    state.audit.append(AuditRecord(at, person.id, person.party, action, gate.id, decision.comment))
     if decision.approve:
         gate.approved_by[person.party.value] = person.id
+        if key:
+            gate.approved_keys[person.party.value] = key
         gate.passed = all(p.value in gate.approved_by for p in gate.parties)
         if gate.passed:
             gate.open = False
     else:
         # Sent back: earlier approvals no longer count; the phase's work goes on.
         gate.approved_by.clear()
+        gate.approved_keys.clear()
         gate.rejections.append(f"{person.id}: {decision.comment}")
+        for item_id in decision.reopen:
+            reopen(state, item_id, f"reopened by {person.id}'s rejection of {gate.id}: {decision.comment}")
     return gate
 
 
@@ -147,7 +190,12 @@ def apply_decision(state: EngagementState, decision: GateDecision, person: Perso
 # ---------------------------------------------------------------------------
 
 
-def validate_completion(state: EngagementState, completion: Completion) -> Person:
+def validate_completion(state: EngagementState, completion: Completion, *, signed: bool = False) -> Person:
+    """Who may attest what; ``signed`` engagements also keep the rules of who.
+
+    Those rules: only the owning party attests, and an item backed by an automated
+    check closes by a passing re-assessment or by a waiver, never by one attestation.
+    """
     person = roster_person(state, completion.person)
     item = _item(state, completion.item)
     if item is not None:
@@ -155,6 +203,15 @@ def validate_completion(state: EngagementState, completion: Completion) -> Perso
             raise Rejected(f"remediation items are completed in assess or remediate, not {state.phase.value}")
         if item.closed:
             raise Rejected(f"remediation item {item.item.id!r} is already closed (by {item.closed_by})")
+        if signed:
+            _owner_only(person, item.item.owner, f"remediation item {item.item.id!r}")
+            check = backed_by_check(state, item)
+            if check:
+                raise Rejected(
+                    f"remediation item {item.item.id!r} is backed by the automated check {check!r}: it closes "
+                    f"when a re-assessment passes (onboard reassess), or by a waiver both parties sign "
+                    f"(onboard waive {state.spec.engagement_id} {item.item.id} --reason ...)"
+                )
         return person
     step = state.steps.get(completion.item)
     if step is not None:
@@ -164,10 +221,27 @@ def validate_completion(state: EngagementState, completion: Completion) -> Perso
             raise Rejected(
                 f"enable step {step.step.id!r} is not waiting for a person yet (status {step.status})"
             )
+        if signed:
+            _owner_only(person, step.step.owner, f"enable step {step.step.id!r}")
         return person
     raise Rejected(
         f"engagement {state.spec.engagement_id!r} has no remediation item or enable step {completion.item!r}"
     )
+
+
+def _owner_only(person: Person, owner: Party, what: str) -> None:
+    if person.party is not owner:
+        raise Rejected(
+            f"{what} belongs to the {owner.value} side; {person.id!r} is on the {person.party.value} side"
+        )
+
+
+def backed_by_check(state: EngagementState, item: ItemState) -> str:
+    """The automated check behind ``item`` ("" when a person confirms it)."""
+    requirement = state.plan.requirement(item.item.requirement_id) if state.plan else None
+    if requirement is None or requirement.check == "manual":
+        return ""
+    return requirement.check
 
 
 def apply_item_completion(
@@ -178,10 +252,55 @@ def apply_item_completion(
     if item is None:
         return False
     item.closed, item.closed_by, item.evidence, item.closed_at = True, person.id, completion.evidence, at
-    state.audit.append(
-        AuditRecord(at, person.id, person.party, "complete", item.item.id, completion.evidence)
-    )
     return True
+
+
+def reopen(state: EngagementState, item_id: str, why: str) -> None:
+    item = _item(state, item_id)
+    if item is None or not item.closed:
+        return
+    item.closed, item.closed_by, item.closed_at, item.evidence = False, "", None, why
+    item.waived = False
+    item.waivers.clear()
+    item.waiver_keys.clear()
+    item.reopened += 1
+
+
+# ---------------------------------------------------------------------------
+# Waivers
+# ---------------------------------------------------------------------------
+
+
+def validate_waiver(state: EngagementState, waiver: Waiver) -> Person:
+    person = roster_person(state, waiver.person)
+    item = _item(state, waiver.item)
+    if item is None:
+        raise Rejected(f"engagement {state.spec.engagement_id!r} has no remediation item {waiver.item!r}")
+    if state.phase not in (Phase.ASSESS, Phase.REMEDIATE):
+        raise Rejected(f"remediation items are waived in assess or remediate, not {state.phase.value}")
+    if item.closed:
+        raise Rejected(f"remediation item {item.item.id!r} is already closed (by {item.closed_by})")
+    if person.party.value in item.waivers:
+        raise Rejected(
+            f"the {person.party.value} side has already waived {item.item.id!r} "
+            f"(by {item.waivers[person.party.value]!r}); the other side must waive it too"
+        )
+    return person
+
+
+def apply_waiver(state: EngagementState, waiver: Waiver, person: Person, at: datetime, key: str) -> ItemState:
+    """Record one side's waiver; the item closes as waived when both sides have."""
+    item = _item(state, waiver.item)
+    assert item is not None
+    item.waivers[person.party.value] = person.id
+    if key:
+        item.waiver_keys[person.party.value] = key
+    reason = f"{person.party.value} {person.id}: {waiver.reason}"
+    item.evidence = reason if len(item.waivers) == 1 else f"{item.evidence}; {reason}"
+    if all(p.value in item.waivers for p in Party):
+        item.closed, item.closed_by, item.closed_at, item.waived = True, "waiver", at, True
+        item.evidence = f"waived: {item.evidence}"
+    return item
 
 
 def _item(state: EngagementState, item_id: str) -> ItemState | None:
@@ -189,16 +308,31 @@ def _item(state: EngagementState, item_id: str) -> ItemState | None:
 
 
 def merge_assessment(
-    state: EngagementState, findings: list[Finding], items: list[RemediationItem], at: datetime
+    state: EngagementState,
+    findings: list[Finding],
+    items: list[RemediationItem],
+    at: datetime,
+    *,
+    reopen_failing: bool = False,
 ) -> list[str]:
     """Take a (re-)assessment: new items open, items whose check now passes close.
 
-    Returns the ids of the items this assessment closed.  An item closed by a person
-    stays closed (the attestation is the record), even if the check still fails.
+    Returns the ids of the items this assessment closed.  With ``reopen_failing``
+    (signed engagements), a closed item whose check fails again reopens, unless both
+    parties waived it; otherwise a person's attestation stays the record.
     """
     state.assessment_round += 1
     state.findings = list(findings)
     passed = {f.requirement_id for f in findings if f.outcome is Outcome.PASS}
+    if reopen_failing:
+        failing = {f.requirement_id for f in findings if f.outcome is Outcome.FAIL}
+        for existing in state.items:
+            if existing.closed and not existing.waived and existing.item.requirement_id in failing:
+                reopen(
+                    state,
+                    existing.item.id,
+                    f"reopened by assessment round {state.assessment_round}: the check fails again",
+                )
     closed = []
     for existing in state.items:
         if not existing.closed and existing.item.requirement_id in passed:

@@ -14,6 +14,8 @@ workflows.
 """
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import attrs
@@ -23,12 +25,13 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from onboard.core import search_attributes as sa
-    from onboard.core.engagement import rules
+    from onboard.core.engagement import authority, rules
     from onboard.core.engagement.activities import EngagementActivities
     from onboard.core.engagement.messages import (
         AssessInput,
         AssessOutcome,
         EngagementInput,
+        JournalBatch,
         ReassessResult,
         RunStepInput,
         ServiceEnablementInput,
@@ -47,14 +50,19 @@ with workflow.unsafe.imports_passed_through():
         EngagementStatus,
         GateDecision,
         GateState,
+        ItemState,
         Notification,
         Party,
+        Person,
         Phase,
         Reassessment,
         Resume,
         StepKind,
         StepResult,
+        Waiver,
     )
+    from onboard.core.trust import actions, chain
+    from onboard.core.trust import store as trust_store
 
 CORE = "core"
 PLAN_TIMEOUT = timedelta(minutes=5)
@@ -71,6 +79,16 @@ ACTIVITY_RETRY = RetryPolicy(
     maximum_attempts=8,
 )
 NOTIFY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=5)
+JOURNAL_TIMEOUT = timedelta(minutes=1)
+#: After the journal's retries are spent, the records wait this long and go again.
+JOURNAL_RETRY_AFTER = timedelta(minutes=10)
+#: How long a finished engagement waits for its journal before it completes anyway.
+JOURNAL_DRAIN = timedelta(hours=1)
+
+#: The patch that brought signed actions (docs/security.md): runs recorded before it
+#: replay as they ran; every run begun since requires signatures, runs the Enable
+#: steps as its own activities and chains and journals its audit records.
+SIGNED_ACTIONS = "signed-actions"
 
 
 @workflow.defn
@@ -80,9 +98,22 @@ class EngagementWorkflow:
     @workflow.init
     def __init__(self, inp: EngagementInput) -> None:
         # Updates can arrive before run() starts: all state is set up here.
-        self.state: EngagementState = inp.state or EngagementState(
+        self._signed = workflow.patched(SIGNED_ACTIONS)
+        carried = inp.state
+        self._forged = ""
+        if self._signed and carried is not None and not _continued_as_new(workflow.info()):
+            # Anyone who can start a workflow can pass any input: only the
+            # engagement's own continue-as-new may carry a state.
+            self._forged = (
+                "a fresh start cannot carry an engagement state (only the engagement's own "
+                "continue-as-new does); start engagements with `onboard start`"
+            )
+            carried = None
+        self.state: EngagementState = carried or EngagementState(
             spec=inp.spec, bundle=inp.spec.bundle, gates=rules.gate_states()
         )
+        if self._signed:
+            self.state.signed = True
         self._bundles: list[tuple[int, Reassessment]] = []  # (ticket, request), in order
         self._tickets = 0
         self._resume: Resume | None = None
@@ -98,6 +129,10 @@ class EngagementWorkflow:
     @workflow.run
     async def run(self, inp: EngagementInput) -> EngagementStatus:
         s = self.state
+        if self._forged:
+            raise ApplicationError(self._forged, type="ForgedStart", non_retryable=True)
+        if self._signed:
+            self._journal_task = asyncio.create_task(self._journal_loop())
         self._publish()
         if s.plan is None:
             s.plan = await self._activity(
@@ -126,6 +161,15 @@ class EngagementWorkflow:
                 if not self._bundles:
                     break
             workflow.continue_as_new(EngagementInput(s.spec, s))
+        if self._signed:
+            try:
+                await workflow.wait_condition(
+                    lambda: not chain.unjournaled(s), timeout=JOURNAL_DRAIN, timeout_summary="audit journal"
+                )
+            except TimeoutError:
+                workflow.logger.warning(
+                    "engagement completes with audit records not journaled: %s", s.journal_problem
+                )
         return rules.status(s)
 
     # -- phases -----------------------------------------------------------------
@@ -218,9 +262,11 @@ class EngagementWorkflow:
             await workflow.wait_condition(lambda: all(a in self._services_done for a in after))
             steps = plan.steps_for(service)
             handle = None
-            if steps and service == CORE:
+            if steps and (service == CORE or self._signed):
                 # Core capabilities come first and alone: they run here, so nothing
                 # waits on a round trip to another workflow before the services start.
+                # Signed engagements run every service's steps here: an activity's
+                # result cannot be forged from outside, a signal between workflows can.
                 self._started.add(service)
                 rules.refresh_steps(s, self._started)
                 self._publish()
@@ -325,7 +371,9 @@ class EngagementWorkflow:
     def _take_assessment(self, bundle: str, outcome: AssessOutcome) -> ReassessResult:
         s = self.state
         s.bundle = bundle
-        closed = rules.merge_assessment(s, outcome.findings, outcome.items, workflow.now())
+        closed = rules.merge_assessment(
+            s, outcome.findings, outcome.items, workflow.now(), reopen_failing=self._signed
+        )
         rules.refresh_gates(s)
         self._publish()
         return ReassessResult(
@@ -390,6 +438,30 @@ class EngagementWorkflow:
                 "gate-open", f"gate {gate.id!r} awaits a decision: {gate.title}", self._people(*parties)
             )
 
+    async def _journal_loop(self) -> None:
+        """Copy each chained audit record to the journal outside Temporal, in order."""
+        s = self.state
+        while True:
+            await workflow.wait_condition(lambda: bool(chain.unjournaled(s)))
+            batch = chain.unjournaled(s)
+            try:
+                upto: int = await workflow.execute_activity_method(
+                    EngagementActivities.journal,
+                    JournalBatch(workflow.info().workflow_id, batch),
+                    start_to_close_timeout=JOURNAL_TIMEOUT,
+                    retry_policy=ACTIVITY_RETRY,
+                )
+            except ActivityError as err:
+                # The engagement goes on; `onboard show` says the journal lags.
+                s.journal_problem = (
+                    f"audit journal unreachable since {workflow.now().isoformat()}: {_cause(err)}"
+                )
+                workflow.logger.warning("%s", s.journal_problem)
+                await workflow.sleep(JOURNAL_RETRY_AFTER)
+                continue
+            s.journal_problem = ""
+            s.journaled = max(s.journaled, upto)
+
     # -- activities with a person as the fallback --------------------------------
 
     async def _activity(
@@ -432,13 +504,53 @@ class EngagementWorkflow:
             workflow.logger.warning("notification %s not delivered: %s", kind, err)
 
     # -- Updates, signals and the query -----------------------------------------
+    #
+    # Each Update has a ``_check_*`` method with the rules of who and when; the
+    # validator runs it with ``live=True`` (the workers' allowed-signers file is
+    # asked too) before anything is written, the handler again with ``live=False``
+    # (deterministic, so it replays), then applies and audits the action.
+
+    def _signature(self, arg, person: Person, live: bool) -> authority.SignedBy:
+        if not self._signed:
+            return authority.UNSIGNED
+        now = workflow.now()
+        signed = authority.check_signature(self.state, workflow.info().workflow_id, arg, person, now)
+        if live:
+            store = trust_store.for_task_queue(workflow.info().task_queue)
+            authority.check_signer(self.state, person, signed, now, store)
+        return signed
+
+    def _audit(self, arg, person: Person, signed: authority.SignedBy, comment: str = "") -> AuditRecord:
+        """The audit record of an accepted action (chained and journaled when signed)."""
+        s, now = self.state, workflow.now()
+        action = actions.describe(workflow.info().workflow_id, arg)
+        record = AuditRecord(
+            now,
+            person.id,
+            person.party,
+            action.action,
+            action.subject,
+            comment,
+            engagement=action.engagement,
+            content=action.content,
+            signature=arg.signature,
+            key=signed.key,
+            principal=signed.principal,
+        )
+        if not self._signed:
+            s.audit.append(record)
+            return record
+        authority.remember_nonce(s, arg, now)
+        return chain.append(s, record)
 
     @workflow.update
     def decide(self, decision: GateDecision) -> GateState:
         """Approve or reject a gate (``onboard approve`` / ``onboard reject``)."""
         s = self.state
-        person = rules.validate_decision(s, decision)
-        gate = rules.apply_decision(s, decision, person, workflow.now())
+        with _refusals_fail_the_update():
+            person, signed = self._check_decide(decision, live=False)
+        self._audit(decision, person, signed, decision.comment)
+        gate = rules.apply_decision(s, decision, person, workflow.now(), signed.key)
         rules.refresh_gates(s)
         self._publish()
         workflow.logger.info(
@@ -453,20 +565,30 @@ class EngagementWorkflow:
 
     @decide.validator
     def _validate_decide(self, decision: GateDecision) -> None:
-        rules.validate_decision(self.state, decision)
+        self._check_decide(decision, live=True)
+
+    def _check_decide(self, decision: GateDecision, live: bool) -> tuple[Person, authority.SignedBy]:
+        s = self.state
+        person = rules.validate_decision(s, decision)
+        signed = self._signature(decision, person, live)
+        if self._signed and decision.approve:
+            gate = s.gates[decision.gate]
+            rules.check_two_people(
+                s, gate.approved_by, gate.approved_keys, person, signed.key, f"gate {gate.id!r}"
+            )
+        return person, signed
 
     @workflow.update
     def complete(self, completion: Completion) -> str:
         """Attest that a remediation item or a manual enable step is done."""
         s = self.state
-        person = rules.validate_completion(s, completion)
+        with _refusals_fail_the_update():
+            person, signed = self._check_complete(completion, live=False)
         now = workflow.now()
+        self._audit(completion, person, signed, completion.evidence)
         if not rules.apply_item_completion(s, completion, person, now):
             step = s.steps[completion.item]
             step.status, step.by, step.evidence, step.at = "done", person.id, completion.evidence, now
-            s.audit.append(
-                AuditRecord(now, person.id, person.party, "complete", step.step.id, completion.evidence)
-            )
             rules.refresh_steps(s, self._started)
             child = self._children.get(step.step.service)  # core's steps run here
             if child is not None and rules.child_needs(s, step.step.id):
@@ -483,35 +605,73 @@ class EngagementWorkflow:
 
     @complete.validator
     def _validate_complete(self, completion: Completion) -> None:
-        rules.validate_completion(self.state, completion)
+        self._check_complete(completion, live=True)
+
+    def _check_complete(self, completion: Completion, live: bool) -> tuple[Person, authority.SignedBy]:
+        person = rules.validate_completion(self.state, completion, signed=self._signed)
+        return person, self._signature(completion, person, live)
+
+    @workflow.update
+    def waive(self, waiver: Waiver) -> ItemState:
+        """One party waives a remediation item; it closes as waived once both parties have."""
+        s = self.state
+        with _refusals_fail_the_update():
+            person, signed = self._check_waive(waiver, live=False)
+        self._audit(waiver, person, signed, waiver.reason)
+        item = rules.apply_waiver(s, waiver, person, workflow.now(), signed.key)
+        rules.refresh_gates(s)
+        self._publish()
+        workflow.logger.info("%s waived by %s: %s", waiver.item, person.id, waiver.reason)
+        return item
+
+    @waive.validator
+    def _validate_waive(self, waiver: Waiver) -> None:
+        self._check_waive(waiver, live=True)
+
+    def _check_waive(self, waiver: Waiver, live: bool) -> tuple[Person, authority.SignedBy]:
+        s = self.state
+        if not self._signed:
+            raise rules.Rejected(
+                "waivers need an engagement whose actions are signed (started since signing)"
+            )
+        person = rules.validate_waiver(s, waiver)
+        signed = self._signature(waiver, person, live)
+        item = next(i for i in s.items if i.item.id == waiver.item)
+        rules.check_two_people(
+            s, item.waivers, item.waiver_keys, person, signed.key, f"the waiver of {item.item.id!r}"
+        )
+        return person, signed
 
     @workflow.update
     def record_contact(self, contact: Contact) -> None:
         """The provider has contacted the customer (Initiate)."""
         s = self.state
-        person = self._validate_contact(contact)
-        s.contact = AuditRecord(workflow.now(), person.id, person.party, "contact", "customer", contact.note)
-        s.audit.append(s.contact)
+        with _refusals_fail_the_update():
+            person, signed = self._check_contact(contact, live=False)
+        s.contact = self._audit(contact, person, signed, contact.note)
         workflow.logger.info("customer contacted, recorded by %s: %s", person.id, contact.note)
         rules.refresh_gates(s)
         self._publish()
 
     @record_contact.validator
-    def _validate_contact(self, contact: Contact):
+    def _validate_contact(self, contact: Contact) -> None:
+        self._check_contact(contact, live=True)
+
+    def _check_contact(self, contact: Contact, live: bool) -> tuple[Person, authority.SignedBy]:
         s = self.state
         person = rules.roster_person(s, contact.person)
         if s.phase is not Phase.INITIATE or s.contact is not None:
             raise rules.Rejected("the customer's contact is already recorded")
         if person.party is not Party.PROVIDER:
             raise rules.Rejected(f"{person.id!r} is on the customer side; the provider records the contact")
-        return person
+        return person, self._signature(contact, person, live)
 
     @workflow.update
     async def reassess(self, request: Reassessment) -> ReassessResult:
         """Assess a new bundle; items whose checks now pass close."""
-        s = self.state
-        person = rules.roster_person(s, request.person)
-        s.audit.append(AuditRecord(workflow.now(), person.id, person.party, "reassess", request.bundle))
+        with _refusals_fail_the_update():
+            person, signed = self._check_reassess(request, live=False)
+        self._audit(request, person, signed, request.bundle)
         workflow.logger.info("re-assessment of %s requested by %s", request.bundle, person.id)
         self._tickets += 1
         ticket = self._tickets
@@ -524,36 +684,51 @@ class EngagementWorkflow:
 
     @reassess.validator
     def _validate_reassess(self, request: Reassessment) -> None:
+        self._check_reassess(request, live=True)
+
+    def _check_reassess(self, request: Reassessment, live: bool) -> tuple[Person, authority.SignedBy]:
         s = self.state
-        rules.roster_person(s, request.person)
+        person = rules.roster_person(s, request.person)
         if s.phase not in (Phase.ASSESS, Phase.REMEDIATE):
             raise rules.Rejected(f"re-assessment happens in assess or remediate, not {s.phase.value}")
         if not request.bundle.strip():
             raise rules.Rejected("name the assessment bundle to assess")
+        return person, self._signature(request, person, live)
 
     @workflow.update
     def resume(self, request: Resume) -> None:
         """A provider retries after fixing what blocked the engagement."""
-        s = self.state
-        person = rules.roster_person(s, request.person)
-        s.audit.append(
-            AuditRecord(workflow.now(), person.id, person.party, "resume", "engagement", request.note)
-        )
+        with _refusals_fail_the_update():
+            person, signed = self._check_resume(request, live=False)
+        self._audit(request, person, signed, request.note)
         self._resume = request
         workflow.logger.info("engagement resumed by %s: %s", person.id, request.note)
 
     @resume.validator
     def _validate_resume(self, request: Resume) -> None:
+        self._check_resume(request, live=True)
+
+    def _check_resume(self, request: Resume, live: bool) -> tuple[Person, authority.SignedBy]:
         s = self.state
         person = rules.roster_person(s, request.person)
         if not s.blocked:
             raise rules.Rejected("the engagement is not blocked")
         if person.party is not Party.PROVIDER:
             raise rules.Rejected("only the provider side can resume a blocked engagement")
+        return person, self._signature(request, person, live)
 
     @workflow.signal
     def step_changed(self, change: StepChange) -> None:
-        """A child reports an automated step: running, done, or awaiting a person."""
+        """A child reports an automated step: running, done, or awaiting a person.
+
+        Only engagements from before signing have children that report this way;
+        a signed engagement ignores the signal, which anyone could send.
+        """
+        if self._signed:
+            workflow.logger.warning(
+                "ignored a step_changed signal for %r: this engagement takes none", change.step
+            )
+            return
         step = self.state.steps.get(change.step)
         if step is None or step.status == "done":
             return
@@ -658,6 +833,20 @@ class ServiceEnablementWorkflow:
         await asyncio.gather(*(run_step(step) for step in inp.steps if step.kind is StepKind.AUTOMATED))
         await asyncio.gather(*reports)  # every report delivered before the child ends
         return sorted(self._done | set(self._attested))
+
+
+def _continued_as_new(info: workflow.Info) -> bool:
+    """This run is the engagement's own continue-as-new (not a retry, cron run or fresh start)."""
+    return info.continued_run_id is not None and info.attempt == 1 and not info.cron_schedule
+
+
+@contextmanager
+def _refusals_fail_the_update() -> Iterator[None]:
+    """In a handler, a refusal fails the Update (a plain exception would fail the task)."""
+    try:
+        yield
+    except rules.Rejected as exc:
+        raise ApplicationError(str(exc), type="Rejected", non_retryable=True) from None
 
 
 def _cause(err: ActivityError) -> str:

@@ -1,0 +1,127 @@
+"""Whether an action was really signed by the person it names, and may be accepted.
+
+Two halves, because Temporal re-runs Update *handlers* on replay but never their
+*validators*:
+
+- :func:`check_signature` is deterministic (state, the action and the workflow's
+  clock): unsigned actions, the signing-time window, a used nonce, and the
+  signature over the canonical statement.  Validator and handler both call it.
+- :func:`check_signer` asks the workers' live allowed-signers file whether the key
+  stands for that person, now; only the validator calls it.  Its answer is written
+  into the audit record (key fingerprint and principal), so history explains it.
+
+Each raises :class:`~onboard.core.engagement.rules.Rejected` with the reason the
+person sees; nothing is written to history on a refusal.
+"""
+
+from datetime import datetime, timedelta
+
+from attrs import frozen
+from onboard.core.engagement.rules import Rejected
+from onboard.core.models import EngagementState, Person
+from onboard.core.trust import actions, sshsig
+from onboard.core.trust.signers import SignersFileError, principal
+from onboard.core.trust.store import TrustStore
+
+
+@frozen
+class SignedBy:
+    """Who signed: the key's fingerprint and the principal it was accepted for."""
+
+    key: str = ""  # "" for an unsigned action an engagement's policy allows
+    principal: str = ""
+
+
+UNSIGNED = SignedBy()
+
+
+def check_signature(
+    state: EngagementState, engagement_id: str, arg, person: Person, now: datetime
+) -> SignedBy:
+    """The cryptographic and replay checks; raises :class:`Rejected`."""
+    signature = arg.signature
+    action = actions.describe(engagement_id, arg)
+    if signature is None:
+        if state.spec.policy.allow_unsigned:
+            return UNSIGNED
+        raise Rejected(
+            f"the {action.action} is not signed: engagement {engagement_id!r} accepts signed actions only "
+            "(the onboard CLI signs with --key, $ONBOARD_KEY, ssh-agent or your default key)"
+        )
+    window = state.spec.policy.signature_window
+    skew = abs(now - signature.signed_at)
+    if skew > window:
+        raise Rejected(
+            f"the signature was made at {actions.format_time(signature.signed_at)}, "
+            f"{_minutes(skew)} from the engagement's clock ({actions.format_time(now)}); "
+            f"signatures are accepted within {_minutes(window)}: sign again (is your clock right?)"
+        )
+    if signature.nonce in state.nonces:
+        raise Rejected(
+            f"this signature was already used (nonce {signature.nonce}): a signed action is accepted once"
+        )
+    try:
+        key = sshsig.check(action.statement(signature.signed_at, signature.nonce), signature.armored)
+    except sshsig.SignatureError as exc:
+        raise Rejected(
+            f"bad signature for {person.id!r}'s {action.action} of {action.subject!r}: {exc} "
+            "(a signature covers engagement, action, subject, text, person, time and nonce)"
+        ) from None
+    return SignedBy(sshsig.fingerprint(key), principal(person))
+
+
+def check_signer(
+    state: EngagementState, person: Person, signed: SignedBy, now: datetime, store: TrustStore | None
+) -> None:
+    """Whether the workers' allowed-signers file gives the signing key to ``person`` now."""
+    if signed is UNSIGNED:
+        return
+    if store is None:
+        raise Rejected("this worker has no allowed-signers file, so it cannot accept a signed action")
+    try:
+        signers = store.current()
+    except SignersFileError as exc:
+        raise Rejected(
+            f"the workers' allowed-signers file cannot be used, so nothing is accepted: {exc}"
+        ) from None
+    keys = signers.keys_for(signed.principal)
+    if not keys:
+        raise Rejected(
+            f"{person.id!r} ({signed.principal}) has no key in the workers' allowed-signers file: "
+            "ask operations to add it"
+        )
+    key = next((k for k in keys if k.fingerprint == signed.key), None)
+    if key is None:
+        raise Rejected(
+            f"the action is signed with key {signed.key}, which the workers' allowed-signers file does not "
+            f"give to {person.id!r} ({signed.principal}): a revoked key, or someone else's"
+        )
+    invalid = key.invalid_at(now)
+    if invalid:
+        raise Rejected(invalid)
+    others = [
+        p
+        for p in state.spec.roster
+        if p.party is not person.party and principal(p) != signed.principal and key.names(principal(p))
+    ]
+    if others:
+        raise Rejected(
+            f"key {signed.key} stands for {person.id!r} ({person.party.value}) and for "
+            f"{others[0].id!r} ({others[0].party.value}): one key cannot act for both parties"
+        )
+
+
+def remember_nonce(state: EngagementState, arg, now: datetime) -> None:
+    """Record the nonce; forget those too old to be accepted anyway (state stays small)."""
+    if arg.signature is None:
+        return
+    horizon = now - state.spec.policy.signature_window - timedelta(minutes=1)
+    state.nonces = {n: at for n, at in state.nonces.items() if at >= horizon}
+    state.nonces[arg.signature.nonce] = arg.signature.signed_at
+
+
+def _minutes(delta: timedelta) -> str:
+    seconds = delta.total_seconds()
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min"

@@ -1,0 +1,109 @@
+"""The statement a person signs for an action, the same on the CLI and in the workflow.
+
+An action is one of the engagement's Update arguments (a gate decision, a
+completion, a contact, a re-assessment, a resume, a waiver).  Its statement is the
+RFC 8785 canonical JSON of::
+
+    {"type": "onboard.action/v1", "engagement": ..., "action": ..., "subject": ...,
+     "content_sha256": ..., "person": ..., "signed_at": "2026-12-01T21:00:00Z",
+     "nonce": ...}
+
+so a signature for one gate, engagement, person, comment or moment verifies for no
+other.  ``content_sha256`` is the SHA-256 of the canonical JSON of the action's free
+text (comment, evidence, note, bundle, reason, items to reopen): the statement stays
+small however long the text, and the text itself travels and is kept beside it.
+"""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+import rfc8785
+from attrs import frozen
+from onboard.core.models import (
+    Completion,
+    Contact,
+    GateDecision,
+    Reassessment,
+    Resume,
+    Signature,
+    Waiver,
+)
+
+STATEMENT_TYPE = "onboard.action/v1"
+
+#: The Update arguments that are actions, in the order the CLI documents them.
+ActionArgument = GateDecision | Completion | Contact | Reassessment | Resume | Waiver
+
+
+@frozen
+class Action:
+    """What an Update argument asks, in the terms a signature covers."""
+
+    engagement: str
+    action: str  # approve | reject | complete | contact | reassess | resume | waive
+    subject: str
+    person: str
+    content: dict[str, str]
+
+    def content_sha256(self) -> str:
+        return hashlib.sha256(rfc8785.dumps(self.content)).hexdigest()
+
+    def statement(self, signed_at: datetime, nonce: str) -> bytes:
+        """The exact bytes the person's key signs."""
+        return rfc8785.dumps(
+            {
+                "type": STATEMENT_TYPE,
+                "engagement": self.engagement,
+                "action": self.action,
+                "subject": self.subject,
+                "content_sha256": self.content_sha256(),
+                "person": self.person,
+                "signed_at": format_time(signed_at),
+                "nonce": nonce,
+            }
+        )
+
+
+def describe(engagement_id: str, arg: Any) -> Action:
+    """The :class:`Action` an Update argument stands for."""
+    if isinstance(arg, GateDecision):
+        return Action(
+            engagement_id,
+            "approve" if arg.approve else "reject",
+            arg.gate,
+            arg.person,
+            {"comment": arg.comment, "reopen": ",".join(arg.reopen)},
+        )
+    if isinstance(arg, Completion):
+        return Action(engagement_id, "complete", arg.item, arg.person, {"evidence": arg.evidence})
+    if isinstance(arg, Contact):
+        return Action(engagement_id, "contact", "customer", arg.person, {"note": arg.note})
+    if isinstance(arg, Reassessment):
+        return Action(engagement_id, "reassess", "assessment", arg.person, {"bundle": arg.bundle})
+    if isinstance(arg, Resume):
+        return Action(engagement_id, "resume", "engagement", arg.person, {"note": arg.note})
+    if isinstance(arg, Waiver):
+        return Action(engagement_id, "waive", arg.item, arg.person, {"reason": arg.reason})
+    raise TypeError(f"{type(arg).__name__} is not an onboard action")
+
+
+def format_time(at: datetime) -> str:
+    """RFC 3339 in UTC to the second: what the statement carries."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_nonce() -> str:
+    """128 random bits, hex: unique per action, and the Update id."""
+    return secrets.token_hex(16)
+
+
+def signing_time(now: datetime | None = None) -> datetime:
+    """Now (or ``now``), in UTC, to the second, as the statement will carry it."""
+    return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+
+
+__all__ = ["Action", "ActionArgument", "Signature", "describe", "format_time", "new_nonce", "signing_time"]
