@@ -101,8 +101,24 @@ def _check_fact(definition: FactDefinition, value: FactValue) -> None:
         raise PlanError(f"fact {key!r} must be one of {', '.join(definition.choices)}; got {value!r}")
 
 
+def check_roster(spec: EngagementSpec) -> None:
+    """One roster entry per human: ids and e-mails are unique, so nobody stands for both parties."""
+    seen: dict[str, str] = {}
+    for person in spec.roster:
+        if person.id in seen.values():
+            raise PlanError(f"roster: person {person.id!r} is listed twice")
+        email = person.email.strip().lower()
+        if email and email in seen:
+            raise PlanError(
+                f"roster: {seen[email]!r} and {person.id!r} share the e-mail {person.email}: one person "
+                "cannot be listed twice (or stand for both parties)"
+            )
+        seen[email or f"id:{person.id}"] = person.id
+
+
 def build_plan(manager: ServicePluginManager, spec: EngagementSpec) -> Plan:
     """The full plan for ``spec``; raises :class:`PlanError` naming what is wrong."""
+    check_roster(spec)
     registry = manager.services()
     services = expand_services(spec.services, registry)
     eligibility = check_eligibility(spec, services, registry)

@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "onboard.core.cli.assess_cmd",
     "onboard.core.cli.server_cmds",
     "onboard.core.cli.demo_cmd",
+    "onboard.core.cli.audit_cmd",
+    "onboard.core.cli.keys_cmd",
 )
 
 
