@@ -4,15 +4,15 @@
 
 Runs each scenario on a fresh embedded dev server with the current code and writes
 every run of the engagement (continue-as-new runs included) and of its Enable
-children to ``tests/replay/histories/<scenario>/*.json``.  Re-record only when a
-change is *meant* to be incompatible and running engagements are handled
-(patching or versioning); otherwise the committed histories are the guard.
+children to ``tests/replay/histories/<scenario>/*.json``.  Committed histories are
+never re-recorded: a scenario whose folder exists is refused.  A change that would
+break them goes behind ``workflow.patched``, and a new scenario records the new
+behaviour (``signed-*`` record the signed engagements of the ``signed-actions`` patch).
 """
 
 import asyncio
 import json
 import os
-import shutil
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,40 +21,79 @@ from pathlib import Path
 from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements
 from onboard.core.converter import DATA_CONVERTER
-from onboard.core.demo import play, sample_spec
+from onboard.core.demo import PERSONAS, play, sample_spec
+from onboard.core.models import GateDecision
+from onboard.core.trust.keys import KeyRing, persona_keys
 from onboard.workers.devserver import find_binary
 from onboard.workers.worker import running_worker
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from tests.engine.helpers import KEYS, drive_full_engagement, make_spec
+from tests.engine.helpers import (
+    KEYS,
+    allowed_signers_text,
+    attest_enable_steps,
+    close_all_items,
+    close_item,
+    drive_full_engagement,
+    make_spec,
+    reach_remediate,
+)
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
 TASK_QUEUE = "record"
 
-Scenario = Callable[[Engagements], Awaitable[str]]
+PERSONA_RING = KeyRing({})
+
+Scenario = Callable[[Client], Awaitable[str]]
 
 
-async def core_only(engagements: Engagements) -> str:
+async def core_only(client: Client) -> str:
     spec = make_spec(("core",))
-    await drive_full_engagement(engagements, spec)
+    await drive_full_engagement(Engagements(client, TASK_QUEUE, signer=KEYS), spec)
     return spec.engagement_id
 
 
-async def ems_contoso(engagements: Engagements) -> str:
+async def ems_contoso(client: Client) -> str:
     """The demo: EMS with the sample bundle, a re-assessment, every Enable step."""
     spec = sample_spec()
-    await play(engagements, spec)
+    await play(Engagements(client, TASK_QUEUE, signer=PERSONA_RING), spec)
     return spec.engagement_id
 
 
-SCENARIOS: dict[str, Scenario] = {"core-only": core_only, "ems-contoso": ems_contoso}
+async def signed_core(client: Client) -> str:
+    """Signed actions: waivers, a joint-gate rejection that reopens an item, re-approval."""
+    engagements = Engagements(client, TASK_QUEUE, signer=KEYS)
+    spec = make_spec(("core",))
+    eid = spec.engagement_id
+    status = await reach_remediate(engagements, spec)
+    await close_all_items(engagements, status)
+    item = status.state.items[0]
+    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
+    await engagements.decide(
+        eid, GateDecision("joint-verification", "pat", False, "not done", reopen=(item.item.id,))
+    )
+    await close_item(engagements, await engagements.status(eid), item)
+    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
+    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
+    await attest_enable_steps(engagements, eid)
+    return eid
+
+
+#: Recorded with the code of their time; the first two before the signed-actions patch.
+SCENARIOS: dict[str, Scenario] = {
+    "core-only": core_only,
+    "ems-contoso": ems_contoso,
+    "signed-core": signed_core,
+    "signed-ems-contoso": ems_contoso,
+}
 
 
 async def record(client: Client, name: str, scenario: Scenario) -> list[Path]:
-    engagement_id = await scenario(Engagements(client, TASK_QUEUE, signer=KEYS))
     folder = HISTORIES / name
-    shutil.rmtree(folder, ignore_errors=True)
+    if folder.exists():
+        raise SystemExit(f"{folder} is committed: histories are never re-recorded (add a new scenario)")
+    engagement_id = await scenario(client)
     folder.mkdir(parents=True)
     written = []
     runs = [wf async for wf in client.list_workflows(f"WorkflowId STARTS_WITH '{engagement_id}'")]
@@ -68,6 +107,12 @@ async def record(client: Client, name: str, scenario: Scenario) -> list[Path]:
 
 
 async def main(names: list[str]) -> None:
+    global PERSONA_RING
+    keys_folder = Path(os.environ["ONBOARD_HOME"]) / "keys"
+    PERSONA_RING, personas_file = persona_keys(keys_folder, PERSONAS)
+    signers = keys_folder / "all_signers"
+    signers.write_text(personas_file.read_text() + allowed_signers_text())
+    os.environ["ONBOARD_ALLOWED_SIGNERS"] = str(signers)
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(find_binary()),
         search_attributes=sa.ALL,
@@ -75,7 +120,7 @@ async def main(names: list[str]) -> None:
     )
     try:
         async with running_worker(env.client, task_queue=TASK_QUEUE):
-            for name in names or list(SCENARIOS):
+            for name in names or [n for n in SCENARIOS if not (HISTORIES / n).exists()]:
                 for path in await record(env.client, name, SCENARIOS[name]):
                     print(path.relative_to(HISTORIES.parent))
     finally:

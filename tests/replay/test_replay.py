@@ -12,6 +12,7 @@ import pytest
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.engagement import WORKFLOWS, workflow_runner
 from onboard.core.engagement.messages import EngagementInput
+from onboard.core.engagement.workflows import SIGNED_ACTIONS
 from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
@@ -26,7 +27,7 @@ def load(path: Path) -> WorkflowHistory:
 
 def test_histories_are_committed():
     scenarios = {p.parent.name for p in HISTORIES}
-    assert {"core-only", "ems-contoso"} <= scenarios
+    assert {"core-only", "ems-contoso", "signed-core", "signed-ems-contoso"} <= scenarios
     types = {p.stem.split("-", 1)[1] for p in HISTORIES}
     assert types == {"EngagementWorkflow", "ServiceEnablementWorkflow"}
 
@@ -53,3 +54,32 @@ async def test_an_incompatible_change_fails_replay():
     replayer = Replayer(workflows=[ReorderedEngagement], data_converter=DATA_CONVERTER)
     with pytest.raises(Exception, match=r"[Nn]ondetermin"):
         await replayer.replay_workflow(history)
+
+
+def _decoded(path: Path) -> str:
+    """Every payload's data in a history, decoded (history JSON keeps it base64)."""
+    texts = []
+    for event in load(path).events:
+        if event.HasField("marker_recorded_event_attributes"):
+            for payloads in event.marker_recorded_event_attributes.details.values():
+                texts += [p.data.decode(errors="replace") for p in payloads.payloads]
+        if event.HasField("workflow_execution_update_accepted_event_attributes"):
+            request = event.workflow_execution_update_accepted_event_attributes.accepted_request
+            texts += [p.data.decode(errors="replace") for p in request.input.args.payloads]
+    return "\n".join(texts)
+
+
+@pytest.mark.parametrize("scenario", ["signed-core", "signed-ems-contoso"])
+def test_signed_histories_carry_the_patch_and_signatures_and_start_no_children(scenario: str):
+    """What the signed-actions patch changed is in these histories, so replay guards it."""
+    paths = [p for p in HISTORIES if p.parent.name == scenario]
+    assert paths and all(p.stem.endswith("EngagementWorkflow") for p in paths), "no Enable children"
+    decoded = "".join(_decoded(p) for p in paths)
+    assert SIGNED_ACTIONS in decoded and "BEGIN SSH SIGNATURE" in decoded
+    assert '"journal"' in "".join(p.read_text() for p in paths), "the audit journal activity ran"
+
+
+def test_histories_from_before_signing_have_no_patch_marker():
+    for path in HISTORIES:
+        if path.parent.name in ("core-only", "ems-contoso"):
+            assert SIGNED_ACTIONS not in _decoded(path), f"{path} is from before the patch"
