@@ -1,32 +1,31 @@
-"""The engagement workflow and its per-service Enable children.
+"""The engagement workflow: one run per phase, orchestration only.
 
-Orchestration only: plugins run in activities (:mod:`.activities`), rules live in
-:mod:`.rules`, and this module waits, records and routes.  One run handles one
-phase; at every phase boundary (and when the server suggests it) the workflow
+Plugins run in activities (:mod:`.activities`), rules live in :mod:`.rules`, the
+people's actions (Updates) in :mod:`.actions`, and this module waits, records and
+routes.  At every phase boundary (and when the server suggests it) the workflow
 continues as new with its state, so months-long engagements keep a small history.
 
-Enable: the engagement keeps the record of every step. Core capabilities come first
-and run here; then each service gets a child workflow (in parallel, unless
-``ServiceInfo.after`` orders them) that runs its automated steps. Manual steps are
-opened by the engagement and closed by attested Updates; a child is sent only the
-attestations its automated steps wait for, so no approver waits on a signal between
-workflows.
+Enable: the engagement keeps the record of every step.  Core capabilities come
+first; then each service's steps (in parallel, unless ``ServiceInfo.after`` orders
+them).  Automated steps are the engagement's own activities; manual steps are
+opened by the engagement and closed by signed Updates.  Engagements from before
+the ``signed-actions`` patch ran each service in a child workflow
+(:mod:`.children`), which they still do until their next run.
 """
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import attrs
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from onboard.core import search_attributes as sa
-    from onboard.core.engagement import authority, rules
+    from onboard.core.engagement import rules
+    from onboard.core.engagement.actions import EngagementActions
     from onboard.core.engagement.activities import EngagementActivities
+    from onboard.core.engagement.children import ServiceEnablementWorkflow
     from onboard.core.engagement.messages import (
         AssessInput,
         AssessOutcome,
@@ -35,56 +34,38 @@ with workflow.unsafe.imports_passed_through():
         ReassessResult,
         RunStepInput,
         ServiceEnablementInput,
-        StepAttestation,
-        StepChange,
+    )
+    from onboard.core.engagement.options import (
+        ACTIVITY_RETRY,
+        ASSESS_TIMEOUT,
+        HEARTBEAT_TIMEOUT,
+        JOURNAL_DRAIN,
+        JOURNAL_RETRY_AFTER,
+        JOURNAL_TIMEOUT,
+        NOTIFY_RETRY,
+        NOTIFY_TIMEOUT,
+        PLAN_TIMEOUT,
+        STEP_TIMEOUT,
+        cause,
     )
     from onboard.core.gates import JOINT_VERIFICATION, KICKOFF, REMEDIATION_PLAN
     from onboard.core.models import (
-        AuditRecord,
-        Completion,
-        Contact,
         EnableStep,
         EngagementProgress,
         EngagementSpec,
         EngagementState,
         EngagementStatus,
-        GateDecision,
-        GateState,
-        ItemState,
         Notification,
         Party,
-        Person,
         Phase,
         Reassessment,
         Resume,
         StepKind,
         StepResult,
-        Waiver,
     )
-    from onboard.core.trust import actions, chain
-    from onboard.core.trust import store as trust_store
+    from onboard.core.trust import chain
 
 CORE = "core"
-PLAN_TIMEOUT = timedelta(minutes=5)
-ASSESS_TIMEOUT = timedelta(hours=2)
-STEP_TIMEOUT = timedelta(minutes=30)
-NOTIFY_TIMEOUT = timedelta(minutes=1)
-#: Assessments and steps heartbeat (activities.HEARTBEAT_EVERY); silence this long
-#: means the worker is gone and the activity is retried elsewhere.
-HEARTBEAT_TIMEOUT = timedelta(minutes=2)
-#: Transient trouble is retried; after this many attempts a person is asked.
-ACTIVITY_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    maximum_interval=timedelta(minutes=5),
-    maximum_attempts=8,
-)
-NOTIFY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=5)
-JOURNAL_TIMEOUT = timedelta(minutes=1)
-#: After the journal's retries are spent, the records wait this long and go again.
-JOURNAL_RETRY_AFTER = timedelta(minutes=10)
-#: How long a finished engagement waits for its journal before it completes anyway.
-JOURNAL_DRAIN = timedelta(hours=1)
-
 #: The patch that brought signed actions (docs/security.md): runs recorded before it
 #: replay as they ran; every run begun since requires signatures, runs the Enable
 #: steps as its own activities and chains and journals its audit records.
@@ -92,8 +73,11 @@ SIGNED_ACTIONS = "signed-actions"
 
 
 @workflow.defn
-class EngagementWorkflow:
-    """One customer tenant onboarding one or more eligible services."""
+class EngagementWorkflow(EngagementActions):
+    """One customer tenant onboarding one or more eligible services.
+
+    Its Updates (the people's actions) and signals are in :class:`.actions.EngagementActions`.
+    """
 
     @workflow.init
     def __init__(self, inp: EngagementInput) -> None:
@@ -318,7 +302,7 @@ class EngagementWorkflow:
                 retry_policy=ACTIVITY_RETRY,
             )
         except ActivityError as err:
-            result = StepResult(False, f"automation failed: {_cause(err)}")
+            result = StepResult(False, f"automation failed: {cause(err)}")
         state.at = workflow.now()
         if result.ok:
             state.status, state.by = "done", "automation"
@@ -395,7 +379,7 @@ class EngagementWorkflow:
                     retry_policy=ACTIVITY_RETRY,
                 )
             except ActivityError as err:
-                self._reassessed[ticket] = _cause(err)
+                self._reassessed[ticket] = cause(err)
             else:
                 self._reassessed[ticket] = self._take_assessment(request.bundle, outcome)
             self._bundles.pop(0)
@@ -454,7 +438,7 @@ class EngagementWorkflow:
             except ActivityError as err:
                 # The engagement goes on; `onboard show` says the journal lags.
                 s.journal_problem = (
-                    f"audit journal unreachable since {workflow.now().isoformat()}: {_cause(err)}"
+                    f"audit journal unreachable since {workflow.now().isoformat()}: {cause(err)}"
                 )
                 workflow.logger.warning("%s", s.journal_problem)
                 await workflow.sleep(JOURNAL_RETRY_AFTER)
@@ -479,7 +463,7 @@ class EngagementWorkflow:
                     retry_policy=ACTIVITY_RETRY,
                 )
             except ActivityError as err:
-                s.blocked = f"{what} failed: {_cause(err)}"
+                s.blocked = f"{what} failed: {cause(err)}"
                 rules.refresh_gates(s)
                 self._publish()
                 workflow.logger.warning("engagement blocked: %s", s.blocked)
@@ -502,241 +486,6 @@ class EngagementWorkflow:
         except ActivityError as err:
             # A lost notification must not stop the engagement; the log keeps it.
             workflow.logger.warning("notification %s not delivered: %s", kind, err)
-
-    # -- Updates, signals and the query -----------------------------------------
-    #
-    # Each Update has a ``_check_*`` method with the rules of who and when; the
-    # validator runs it with ``live=True`` (the workers' allowed-signers file is
-    # asked too) before anything is written, the handler again with ``live=False``
-    # (deterministic, so it replays), then applies and audits the action.
-
-    def _signature(self, arg, person: Person, live: bool) -> authority.SignedBy:
-        if not self._signed:
-            return authority.UNSIGNED
-        now = workflow.now()
-        signed = authority.check_signature(self.state, workflow.info().workflow_id, arg, person, now)
-        if live:
-            store = trust_store.for_task_queue(workflow.info().task_queue)
-            authority.check_signer(self.state, person, signed, now, store)
-        return signed
-
-    def _audit(self, arg, person: Person, signed: authority.SignedBy, comment: str = "") -> AuditRecord:
-        """The audit record of an accepted action (chained and journaled when signed)."""
-        s, now = self.state, workflow.now()
-        action = actions.describe(workflow.info().workflow_id, arg)
-        record = AuditRecord(
-            now,
-            person.id,
-            person.party,
-            action.action,
-            action.subject,
-            comment,
-            engagement=action.engagement,
-            content=action.content,
-            signature=arg.signature,
-            key=signed.key,
-            principal=signed.principal,
-        )
-        if not self._signed:
-            s.audit.append(record)
-            return record
-        authority.remember_nonce(s, arg, now)
-        return chain.append(s, record)
-
-    @workflow.update
-    def decide(self, decision: GateDecision) -> GateState:
-        """Approve or reject a gate (``onboard approve`` / ``onboard reject``)."""
-        s = self.state
-        with _refusals_fail_the_update():
-            person, signed = self._check_decide(decision, live=False)
-        self._audit(decision, person, signed, decision.comment)
-        gate = rules.apply_decision(s, decision, person, workflow.now(), signed.key)
-        rules.refresh_gates(s)
-        self._publish()
-        workflow.logger.info(
-            "gate %s %s by %s (%s): %s",
-            gate.id,
-            "approved" if decision.approve else "rejected",
-            person.id,
-            person.party.value,
-            decision.comment,
-        )
-        return gate
-
-    @decide.validator
-    def _validate_decide(self, decision: GateDecision) -> None:
-        self._check_decide(decision, live=True)
-
-    def _check_decide(self, decision: GateDecision, live: bool) -> tuple[Person, authority.SignedBy]:
-        s = self.state
-        person = rules.validate_decision(s, decision)
-        signed = self._signature(decision, person, live)
-        if self._signed and decision.approve:
-            gate = s.gates[decision.gate]
-            rules.check_two_people(
-                s, gate.approved_by, gate.approved_keys, person, signed.key, f"gate {gate.id!r}"
-            )
-        return person, signed
-
-    @workflow.update
-    def complete(self, completion: Completion) -> str:
-        """Attest that a remediation item or a manual enable step is done."""
-        s = self.state
-        with _refusals_fail_the_update():
-            person, signed = self._check_complete(completion, live=False)
-        now = workflow.now()
-        self._audit(completion, person, signed, completion.evidence)
-        if not rules.apply_item_completion(s, completion, person, now):
-            step = s.steps[completion.item]
-            step.status, step.by, step.evidence, step.at = "done", person.id, completion.evidence, now
-            rules.refresh_steps(s, self._started)
-            child = self._children.get(step.step.service)  # core's steps run here
-            if child is not None and rules.child_needs(s, step.step.id):
-                # The child needs to know, but the person need not wait for the
-                # delivery: the engagement's own state already shows the next steps.
-                attestation = StepAttestation(step.step.id, person.id, completion.evidence)
-                self._forwards.append(
-                    asyncio.create_task(child.signal(ServiceEnablementWorkflow.attest, attestation))
-                )
-        rules.refresh_gates(s)
-        self._publish()
-        workflow.logger.info("%s completed by %s: %s", completion.item, person.id, completion.evidence)
-        return completion.item
-
-    @complete.validator
-    def _validate_complete(self, completion: Completion) -> None:
-        self._check_complete(completion, live=True)
-
-    def _check_complete(self, completion: Completion, live: bool) -> tuple[Person, authority.SignedBy]:
-        person = rules.validate_completion(self.state, completion, signed=self._signed)
-        return person, self._signature(completion, person, live)
-
-    @workflow.update
-    def waive(self, waiver: Waiver) -> ItemState:
-        """One party waives a remediation item; it closes as waived once both parties have."""
-        s = self.state
-        with _refusals_fail_the_update():
-            person, signed = self._check_waive(waiver, live=False)
-        self._audit(waiver, person, signed, waiver.reason)
-        item = rules.apply_waiver(s, waiver, person, workflow.now(), signed.key)
-        rules.refresh_gates(s)
-        self._publish()
-        workflow.logger.info("%s waived by %s: %s", waiver.item, person.id, waiver.reason)
-        return item
-
-    @waive.validator
-    def _validate_waive(self, waiver: Waiver) -> None:
-        self._check_waive(waiver, live=True)
-
-    def _check_waive(self, waiver: Waiver, live: bool) -> tuple[Person, authority.SignedBy]:
-        s = self.state
-        if not self._signed:
-            raise rules.Rejected(
-                "waivers need an engagement whose actions are signed (started since signing)"
-            )
-        person = rules.validate_waiver(s, waiver)
-        signed = self._signature(waiver, person, live)
-        item = next(i for i in s.items if i.item.id == waiver.item)
-        rules.check_two_people(
-            s, item.waivers, item.waiver_keys, person, signed.key, f"the waiver of {item.item.id!r}"
-        )
-        return person, signed
-
-    @workflow.update
-    def record_contact(self, contact: Contact) -> None:
-        """The provider has contacted the customer (Initiate)."""
-        s = self.state
-        with _refusals_fail_the_update():
-            person, signed = self._check_contact(contact, live=False)
-        s.contact = self._audit(contact, person, signed, contact.note)
-        workflow.logger.info("customer contacted, recorded by %s: %s", person.id, contact.note)
-        rules.refresh_gates(s)
-        self._publish()
-
-    @record_contact.validator
-    def _validate_contact(self, contact: Contact) -> None:
-        self._check_contact(contact, live=True)
-
-    def _check_contact(self, contact: Contact, live: bool) -> tuple[Person, authority.SignedBy]:
-        s = self.state
-        person = rules.roster_person(s, contact.person)
-        if s.phase is not Phase.INITIATE or s.contact is not None:
-            raise rules.Rejected("the customer's contact is already recorded")
-        if person.party is not Party.PROVIDER:
-            raise rules.Rejected(f"{person.id!r} is on the customer side; the provider records the contact")
-        return person, self._signature(contact, person, live)
-
-    @workflow.update
-    async def reassess(self, request: Reassessment) -> ReassessResult:
-        """Assess a new bundle; items whose checks now pass close."""
-        with _refusals_fail_the_update():
-            person, signed = self._check_reassess(request, live=False)
-        self._audit(request, person, signed, request.bundle)
-        workflow.logger.info("re-assessment of %s requested by %s", request.bundle, person.id)
-        self._tickets += 1
-        ticket = self._tickets
-        self._bundles.append((ticket, request))
-        await workflow.wait_condition(lambda: ticket in self._reassessed)
-        result = self._reassessed.pop(ticket)
-        if isinstance(result, str):
-            raise ApplicationError(f"re-assessment of {request.bundle} failed: {result}", non_retryable=True)
-        return result
-
-    @reassess.validator
-    def _validate_reassess(self, request: Reassessment) -> None:
-        self._check_reassess(request, live=True)
-
-    def _check_reassess(self, request: Reassessment, live: bool) -> tuple[Person, authority.SignedBy]:
-        s = self.state
-        person = rules.roster_person(s, request.person)
-        if s.phase not in (Phase.ASSESS, Phase.REMEDIATE):
-            raise rules.Rejected(f"re-assessment happens in assess or remediate, not {s.phase.value}")
-        if not request.bundle.strip():
-            raise rules.Rejected("name the assessment bundle to assess")
-        return person, self._signature(request, person, live)
-
-    @workflow.update
-    def resume(self, request: Resume) -> None:
-        """A provider retries after fixing what blocked the engagement."""
-        with _refusals_fail_the_update():
-            person, signed = self._check_resume(request, live=False)
-        self._audit(request, person, signed, request.note)
-        self._resume = request
-        workflow.logger.info("engagement resumed by %s: %s", person.id, request.note)
-
-    @resume.validator
-    def _validate_resume(self, request: Resume) -> None:
-        self._check_resume(request, live=True)
-
-    def _check_resume(self, request: Resume, live: bool) -> tuple[Person, authority.SignedBy]:
-        s = self.state
-        person = rules.roster_person(s, request.person)
-        if not s.blocked:
-            raise rules.Rejected("the engagement is not blocked")
-        if person.party is not Party.PROVIDER:
-            raise rules.Rejected("only the provider side can resume a blocked engagement")
-        return person, self._signature(request, person, live)
-
-    @workflow.signal
-    def step_changed(self, change: StepChange) -> None:
-        """A child reports an automated step: running, done, or awaiting a person.
-
-        Only engagements from before signing have children that report this way;
-        a signed engagement ignores the signal, which anyone could send.
-        """
-        if self._signed:
-            workflow.logger.warning(
-                "ignored a step_changed signal for %r: this engagement takes none", change.step
-            )
-            return
-        step = self.state.steps.get(change.step)
-        if step is None or step.status == "done":
-            return
-        step.status, step.evidence, step.at = change.status, change.evidence, change.at
-        if change.by:
-            step.by = change.by
-        rules.refresh_steps(self.state, self._started)
-        self._publish()
 
     @workflow.query
     def status(self) -> EngagementStatus:
@@ -776,82 +525,9 @@ class EngagementWorkflow:
         )
 
 
-@workflow.defn
-class ServiceEnablementWorkflow:
-    """Runs one service's automated Enable steps, each once the steps it needs are done.
-
-    The engagement keeps the record of every step and opens the manual ones itself;
-    it forwards to this workflow the attestations an automated step waits for (and
-    those of automated steps a person had to confirm). The child ends when its
-    automated work is done.
-    """
-
-    @workflow.init
-    def __init__(self, inp: ServiceEnablementInput) -> None:
-        self._done: set[str] = set()
-        self._attested: dict[str, StepAttestation] = {}
-
-    @workflow.signal
-    def attest(self, attestation: StepAttestation) -> None:
-        self._attested[attestation.step] = attestation
-
-    @workflow.run
-    async def run(self, inp: ServiceEnablementInput) -> list[str]:
-        own = {step.id for step in inp.steps}
-        parent = workflow.get_external_workflow_handle_for(EngagementWorkflow.run, inp.parent_id)
-        reports: list[asyncio.Task] = []
-
-        def report(step: EnableStep, status: str, by: str = "", evidence: str = "") -> None:
-            # Sent, not awaited: delivery takes a server round trip and the work goes on.
-            change = StepChange(step.id, status, by, evidence, workflow.now())
-            reports.append(asyncio.create_task(parent.signal(EngagementWorkflow.step_changed, change)))
-
-        def finished(step_id: str) -> bool:
-            return step_id in self._done or step_id in self._attested
-
-        async def run_step(step: EnableStep) -> None:
-            inside = [d for d in step.depends_on if d in own]  # core finished before we started
-            await workflow.wait_condition(lambda: all(finished(d) for d in inside))
-            report(step, "running")
-            try:
-                result: StepResult = await workflow.execute_activity_method(
-                    EngagementActivities.run_step,
-                    RunStepInput(inp.spec, step),
-                    start_to_close_timeout=STEP_TIMEOUT,
-                    heartbeat_timeout=HEARTBEAT_TIMEOUT,
-                    retry_policy=ACTIVITY_RETRY,
-                )
-            except ActivityError as err:
-                result = StepResult(False, f"automation failed: {_cause(err)}")
-            if result.ok:
-                self._done.add(step.id)
-                report(step, "done", "automation", f"{result.summary} {result.evidence}".strip())
-                return
-            report(step, "awaiting", evidence=f"automation could not confirm it: {result.summary}")
-            await workflow.wait_condition(lambda: step.id in self._attested)  # a person confirmed it
-
-        await asyncio.gather(*(run_step(step) for step in inp.steps if step.kind is StepKind.AUTOMATED))
-        await asyncio.gather(*reports)  # every report delivered before the child ends
-        return sorted(self._done | set(self._attested))
-
-
 def _continued_as_new(info: workflow.Info) -> bool:
     """This run is the engagement's own continue-as-new (not a retry, cron run or fresh start)."""
     return info.continued_run_id is not None and info.attempt == 1 and not info.cron_schedule
-
-
-@contextmanager
-def _refusals_fail_the_update() -> Iterator[None]:
-    """In a handler, a refusal fails the Update (a plain exception would fail the task)."""
-    try:
-        yield
-    except rules.Rejected as exc:
-        raise ApplicationError(str(exc), type="Rejected", non_retryable=True) from None
-
-
-def _cause(err: ActivityError) -> str:
-    """The message of what went wrong inside the activity, not Temporal's wrapper."""
-    return getattr(err.cause, "message", None) or str(err.cause or err)
 
 
 def _days(delta: timedelta) -> str:
