@@ -146,3 +146,22 @@ def test_waivers_reopening_and_two_people():
     record = chain.append(s, AuditRecord(NOW, "pat", Party.PROVIDER, "complete", "x", "y"))
     assert record.seq == 1 and record.prev == chain.GENESIS and s.audit_head == chain.record_hash(record)
     assert rules.validate_completion(s, Completion(other.item.id, "casey", "done"), signed=False)
+
+
+def test_an_engagement_file_states_its_signing_policy(tmp_path):
+    from onboard.core.errors import SpecError
+    from onboard.core.specfile import load_spec
+
+    base = (
+        'engagement_id = "x1"\ntenant = "t"\ncustomer = "c"\nservices = ["core"]\n'
+        "purchased_on = 2026-11-20T09:00:00Z\n"
+        '[[roster]]\nid = "pat"\nname = "Pat"\nparty = "provider"\n'
+        '[[roster]]\nid = "casey"\nname = "Casey"\nparty = "customer"\n'
+    )
+    path = tmp_path / "e.toml"
+    path.write_text(base + '[policy]\nallow_unsigned = true\nsignature_window = "5m"\n')
+    policy = load_spec(path).policy
+    assert policy.allow_unsigned and policy.signature_window == timedelta(minutes=5)
+    path.write_text(base + '[policy]\nallow_unsigned = "no"\n')
+    with pytest.raises(SpecError, match=r"e.toml:\d+: field 'policy.allow_unsigned': must be true or false"):
+        load_spec(path)

@@ -298,7 +298,7 @@ class Policy:
     ``signature_window``: how far a signature's signing time may be from the
     engagement's clock when it arrives (either way: clock skew, a slow network).
     ``allow_unsigned``: accept actions that carry no signature. Off by default; an
-    engagement that allows them says so in ``onboard show`` and ``onboard list``.
+    engagement that allows them says so, in red, in ``onboard show``.
     Tests shrink the durations to seconds; the server then runs the real timers.
     """
 

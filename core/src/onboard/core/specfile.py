@@ -23,6 +23,8 @@ Example (``examples/contoso.toml`` is a complete one)::
     [policy]                          # optional; seeds' defaults otherwise
     contact_within = "30d"
     checkpoint_every = "7d"
+    signature_window = "10m"          # how far a signature's time may be from the server's
+    # allow_unsigned = true           # accept unsigned actions (loudly flagged; never in production)
 
 Every error names the file, the field and, where it can be found, the line.
 """
@@ -34,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import cattrs
 from onboard.core.converter import make_cattrs_converter
 from onboard.core.errors import SpecError
@@ -74,7 +77,12 @@ def spec_from_mapping(
 ) -> EngagementSpec:
     data = dict(data)
     policy = dict(data.get("policy") or {})
+    durations = {f.name for f in attrs.fields(Policy) if f.type is timedelta}
     for key, value in policy.items():
+        if key == "allow_unsigned" and not isinstance(value, bool):
+            raise SpecError(f"{source}{_line_of(text, key)}: field 'policy.{key}': must be true or false")
+        if key not in durations:
+            continue  # allow_unsigned, and a misspelt key (the structure step names it)
         try:
             duration = parse_duration(value)
             if duration <= timedelta(0):
