@@ -30,6 +30,17 @@ async def journaled(engagement_id: str, seq: int) -> list[dict]:
     raise AssertionError(f"the journal {path} never reached record {seq}")
 
 
+async def in_the_remediate_run(engagements: Engagements, engagement_id: str) -> None:
+    """Wait until the Remediate run has begun (the Assess run may still be finishing)."""
+    for _ in range(100):
+        history = await engagements.handle(engagement_id).fetch_history()
+        started = history.events[0].workflow_execution_started_event_attributes
+        if any(b'"phase":"remediate"' in p.data for p in started.input.payloads):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the engagement never began its Remediate run")
+
+
 async def test_the_chain_is_journaled_exported_and_a_reset_is_caught(
     capsys, monkeypatch, client, worker, tmp_path
 ):
@@ -37,6 +48,7 @@ async def test_the_chain_is_journaled_exported_and_a_reset_is_caught(
     status = await reach_remediate(engagements, make_spec())
     eid = status.engagement_id
     item = status.state.items[0].item.id
+    await in_the_remediate_run(engagements, eid)
     await engagements.waive(eid, Waiver(item, "pat", "accepted for now"))
 
     state = (await engagements.status(eid)).state

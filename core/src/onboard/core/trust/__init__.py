@@ -9,10 +9,13 @@ reach the Temporal frontend.  The pieces, each in its own module:
 - :mod:`.signers` — the allowed-signers file operations keep on the workers: which
   key stands for which person (the ``ssh-keygen -Y verify`` format).
 - :mod:`.store` — the workers' live copy of that file, which update validators read.
-- :mod:`.verify` — the checks a validator runs before anything is written.
 - :mod:`.keys` — where the CLI finds a person's key; ``onboard keys new``.
-- :mod:`.chain` — audit records as a hash chain, and the offline verification of an
-  exported chain against the journal.
+- :mod:`.chain` — audit records as a hash chain.
+- :mod:`.audit_verify` — the offline verification of an exported chain or a
+  journal, and the comparison of the two (``onboard audit verify``).
+
+The checks an Update validator runs before anything is written are in
+:mod:`onboard.core.engagement.authority`.
 """
 
 #: The SSHSIG namespace of every onboard action (``ssh-keygen -Y sign -n``): a
