@@ -9,6 +9,7 @@ from onboard.core.engagement import authority, rules
 from onboard.core.models import (
     AuditRecord,
     Completion,
+    Contact,
     EngagementState,
     Finding,
     GateDecision,
@@ -165,3 +166,30 @@ def test_an_engagement_file_states_its_signing_policy(tmp_path):
     path.write_text(base + '[policy]\nallow_unsigned = "no"\n')
     with pytest.raises(SpecError, match=r"e.toml:\d+: field 'policy.allow_unsigned': must be true or false"):
         load_spec(path)
+
+
+def test_a_carried_state_must_follow_from_its_signed_chain():
+    s = state()
+    s.phase = Phase.ASSESS
+    contact = signed(Contact("pat", "phoned"), nonce="c")
+    approve = signed(GateDecision("kickoff", "pat", True, "held"), nonce="k")
+    for arg in (contact, approve):
+        action = actions.describe("eng", arg)
+        by = authority.check_signature(s, "eng", arg, PAT, NOW)
+        chain.append(
+            s,
+            AuditRecord(
+                NOW, "pat", Party.PROVIDER, action.action, action.subject, "", engagement="eng",
+                content=action.content, signature=arg.signature, key=by.key, principal=by.principal,
+            ),
+        )  # fmt: skip
+    s.gates["kickoff"].passed = True
+    assert authority.carried_state_problem(s) == ""
+
+    s.gates["remediation-plan"].passed = True
+    assert "passed without a signed customer approval" in authority.carried_state_problem(s)
+    s.gates["remediation-plan"].passed = False
+    s.audit[1] = attrs.evolve(s.audit[1], comment="edited", content={"comment": "skipped", "reopen": ""})
+    assert "signature does not match" in authority.carried_state_problem(s)
+    s.audit[1] = attrs.evolve(s.audit[1], seq=3)
+    assert "does not follow" in authority.carried_state_problem(s)

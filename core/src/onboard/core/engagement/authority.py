@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 
 from attrs import frozen
 from onboard.core.engagement.rules import Rejected
-from onboard.core.models import EngagementState, Person
-from onboard.core.trust import actions, sshsig
+from onboard.core.models import EngagementState, Party, Person
+from onboard.core.trust import actions, chain, sshsig
 from onboard.core.trust.signers import SignersFileError, principal
 from onboard.core.trust.store import TrustStore
 
@@ -125,3 +125,74 @@ def _minutes(delta: timedelta) -> str:
     if seconds < 120:
         return f"{seconds:.0f} s"
     return f"{seconds / 60:.0f} min"
+
+
+def carried_state_problem(state: EngagementState) -> str:
+    """Why a carried state does not follow from its own signed audit chain ("" if it does).
+
+    A new run checks the state its previous run handed on: anything that can answer
+    workflow tasks (a worker, or a client allowed to poll) could hand on any state.
+    The chain must link up, every signed record must verify, and every passed gate,
+    person-closed item, waiver and attested step must have its records.  Records
+    from before signing (``seq`` 0) count as evidence unchecked: whoever can write a
+    state can write those too, which is why the journal, outside Temporal, is the
+    record of truth (docs/security.md).
+    """
+    chained = [r for r in state.audit if r.seq]
+    previous = chain.GENESIS
+    for expected, record in enumerate(chained, start=chained[0].seq if chained else 1):
+        if record.seq != expected or record.prev != previous:
+            return f"audit record {record.seq} does not follow record {expected - 1}"
+        previous = chain.record_hash(record)
+        if record.signature is not None:
+            action = actions.Action(
+                record.engagement, record.action, record.subject, record.person, record.content
+            )
+            try:
+                key = sshsig.check(
+                    action.statement(record.signature.signed_at, record.signature.nonce),
+                    record.signature.armored,
+                )
+            except sshsig.SignatureError as exc:
+                return f"audit record {record.seq} ({record.action} {record.subject}): {exc}"
+            if sshsig.fingerprint(key) != record.key:
+                return f"audit record {record.seq} names key {record.key} but was signed with another"
+    if chained and previous != state.audit_head:
+        return "the audit chain head does not match the last record"
+    done = {(r.person, r.action, r.subject) for r in state.audit}
+    for gate in state.gates.values():
+        if not gate.passed:
+            continue
+        since = _since_last_reject(state.audit, gate.id)
+        missing = [p.value for p in gate.parties if not any(
+            r.action == "approve" and r.party is p for r in since
+        )]  # fmt: skip
+        if missing:
+            return f"gate {gate.id!r} is passed without a signed {' and '.join(missing)} approval"
+    for item in state.items:
+        if item.waived and not all(
+            any(r.action == "waive" and r.subject == item.item.id and r.party is p for r in chained)
+            for p in Party
+        ):
+            return f"item {item.item.id!r} is waived without both parties' signed waivers"
+        if (
+            item.closed
+            and item.closed_by not in ("reassessment", "waiver")
+            and (item.closed_by, "complete", item.item.id) not in done
+        ):
+            return f"item {item.item.id!r} is closed by {item.closed_by!r} without a signed completion"
+    for step in state.steps.values():
+        if (
+            step.status == "done"
+            and step.by != "automation"
+            and (step.by, "complete", step.step.id) not in done
+        ):
+            return f"step {step.step.id!r} is done by {step.by!r} without a signed completion"
+    return ""
+
+
+def _since_last_reject(records: list, gate_id: str) -> list:
+    last = max(
+        (i for i, r in enumerate(records) if r.action == "reject" and r.subject == gate_id), default=-1
+    )
+    return [r for r in records[last + 1 :] if r.subject == gate_id]

@@ -22,7 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from onboard.core import search_attributes as sa
-    from onboard.core.engagement import rules
+    from onboard.core.engagement import authority, rules
     from onboard.core.engagement.actions import EngagementActions
     from onboard.core.engagement.activities import EngagementActivities
     from onboard.core.engagement.children import ServiceEnablementWorkflow
@@ -93,6 +93,13 @@ class EngagementWorkflow(EngagementActions):
                 "continue-as-new does); start engagements with `onboard start`"
             )
             carried = None
+        elif self._signed and carried is not None and carried.signed:
+            problem = authority.carried_state_problem(carried)
+            if problem:
+                self._forged = (
+                    f"the carried engagement state does not follow from its signed audit chain: {problem}"
+                )
+                carried = None
         self.state: EngagementState = carried or EngagementState(
             spec=inp.spec, bundle=inp.spec.bundle, gates=rules.gate_states()
         )
