@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 from attrs import frozen
+from onboard.core import limits
 from onboard.core import search_attributes as sa
 from onboard.core.engagement.messages import EngagementInput, ReassessResult
 from onboard.core.engagement.workflows import EngagementWorkflow
@@ -130,6 +131,9 @@ class Engagements:
         return attrs.evolve(arg, signature=Signature(signed_at, nonce, armored))
 
     async def _update(self, engagement_id: str, update, arg):
+        problem = limits.action_problem(arg)
+        if problem:  # the engagement would refuse it; say so before signing and sending
+            raise OnboardError(f"engagement {engagement_id!r}: {problem}")
         arg = self.sign(engagement_id, arg)
         update_id = arg.signature.nonce if arg.signature is not None else None
         try:

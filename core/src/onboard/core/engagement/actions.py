@@ -18,6 +18,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from onboard.core import limits
     from onboard.core.engagement import authority, rules
     from onboard.core.engagement.children import ServiceEnablementWorkflow
     from onboard.core.engagement.messages import ReassessResult, StepAttestation, StepChange
@@ -111,6 +112,7 @@ class EngagementActions:
 
     @decide.validator
     def _validate_decide(self, decision: GateDecision) -> None:
+        _within_limits(decision)
         self._check_decide(decision, live=True)
 
     def _check_decide(self, decision: GateDecision, live: bool) -> tuple[Person, authority.SignedBy]:
@@ -151,6 +153,7 @@ class EngagementActions:
 
     @complete.validator
     def _validate_complete(self, completion: Completion) -> None:
+        _within_limits(completion)
         self._check_complete(completion, live=True)
 
     def _check_complete(self, completion: Completion, live: bool) -> tuple[Person, authority.SignedBy]:
@@ -172,6 +175,7 @@ class EngagementActions:
 
     @waive.validator
     def _validate_waive(self, waiver: Waiver) -> None:
+        _within_limits(waiver)
         self._check_waive(waiver, live=True)
 
     def _check_waive(self, waiver: Waiver, live: bool) -> tuple[Person, authority.SignedBy]:
@@ -201,6 +205,7 @@ class EngagementActions:
 
     @record_contact.validator
     def _validate_contact(self, contact: Contact) -> None:
+        _within_limits(contact)
         self._check_contact(contact, live=True)
 
     def _check_contact(self, contact: Contact, live: bool) -> tuple[Person, authority.SignedBy]:
@@ -230,6 +235,7 @@ class EngagementActions:
 
     @reassess.validator
     def _validate_reassess(self, request: Reassessment) -> None:
+        _within_limits(request)
         self._check_reassess(request, live=True)
 
     def _check_reassess(self, request: Reassessment, live: bool) -> tuple[Person, authority.SignedBy]:
@@ -252,6 +258,7 @@ class EngagementActions:
 
     @resume.validator
     def _validate_resume(self, request: Resume) -> None:
+        _within_limits(request)
         self._check_resume(request, live=True)
 
     def _check_resume(self, request: Resume, live: bool) -> tuple[Person, authority.SignedBy]:
@@ -283,6 +290,13 @@ class EngagementActions:
             step.by = change.by
         rules.refresh_steps(self.state, self._started)
         self._publish()
+
+
+def _within_limits(arg: Any) -> None:
+    """Validators only: a handler replays actions accepted before a limit existed."""
+    problem = limits.action_problem(arg)
+    if problem:
+        raise rules.Rejected(f"{problem}: shorten it (the engagement keeps every action it accepts)")
 
 
 @contextmanager
