@@ -32,3 +32,50 @@ async def test_a_long_reason_is_refused_by_the_cli_and_by_the_engagement(client,
     assert await quiet_history_length(engagements, eid) == before
     status = await engagements.status(eid)
     assert status.state.gates["kickoff"].rejections == []
+
+
+ROSTER_TOML = '[[roster]]\nid = "pat"\nname = "Pat"\nparty = "provider"\n' + (
+    '[[roster]]\nid = "casey"\nname = "Casey"\nparty = "customer"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("purchased_on", "policy", "message"),
+    [
+        ("9999-12-31T23:59:59Z", "", "is in the future"),
+        ("0001-01-01T00:00:00Z", "", "more than 10 years ago"),
+        ("2026-11-20T09:00:00Z", 'contact_within = "99999999999999w"', "longer than 10 years"),
+        (
+            "2026-11-20T09:00:00Z",
+            'signature_window = "2d"',
+            "signature_window = 2 days, 0:00:00 is longer than a day",
+        ),
+    ],
+)
+def test_out_of_range_dates_and_durations_are_refused_before_anything_starts(
+    tmp_path, capsys, purchased_on, policy, message
+):
+    from onboard.core.cli import run
+
+    path = tmp_path / "e.toml"
+    path.write_text(
+        f'engagement_id = "x1"\ntenant = "t"\ncustomer = "c"\nservices = ["core"]\n'
+        f"purchased_on = {purchased_on}\n{ROSTER_TOML}[policy]\n{policy}\n"
+    )
+    assert run(["plan", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1, err
+
+
+async def test_a_far_future_purchase_from_a_raw_client_blocks_instead_of_failing_tasks(client, worker):
+    from datetime import UTC, datetime
+
+    import attrs
+
+    from .helpers import make_spec, wait_for
+
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
+    spec = attrs.evolve(make_spec(), purchased_on=datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC))
+    await engagements.start(spec)
+    status = await wait_for(engagements, spec.engagement_id, lambda s: bool(s.state.blocked))
+    assert "is in the future" in status.state.blocked and status.phase.value == "initiate"

@@ -34,10 +34,21 @@ def make_cattrs_converter(*, forbid_extra_keys: bool = False) -> cattrs.Converte
     """
     converter = make_converter(forbid_extra_keys=forbid_extra_keys)
     converter.register_unstructure_hook(timedelta, lambda td: td.total_seconds())
-    converter.register_structure_hook(timedelta, lambda v, _: timedelta(seconds=float(v)))
+    # Clamped, not raised: a payload that fails to decode fails the workflow task, over
+    # and over; planning then refuses the out-of-range duration with its name.
+    converter.register_structure_hook(timedelta, lambda v, _: _seconds(float(v)))
     # Fact values are str | int | bool; JSON keeps them apart, so pass them through.
     configure_union_passthrough(str | int | bool | None, converter)
     return converter
+
+
+_MAX_SECONDS = timedelta.max.total_seconds() - 86400
+
+
+def _seconds(value: float) -> timedelta:
+    if value != value:  # NaN
+        return timedelta(0)
+    return timedelta(seconds=max(-_MAX_SECONDS, min(_MAX_SECONDS, value)))
 
 
 #: The one cattrs converter: the CLI's ``--json`` output uses it too.

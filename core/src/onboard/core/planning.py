@@ -5,7 +5,9 @@ person previews is what the engagement records.
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
+import attrs
 import structlog
 from onboard.core.errors import PlanError
 from onboard.core.gates import GATES
@@ -17,6 +19,7 @@ from onboard.core.models import (
     FactKind,
     FactValue,
     Plan,
+    Policy,
     Requirement,
     Responsibility,
     ScopeExclusion,
@@ -116,9 +119,31 @@ def check_roster(spec: EngagementSpec) -> None:
         seen[email or f"id:{person.id}"] = person.id
 
 
+#: The longest policy duration and the oldest purchase an engagement may start with:
+#: anything beyond is a typo, and date arithmetic on it would overflow.
+MAX_DURATION = timedelta(days=10 * 365)
+MAX_SIGNATURE_WINDOW = timedelta(days=1)
+
+
+def check_dates(spec: EngagementSpec, now: datetime | None = None) -> None:
+    """The purchase date and the policy's durations are in a range the engagement can run with."""
+    now = now or datetime.now(UTC)
+    if spec.purchased_on > now + timedelta(days=1):
+        raise PlanError(f"purchased_on {spec.purchased_on.isoformat()} is in the future")
+    if spec.purchased_on < now - MAX_DURATION:
+        raise PlanError(f"purchased_on {spec.purchased_on.isoformat()} is more than 10 years ago")
+    for field in attrs.fields(Policy):
+        value = getattr(spec.policy, field.name)
+        if isinstance(value, timedelta) and not timedelta(0) < value <= MAX_DURATION:
+            raise PlanError(f"policy.{field.name} = {value} is not between 0 and 10 years")
+    if spec.policy.signature_window > MAX_SIGNATURE_WINDOW:
+        raise PlanError(f"policy.signature_window = {spec.policy.signature_window} is longer than a day")
+
+
 def build_plan(manager: ServicePluginManager, spec: EngagementSpec) -> Plan:
     """The full plan for ``spec``; raises :class:`PlanError` naming what is wrong."""
     check_roster(spec)
+    check_dates(spec)
     registry = manager.services()
     services = expand_services(spec.services, registry)
     eligibility = check_eligibility(spec, services, registry)

@@ -41,6 +41,7 @@ import cattrs
 from onboard.core.converter import make_cattrs_converter
 from onboard.core.errors import SpecError
 from onboard.core.models import EngagementSpec, FactValue, Party, Person, Policy
+from onboard.core.planning import MAX_DURATION
 
 #: Engagement files are written by people: a misspelt key is an error, not ignored.
 STRICT = make_cattrs_converter(forbid_extra_keys=True)
@@ -50,13 +51,17 @@ _UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
 def parse_duration(text: str | int | float) -> timedelta:
-    """``"30d"``, ``"12h"``, ``"90s"``, ``"2w"`` or a number of seconds."""
+    """``"30d"``, ``"12h"``, ``"90s"``, ``"2w"`` or a number of seconds, at most :data:`MAX_DURATION`."""
     if isinstance(text, int | float) and not isinstance(text, bool):
-        return timedelta(seconds=text)
-    match = _DURATION.match(str(text))
-    if not match:
-        raise ValueError(f"{text!r} is not a duration like '30d', '12h', '90s' or '2w'")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+        seconds = float(text)
+    else:
+        match = _DURATION.match(str(text))
+        if not match:
+            raise ValueError(f"{text!r} is not a duration like '30d', '12h', '90s' or '2w'")
+        seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if not seconds <= MAX_DURATION.total_seconds():
+        raise ValueError(f"{text!r} is longer than {MAX_DURATION.days // 365} years")
+    return timedelta(seconds=seconds)
 
 
 def load_spec(path: Path) -> EngagementSpec:
