@@ -79,3 +79,23 @@ async def test_a_far_future_purchase_from_a_raw_client_blocks_instead_of_failing
     await engagements.start(spec)
     status = await wait_for(engagements, spec.engagement_id, lambda s: bool(s.state.blocked))
     assert "is in the future" in status.state.blocked and status.phase.value == "initiate"
+
+
+async def test_reassess_refuses_an_empty_or_relative_path(client, worker, capsys, monkeypatch, tmp_path):
+    from onboard.core.client import RejectedError
+    from onboard.core.models import Reassessment
+
+    from .helpers import make_spec, reach_remediate
+    from .test_cli import onboard
+
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
+    status = await reach_remediate(engagements, make_spec())
+    eid = status.engagement_id
+    with pytest.raises(RejectedError, match="is relative; send the absolute path"):
+        await engagements.reassess(eid, Reassessment("casey", "bundles/new"))
+    address = client.service_client.config.target_host
+    code, _, err = await onboard(capsys, monkeypatch, address, "reassess", eid, "", "--as", "casey")
+    assert code == 1 and "an empty path names nothing" in err
+    monkeypatch.chdir(tmp_path)
+    code, out, err = await onboard(capsys, monkeypatch, address, "reassess", eid, "missing", "--as", "casey")
+    assert f"is {tmp_path / 'missing'}" in out and code == 2 and "not a folder this worker can read" in err

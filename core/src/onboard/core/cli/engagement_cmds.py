@@ -260,8 +260,18 @@ async def contact(engagements: Engagements, engagement_id: str, person: str, not
 @key_option
 @with_engagements
 async def reassess(engagements: Engagements, engagement_id: str, bundle: str, person: str) -> None:
-    """Assess a new BUNDLE (a folder the workers can read); passing checks close items."""
-    result = await engagements.reassess(engagement_id, Reassessment(person, str(Path(bundle).resolve())))
+    """Assess a new BUNDLE (a folder the workers can read); passing checks close items.
+
+    A relative BUNDLE is resolved here, against this shell's folder, and the workers
+    are sent that absolute path.
+    """
+    if not bundle.strip():
+        raise OnboardError("name the assessment bundle's folder (an empty path names nothing)")
+    path = Path(bundle).expanduser()
+    if not path.is_absolute():
+        path = Path.cwd() / path
+        console.print(f"bundle {bundle!r} is {path} (the workers must see that folder)")
+    result = await engagements.reassess(engagement_id, Reassessment(person, str(path)))
     console.print(
         f"assessment round {result.round}: closed {len(result.closed)} item(s)"
         + (f" ({', '.join(result.closed)})" if result.closed else "")

@@ -12,6 +12,7 @@ action.  A refusal raises :class:`~onboard.core.engagement.rules.Rejected`.
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from temporalio import workflow
@@ -236,6 +237,13 @@ class EngagementActions:
     @reassess.validator
     def _validate_reassess(self, request: Reassessment) -> None:
         _within_limits(request)
+        # Validator only: a handler replays re-assessments accepted before this rule.
+        if request.bundle.strip() and not (
+            PurePosixPath(request.bundle).is_absolute() or PureWindowsPath(request.bundle).is_absolute()
+        ):
+            raise rules.Rejected(
+                f"the bundle path {request.bundle!r} is relative; send the absolute path the workers can read"
+            )
         self._check_reassess(request, live=True)
 
     def _check_reassess(self, request: Reassessment, live: bool) -> tuple[Person, authority.SignedBy]:
@@ -245,6 +253,7 @@ class EngagementActions:
             raise rules.Rejected(f"re-assessment happens in assess or remediate, not {s.phase.value}")
         if not request.bundle.strip():
             raise rules.Rejected("name the assessment bundle to assess")
+
         return person, self._signature(request, person, live)
 
     @workflow.update
