@@ -99,3 +99,16 @@ async def test_reassess_refuses_an_empty_or_relative_path(client, worker, capsys
     monkeypatch.chdir(tmp_path)
     code, out, err = await onboard(capsys, monkeypatch, address, "reassess", eid, "missing", "--as", "casey")
     assert f"is {tmp_path / 'missing'}" in out and code == 2 and "not a folder this worker can read" in err
+
+
+async def test_empty_evidence_or_reason_is_one_line_not_a_traceback(client, worker, capsys, monkeypatch):
+    from .test_cli import onboard
+
+    address = client.service_client.config.target_host
+    for args in (
+        ("complete", "x", "fix.core.dns-records", "--evidence", ""),
+        ("waive", "x", "y", "--reason", " "),
+    ):
+        code, _, err = await onboard(capsys, monkeypatch, address, *args, "--as", "pat")
+        assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+        assert "must say" in err

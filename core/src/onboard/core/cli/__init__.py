@@ -7,6 +7,7 @@ because temporalio's native runtime can crash at interpreter exit (sdk-python#30
 """
 
 import importlib
+import logging
 import os
 import sys
 
@@ -62,6 +63,10 @@ def run(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug or an unforeseen input: one line, the traceback with -v
+        logging.getLogger("onboard.cli").debug("unexpected error", exc_info=True)
+        click.echo(f"onboard: error: {type(exc).__name__}: {exc} (run with -v for the traceback)", err=True)
+        return 1
     return code if isinstance(code, int) else 0
 
 

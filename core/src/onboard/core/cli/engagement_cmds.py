@@ -237,6 +237,8 @@ async def complete(
     engagements: Engagements, engagement_id: str, item: str, person: str, evidence: str
 ) -> None:
     """Attest that a remediation item or a manual enable step ITEM is done."""
+    if not evidence.strip():
+        raise OnboardError("--evidence must say what shows it is done (a ticket, a log, a screenshot)")
     await engagements.complete(engagement_id, Completion(item, person, evidence))
     console.print(f"{item} completed")
 
@@ -300,6 +302,8 @@ async def resume(engagements: Engagements, engagement_id: str, person: str, note
 @with_engagements
 async def waive(engagements: Engagements, engagement_id: str, item: str, person: str, reason: str) -> None:
     """Waive remediation ITEM: it closes as waived once both parties have waived it."""
+    if not reason.strip():
+        raise OnboardError("--reason must say why the item may stay unfixed")
     state = await engagements.waive(engagement_id, Waiver(item, person, reason))
     if state.waived:
         console.print(f"{item} waived by both parties; it is closed as waived, not done")
