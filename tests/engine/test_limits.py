@@ -112,3 +112,10 @@ async def test_empty_evidence_or_reason_is_one_line_not_a_traceback(client, work
         code, _, err = await onboard(capsys, monkeypatch, address, *args, "--as", "pat")
         assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
         assert "must say" in err
+
+
+def test_a_usage_error_does_not_exit_like_a_refusal(capsys):
+    from onboard.core.cli import USAGE_EXIT, run
+
+    assert run(["approve", "only-an-id"]) == USAGE_EXIT == 64
+    assert "Missing argument 'GATE'" in capsys.readouterr().err

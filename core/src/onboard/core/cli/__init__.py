@@ -15,6 +15,10 @@ import click
 from onboard.core.errors import OnboardError
 from onboard.core.logging import configure_cli_logging
 
+#: Exit statuses: 1 an error, 2 the engagement refused the action, 3 blockers remain
+#: (``assess``), 64 a usage error (sysexits' EX_USAGE), 130 interrupted.
+USAGE_EXIT = 64
+
 COMMAND_MODULES = (
     "onboard.core.cli.engagement_cmds",
     "onboard.core.cli.plan_cmd",
@@ -56,6 +60,9 @@ def run(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("onboard: aborted", err=True)
         return 130
+    except click.UsageError as exc:  # not 2: that is a refused decision
+        exc.show()
+        return USAGE_EXIT
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
