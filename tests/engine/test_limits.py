@@ -119,3 +119,25 @@ def test_a_usage_error_does_not_exit_like_a_refusal(capsys):
 
     assert run(["approve", "only-an-id"]) == USAGE_EXIT == 64
     assert "Missing argument 'GATE'" in capsys.readouterr().err
+
+
+async def test_with_no_worker_an_action_says_so_and_is_applied_only_within_its_window(client):
+    import uuid
+    from datetime import timedelta
+
+    from onboard.core.models import Contact
+    from onboard.workers.worker import running_worker
+
+    from .helpers import make_spec, wait_for
+
+    task_queue = f"nobody-{uuid.uuid4().hex[:8]}"
+    engagements = Engagements(client, task_queue, signer=KEYS, timeout=timedelta(seconds=2))
+    spec = make_spec()
+    await engagements.start(spec)
+    with pytest.raises(
+        OnboardError, match=f"no worker has polled its task queue '{task_queue}'.*applied only if"
+    ):
+        await engagements.record_contact(spec.engagement_id, Contact("pat", "phoned while nobody worked"))
+    async with running_worker(client, task_queue=task_queue):
+        status = await wait_for(engagements, spec.engagement_id, lambda s: s.state.contact is not None)
+    assert status.state.contact.comment == "phoned while nobody worked", "inside its window it still counts"

@@ -5,7 +5,7 @@ Used by the CLI, the demo and the tests.  Temporal's errors become
 engagement, and a rejected Update carries the workflow's reason.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -32,10 +32,24 @@ from onboard.core.models import (
 from onboard.core.settings import TASK_QUEUE
 from onboard.core.trust import actions, sshsig
 from onboard.core.trust.keys import SignerFor
-from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError, WorkflowUpdateFailedError
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
+
+#: How long an action waits for the engagement's answer before the CLI explains why not.
+ACTION_TIMEOUT = timedelta(seconds=30)
+#: A poller seen this recently is a live worker (the server lists stopped ones for minutes).
+POLLER_FRESH = timedelta(minutes=1)
 
 
 class RejectedError(OnboardError):
@@ -65,10 +79,17 @@ class Engagements:
     actions go unsigned, which only an engagement whose policy allows it accepts.
     """
 
-    def __init__(self, client: Client, task_queue: str = TASK_QUEUE, signer: SignerFor | None = None) -> None:
+    def __init__(
+        self,
+        client: Client,
+        task_queue: str = TASK_QUEUE,
+        signer: SignerFor | None = None,
+        timeout: timedelta = ACTION_TIMEOUT,
+    ) -> None:
         self.client = client
         self.task_queue = task_queue
         self.signer = signer
+        self.timeout = timeout
 
     async def start(self, spec: EngagementSpec) -> WorkflowHandle:
         try:
@@ -137,7 +158,11 @@ class Engagements:
         arg = self.sign(engagement_id, arg)
         update_id = arg.signature.nonce if arg.signature is not None else None
         try:
-            return await self.handle(engagement_id).execute_update(update, arg, id=update_id)
+            return await self.handle(engagement_id).execute_update(
+                update, arg, id=update_id, rpc_timeout=self.timeout
+            )
+        except WorkflowUpdateRPCTimeoutOrCancelledError as exc:
+            raise OnboardError(await self._no_answer(engagement_id, arg)) from exc
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause
             message = getattr(cause, "message", None) or str(cause or exc)
@@ -147,6 +172,28 @@ class Engagements:
             raise RejectedError(f"engagement {engagement_id!r} rejected the request: {message}") from exc
         except RPCError as exc:
             raise _not_found(engagement_id, exc) from exc
+
+    async def _no_answer(self, engagement_id: str, arg: Any) -> str:
+        """Why an action got no answer in time, and what becomes of it."""
+        waited = f"engagement {engagement_id!r} did not answer within {self.timeout.total_seconds():g} s"
+        fate = (
+            "a resend with the same signature is the same action to the server"
+            if arg.signature is None
+            else f"it stays on the server and is applied only if a worker takes it before its signature "
+            f"expires (signed at {actions.format_time(arg.signature.signed_at)}; the engagement's window, "
+            "10 minutes by default); after that it is refused"
+        )
+        try:
+            queue = (await self.handle(engagement_id).describe()).task_queue
+            live = await live_pollers(self.client, queue)
+        except RPCError:
+            return f"{waited}; {fate}; `onboard show {engagement_id}` tells whether it was applied"
+        if not live:
+            return (
+                f"{waited}: no worker has polled its task queue {queue!r} in the last "
+                f"{POLLER_FRESH.total_seconds() / 60:g} minutes (start `onboard worker`); {fate}"
+            )
+        return f"{waited} (a worker polls {queue!r}); {fate}; `onboard show {engagement_id}` tells whether it was applied"
 
     async def list(
         self,
@@ -179,6 +226,24 @@ class Engagements:
         except RPCError as exc:
             raise OnboardError(f"cannot list engagements: {exc.message}") from exc
         return rows
+
+
+async def live_pollers(client: Client, task_queue: str) -> list[str]:
+    """Identities of the workers that polled ``task_queue`` for workflow tasks lately."""
+    response = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=client.namespace,
+            task_queue=TaskQueue(name=task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        )
+    )
+    now = datetime.now(UTC)
+    return [
+        p.identity
+        for p in response.pollers
+        if now - p.last_access_time.ToDatetime(tzinfo=UTC)
+        < POLLER_FRESH  # stopped workers stay listed a while
+    ]
 
 
 def list_query(
