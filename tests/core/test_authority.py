@@ -190,6 +190,8 @@ def test_a_carried_state_must_follow_from_its_signed_chain():
     assert "passed without a signed customer approval" in authority.carried_state_problem(s)
     s.gates["remediation-plan"].passed = False
     s.audit[1] = attrs.evolve(s.audit[1], comment="edited", content={"comment": "skipped", "reopen": ""})
+    assert "head does not match" in authority.carried_state_problem(s)
+    s.audit_head = chain.record_hash(s.audit[1])  # re-chained by whoever edited it: the signature tells
     assert "signature does not match" in authority.carried_state_problem(s)
     s.audit[1] = attrs.evolve(s.audit[1], seq=3)
-    assert "does not follow" in authority.carried_state_problem(s)
+    assert "gap or repeat" in authority.carried_state_problem(s)
