@@ -204,3 +204,24 @@ def test_reports_say_the_same_in_every_format() -> None:
     assert "char upn@contoso.com" in markdown and "char upn@contoso.com" in page
     assert 'ou="First Site"' in markdown and "ou=&quot;First Site&quot;" in page  # escaped in HTML
     assert "| t.idfix | core | identity | **FAIL** |" in markdown
+
+
+def test_an_empty_zone_file_is_not_a_zone_and_no_domains_is_not_a_pass(tmp_path: Path) -> None:
+    import shutil
+
+    zones = next(r for r in every_check() if r.check == "dns.zones_present")
+    bundle = tmp_path / "bundle"
+    shutil.copytree(CONTOSO_FIXED, bundle)
+    assert outcomes(bundle, [zones])[zones.id] is Outcome.PASS
+    emptied = next((bundle / "dns").iterdir())
+    emptied.write_bytes(b"")
+    with assess_bundle(bundle, [zones]) as result:
+        (finding,) = result.findings
+    assert finding.outcome is not Outcome.PASS
+    assert "holds no records" in finding.summary + " ".join(finding.details)
+
+    nothing = tmp_path / "nothing"
+    (nothing / "dns").mkdir(parents=True)
+    with assess_bundle(nothing, [zones]) as result:
+        (finding,) = result.findings
+    assert finding.outcome is Outcome.NOT_RUN and "no customer domain is known" in finding.summary

@@ -289,6 +289,15 @@ def zones_present(context: CheckContext, requirement: Requirement) -> Finding:
     """A zone file for every customer domain (UPN suffixes, domains, e-mail domains)."""
     domains, sources = context.customer_domains()
     zones, problems = context.zones()
+    if not domains:  # nothing to look for is no pass
+        return finding(
+            requirement,
+            Outcome.NOT_RUN,
+            "no customer domain is known: forest.json (UPN suffixes), domains.json or the environment "
+            "file must name them",
+            [p.describe() for p in problems],
+            "dns/",
+        )
     origins = {z.origin for z in zones}
     unreadable = [p.describe() for p in problems]
     absent = [d for d in domains if d not in origins]

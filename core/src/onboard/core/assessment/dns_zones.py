@@ -85,4 +85,7 @@ def read_zone(path: Path, file: str) -> Zone:
         raise InputProblem(file, f"not a valid zone file: {message}", line=line) from exc
     except dns.exception.DNSException as exc:
         raise InputProblem(file, f"not a valid zone file: {exc}") from exc
+    if not any(True for _ in zone.iterate_rdatas()):
+        # An empty file parses as a zone with nothing in it: it is not a zone that is present.
+        raise InputProblem(file, "holds no records (an empty or cut-off zone file)", line=1)
     return Zone(origin=origin.rstrip(".").lower(), file=file, zone=zone)
