@@ -225,3 +225,12 @@ def test_an_empty_zone_file_is_not_a_zone_and_no_domains_is_not_a_pass(tmp_path:
     with assess_bundle(nothing, [zones]) as result:
         (finding,) = result.findings
     assert finding.outcome is Outcome.NOT_RUN and "no customer domain is known" in finding.summary
+
+
+def test_an_empty_directory_export_is_not_a_pass(tmp_path: Path) -> None:
+    (tmp_path / "directory.ldf").write_bytes(b"")
+    requirement = next(r for r in every_check() if r.check == "directory.idfix")
+    with assess_bundle(tmp_path, [requirement]) as result:
+        (finding,) = result.findings
+    assert finding.outcome is not Outcome.PASS
+    assert "no person or group object to check" in finding.summary or "empty" in finding.summary

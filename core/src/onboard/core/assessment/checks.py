@@ -271,6 +271,15 @@ def directory_idfix(context: CheckContext, requirement: Requirement) -> Finding:
         return Finding(
             item.requirement_id, item.service, item.outcome, item.summary, item.details, total, item.location
         )
+    if not result.processed:  # a check that ran on nothing is no pass
+        return finding(
+            requirement,
+            Outcome.NOT_RUN,
+            f"no person or group object to check in {result.file or 'directory.ldf'} (an empty or cut-off "
+            f"export?); {counts}",
+            details,
+            result.file,
+        )
     return passed(requirement, f"no IdFix error; {counts}", (), result.file)
 
 
