@@ -354,3 +354,11 @@ def test_environment_toml_round_trip(
         authentication,
         inspection,
     )
+
+
+def test_a_ragged_devices_row_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "devices.csv"
+    path.write_text("platform,os_version,count\niOS,17.0,3\nAndroid\nWindows,10.0.19045,1,extra,x,y\n")
+    with pytest.raises(InputProblem) as problem:
+        read_devices(path)
+    assert problem.value.line == 3 and "1 field(s) where the header has 3" in problem.value.describe()
