@@ -362,3 +362,9 @@ def test_a_ragged_devices_row_names_its_line(tmp_path: Path) -> None:
     with pytest.raises(InputProblem) as problem:
         read_devices(path)
     assert problem.value.line == 3 and "1 field(s) where the header has 3" in problem.value.describe()
+
+
+def test_trailing_empty_cells_are_not_ragged(tmp_path: Path) -> None:
+    path = tmp_path / "devices.csv"
+    path.write_text("platform,os_version,count\niOS,17.0,3,,\n")
+    assert [g.count for g in read_devices(path)] == [3]

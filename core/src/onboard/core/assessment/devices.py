@@ -107,6 +107,8 @@ def read_devices(path: Path, file: str = "devices.csv") -> list[DeviceGroup]:
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
+        while len(row) > len(header) and not row[-1].strip():
+            row = row[:-1]  # spreadsheets add empty cells at the end of a row
         if len(row) != len(header):  # a ragged row is a broken export, not a short device
             raise InputProblem(file, f"has {len(row)} field(s) where the header has {len(header)}", line=line)
         platform_cell = row[columns["platform"]].strip() if columns["platform"] < len(row) else ""
