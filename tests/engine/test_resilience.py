@@ -222,3 +222,24 @@ async def test_a_reassessment_sent_during_a_phase_change_is_not_lost(client):
             await engagements.reassess(eid, Reassessment("casey", "/no/such/bundle"))
         status = await engagements.status(eid)
         assert status.state.assessment_round == 2 and not status.state.blocked, "a bad bundle changes nothing"
+
+
+async def test_every_activity_heartbeats_so_a_dead_worker_is_noticed_in_seconds(client, worker):
+    """Planning, notices and the journal too (before, planning waited out five minutes)."""
+    from onboard.core.engagement.options import QUICK_HEARTBEAT_TIMEOUT
+    from temporalio.api.enums.v1 import EventType
+
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
+    spec = make_spec()
+    await engagements.start(spec)
+    await engagements.record_contact(spec.engagement_id, Contact("pat", "phoned"))
+    await wait_for(engagements, spec.engagement_id, lambda s: s.state.gates["kickoff"].open)
+    history = await engagements.handle(spec.engagement_id).fetch_history()
+    scheduled = {
+        e.activity_task_scheduled_event_attributes.activity_type.name: e.activity_task_scheduled_event_attributes
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    }
+    assert {"plan_engagement", "notify", "journal"} <= set(scheduled)
+    for name in ("plan_engagement", "notify", "journal"):
+        assert scheduled[name].heartbeat_timeout.ToTimedelta() == QUICK_HEARTBEAT_TIMEOUT, name

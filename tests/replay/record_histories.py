@@ -80,12 +80,14 @@ async def signed_core(client: Client) -> str:
     return eid
 
 
-#: Recorded with the code of their time; the first two before the signed-actions patch.
+#: Recorded with the code of their time: the first two before the signed-actions
+#: patch, the signed ones before quick-heartbeats.
 SCENARIOS: dict[str, Scenario] = {
     "core-only": core_only,
     "ems-contoso": ems_contoso,
     "signed-core": signed_core,
     "signed-ems-contoso": ems_contoso,
+    "heartbeats-core": signed_core,
 }
 
 

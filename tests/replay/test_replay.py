@@ -12,7 +12,7 @@ import pytest
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.engagement import WORKFLOWS, workflow_runner
 from onboard.core.engagement.messages import EngagementInput
-from onboard.core.engagement.workflows import SIGNED_ACTIONS
+from onboard.core.engagement.workflows import QUICK_HEARTBEATS, SIGNED_ACTIONS
 from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
@@ -27,7 +27,7 @@ def load(path: Path) -> WorkflowHistory:
 
 def test_histories_are_committed():
     scenarios = {p.parent.name for p in HISTORIES}
-    assert {"core-only", "ems-contoso", "signed-core", "signed-ems-contoso"} <= scenarios
+    assert {"core-only", "ems-contoso", "signed-core", "signed-ems-contoso", "heartbeats-core"} <= scenarios
     types = {p.stem.split("-", 1)[1] for p in HISTORIES}
     assert types == {"EngagementWorkflow", "ServiceEnablementWorkflow"}
 
@@ -69,7 +69,7 @@ def _decoded(path: Path) -> str:
     return "\n".join(texts)
 
 
-@pytest.mark.parametrize("scenario", ["signed-core", "signed-ems-contoso"])
+@pytest.mark.parametrize("scenario", ["signed-core", "signed-ems-contoso", "heartbeats-core"])
 def test_signed_histories_carry_the_patch_and_signatures_and_start_no_children(scenario: str):
     """What the signed-actions patch changed is in these histories, so replay guards it."""
     paths = [p for p in HISTORIES if p.parent.name == scenario]
@@ -83,3 +83,8 @@ def test_histories_from_before_signing_have_no_patch_marker():
     for path in HISTORIES:
         if path.parent.name in ("core-only", "ems-contoso"):
             assert SIGNED_ACTIONS not in _decoded(path), f"{path} is from before the patch"
+
+
+def test_only_the_newest_histories_carry_the_quick_heartbeats_patch():
+    for path in HISTORIES:
+        assert (QUICK_HEARTBEATS in _decoded(path)) is (path.parent.name == "heartbeats-core"), path

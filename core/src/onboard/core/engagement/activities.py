@@ -36,19 +36,19 @@ T = TypeVar("T")
 
 log = structlog.get_logger(__name__)
 
-#: Long activities heartbeat this often, so a worker that died is noticed in minutes
-#: (the workflow sets a heartbeat timeout), not at the end of a two-hour timeout.
-HEARTBEAT_EVERY = 20.0
+#: Activities heartbeat this often, so a worker that died is noticed within the
+#: workflow's heartbeat timeout (20 s), not at the end of a five-minute or two-hour one.
+HEARTBEAT_EVERY = 5.0
 
 
-async def while_heartbeating(work: Awaitable[T]) -> T:
-    """Await ``work`` (a thread doing the job), heartbeating meanwhile."""
+async def while_heartbeating(work: Awaitable[T], *details: object) -> T:
+    """Await ``work`` (a thread doing the job), heartbeating (with ``details``) meanwhile."""
     task = asyncio.ensure_future(work)
     while True:
         done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_EVERY)
         if done:
             return task.result()
-        activity.heartbeat()
+        activity.heartbeat(*details)
 
 
 class EngagementActivities:
@@ -75,7 +75,7 @@ class EngagementActivities:
         allowed-signers file (the trust anchor is the workers', never the input's).
         """
         try:
-            plan = await asyncio.to_thread(build_plan, self.manager, spec)
+            plan = await while_heartbeating(asyncio.to_thread(build_plan, self.manager, spec))
         except OnboardError as exc:
             raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc
         if self._trust is None:
@@ -151,7 +151,9 @@ class EngagementActivities:
         for name in self.manager.implementers("notify"):
             if name in delivered:
                 continue
-            error = await asyncio.to_thread(self.manager.call_one, name, "notify", notification=notification)
+            error = await while_heartbeating(
+                asyncio.to_thread(self.manager.call_one, name, "notify", notification=notification), delivered
+            )
             if error is None:
                 delivered.append(name)
                 activity.heartbeat(delivered)
@@ -172,12 +174,14 @@ class EngagementActivities:
                 non_retryable=True,
             )
         for name in journals:
-            error = await asyncio.to_thread(
-                self.manager.call_one,
-                name,
-                "record_audit",
-                engagement_id=batch.engagement_id,
-                records=batch.records,
+            error = await while_heartbeating(
+                asyncio.to_thread(
+                    self.manager.call_one,
+                    name,
+                    "record_audit",
+                    engagement_id=batch.engagement_id,
+                    records=batch.records,
+                )
             )
             if error is not None:
                 errors.append(error)

@@ -12,6 +12,9 @@ NOTIFY_TIMEOUT = timedelta(minutes=1)
 #: Assessments and steps heartbeat (activities.HEARTBEAT_EVERY); silence this long
 #: means the worker is gone and the activity is retried elsewhere.
 HEARTBEAT_TIMEOUT = timedelta(minutes=2)
+#: Since the quick-heartbeats patch every activity heartbeats (every few seconds), so
+#: a dead worker is noticed in this long, planning and notices included.
+QUICK_HEARTBEAT_TIMEOUT = timedelta(seconds=20)
 #: Transient trouble is retried; after this many attempts a person is asked.
 ACTIVITY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),

@@ -45,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
         NOTIFY_RETRY,
         NOTIFY_TIMEOUT,
         PLAN_TIMEOUT,
+        QUICK_HEARTBEAT_TIMEOUT,
         STEP_TIMEOUT,
         cause,
     )
@@ -70,6 +71,9 @@ CORE = "core"
 #: replay as they ran; every run begun since requires signatures, runs the Enable
 #: steps as its own activities and chains and journals its audit records.
 SIGNED_ACTIONS = "signed-actions"
+#: Every activity heartbeats and has a short heartbeat timeout (planning, notices and
+#: the journal had none; assessments and steps waited two minutes).
+QUICK_HEARTBEATS = "quick-heartbeats"
 
 
 @workflow.defn
@@ -83,6 +87,11 @@ class EngagementWorkflow(EngagementActions):
     def __init__(self, inp: EngagementInput) -> None:
         # Updates can arrive before run() starts: all state is set up here.
         self._signed = workflow.patched(SIGNED_ACTIONS)
+        quick = workflow.patched(QUICK_HEARTBEATS)
+        #: Heartbeat timeouts: (planning, notices and the journal; assessments and steps).
+        self._heartbeats = (
+            (QUICK_HEARTBEAT_TIMEOUT, QUICK_HEARTBEAT_TIMEOUT) if quick else (None, HEARTBEAT_TIMEOUT)
+        )
         carried = inp.state
         self._forged = ""
         if self._signed and carried is not None and not _continued_as_new(workflow.info()):
@@ -131,6 +140,7 @@ class EngagementWorkflow(EngagementActions):
                 EngagementActivities.plan_engagement,
                 s.spec,
                 timeout=PLAN_TIMEOUT,
+                heartbeat=self._heartbeats[0],
             )
             s.history.append(f"{workflow.now().isoformat()} planned: {', '.join(s.plan.service_keys())}")
         rules.refresh_gates(s)
@@ -305,7 +315,7 @@ class EngagementWorkflow(EngagementActions):
                 EngagementActivities.run_step,
                 RunStepInput(spec, step),
                 start_to_close_timeout=STEP_TIMEOUT,
-                heartbeat_timeout=HEARTBEAT_TIMEOUT,
+                heartbeat_timeout=self._heartbeats[1],
                 retry_policy=ACTIVITY_RETRY,
             )
         except ActivityError as err:
@@ -355,7 +365,7 @@ class EngagementWorkflow(EngagementActions):
             EngagementActivities.assess,
             AssessInput(s.spec, s.plan, bundle),
             timeout=ASSESS_TIMEOUT,
-            heartbeat=HEARTBEAT_TIMEOUT,
+            heartbeat=self._heartbeats[1],
         )
         return self._take_assessment(bundle, outcome)
 
@@ -382,7 +392,7 @@ class EngagementWorkflow(EngagementActions):
                     EngagementActivities.assess,
                     AssessInput(s.spec, s.plan, request.bundle, reassessment=True),
                     start_to_close_timeout=ASSESS_TIMEOUT,
-                    heartbeat_timeout=HEARTBEAT_TIMEOUT,
+                    heartbeat_timeout=self._heartbeats[1],
                     retry_policy=ACTIVITY_RETRY,
                 )
             except ActivityError as err:
@@ -440,6 +450,7 @@ class EngagementWorkflow(EngagementActions):
                     EngagementActivities.journal,
                     JournalBatch(workflow.info().workflow_id, batch),
                     start_to_close_timeout=JOURNAL_TIMEOUT,
+                    heartbeat_timeout=self._heartbeats[0],
                     retry_policy=ACTIVITY_RETRY,
                 )
             except ActivityError as err:
@@ -488,6 +499,7 @@ class EngagementWorkflow(EngagementActions):
                 EngagementActivities.notify,
                 notification,
                 start_to_close_timeout=NOTIFY_TIMEOUT,
+                heartbeat_timeout=self._heartbeats[0],
                 retry_policy=NOTIFY_RETRY,
             )
         except ActivityError as err:
