@@ -103,6 +103,7 @@ async def test_the_go_cli_cannot_decide_or_report_steps_for_anyone(client, worke
         "--input", json.dumps({"gate": "kickoff", "person": "pat", "approve": True}),
     )  # fmt: skip
     assert decide.returncode != 0 and "not signed" in decide.stderr, decide.stderr
+    assert "type: Rejected, retryable: false" in decide.stderr, "a refusal is not worth retrying"
     assert await quiet_history_length(engagements, eid) == before
 
     # A signal is always written to history (the server cannot refuse one), but it changes nothing.

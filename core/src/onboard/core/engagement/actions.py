@@ -10,7 +10,8 @@ action.  A refusal raises :class:`~onboard.core.engagement.rules.Rejected`.
 """
 
 import asyncio
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
@@ -40,6 +41,33 @@ with workflow.unsafe.imports_passed_through():
     )
     from onboard.core.trust import actions, chain
     from onboard.core.trust import store as trust_store
+
+
+def _refusing(validator: Callable[..., None]) -> Callable[..., None]:
+    """A validator's refusal as a non-retryable ``Rejected`` failure (what the Go CLI shows too)."""
+
+    @functools.wraps(validator)
+    def checked(self: Any, arg: Any) -> None:
+        with _refusals_fail_the_update():
+            validator(self, arg)
+
+    return checked
+
+
+def _within_limits(arg: Any) -> None:
+    """Validators only: a handler replays actions accepted before a limit existed."""
+    problem = limits.action_problem(arg)
+    if problem:
+        raise rules.Rejected(f"{problem}: shorten it (the engagement keeps every action it accepts)")
+
+
+@contextmanager
+def _refusals_fail_the_update() -> Iterator[None]:
+    """In a handler, a refusal fails the Update (a plain exception would fail the task)."""
+    try:
+        yield
+    except rules.Rejected as exc:
+        raise ApplicationError(str(exc), type="Rejected", non_retryable=True) from None
 
 
 class EngagementActions:
@@ -112,6 +140,7 @@ class EngagementActions:
         return gate
 
     @decide.validator
+    @_refusing
     def _validate_decide(self, decision: GateDecision) -> None:
         _within_limits(decision)
         self._check_decide(decision, live=True)
@@ -153,6 +182,7 @@ class EngagementActions:
         return completion.item
 
     @complete.validator
+    @_refusing
     def _validate_complete(self, completion: Completion) -> None:
         _within_limits(completion)
         self._check_complete(completion, live=True)
@@ -175,6 +205,7 @@ class EngagementActions:
         return item
 
     @waive.validator
+    @_refusing
     def _validate_waive(self, waiver: Waiver) -> None:
         _within_limits(waiver)
         self._check_waive(waiver, live=True)
@@ -205,6 +236,7 @@ class EngagementActions:
         self._publish()
 
     @record_contact.validator
+    @_refusing
     def _validate_contact(self, contact: Contact) -> None:
         _within_limits(contact)
         self._check_contact(contact, live=True)
@@ -235,6 +267,7 @@ class EngagementActions:
         return result
 
     @reassess.validator
+    @_refusing
     def _validate_reassess(self, request: Reassessment) -> None:
         _within_limits(request)
         # Validator only: a handler replays re-assessments accepted before this rule.
@@ -266,6 +299,7 @@ class EngagementActions:
         workflow.logger.info("engagement resumed by %s: %s", person.id, request.note)
 
     @resume.validator
+    @_refusing
     def _validate_resume(self, request: Resume) -> None:
         _within_limits(request)
         self._check_resume(request, live=True)
@@ -299,19 +333,3 @@ class EngagementActions:
             step.by = change.by
         rules.refresh_steps(self.state, self._started)
         self._publish()
-
-
-def _within_limits(arg: Any) -> None:
-    """Validators only: a handler replays actions accepted before a limit existed."""
-    problem = limits.action_problem(arg)
-    if problem:
-        raise rules.Rejected(f"{problem}: shorten it (the engagement keeps every action it accepts)")
-
-
-@contextmanager
-def _refusals_fail_the_update() -> Iterator[None]:
-    """In a handler, a refusal fails the Update (a plain exception would fail the task)."""
-    try:
-        yield
-    except rules.Rejected as exc:
-        raise ApplicationError(str(exc), type="Rejected", non_retryable=True) from None
