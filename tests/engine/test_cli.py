@@ -132,7 +132,7 @@ async def test_errors_are_one_line_and_non_zero(capsys, monkeypatch, address, en
 
     bad = engagement_file("bad-2", extra="[licenses]\ncore = 'many'\n")
     code, _, err = await onboard(capsys, monkeypatch, address, "start", str(bad))
-    assert code == 1 and f"{bad}:7: field \"licenses['core']\"" in err
+    assert code == 1 and f"{bad}:7: field 'licenses.core': 'many' is not a whole number" in err
 
     code, _, err = await onboard(capsys, monkeypatch, "127.0.0.1:1", "show", "x")
     assert code == 1 and "cannot reach Temporal at 127.0.0.1:1" in err

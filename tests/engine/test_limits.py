@@ -141,3 +141,28 @@ async def test_with_no_worker_an_action_says_so_and_is_applied_only_within_its_w
     async with running_worker(client, task_queue=task_queue):
         status = await wait_for(engagements, spec.engagement_id, lambda s: s.state.contact is not None)
     assert status.state.contact.comment == "phoned while nobody worked", "inside its window it still counts"
+
+
+@pytest.mark.parametrize(
+    ("engagement_id", "tenant", "licences", "message"),
+    [
+        ("Bad Id", "t", "200", ":1: field 'engagement_id': must be a lower-case id"),
+        ("ok", "", "200", ":2: field 'tenant': must not be empty"),
+        ("ok", "t", "true", ":7: field 'licenses.core': True is not a whole number"),
+        ("ok", "t", "500.5", ":7: field 'licenses.core': 500.5 is not a whole number"),
+        ("ok", "t" * 3_000_000, "200", ":2: field 'tenant' is 3,000,000 characters; the limit is 200"),
+    ],
+)
+def test_engagement_file_mistakes_name_the_line_and_field(
+    tmp_path, capsys, engagement_id, tenant, licences, message
+):
+    from onboard.core.cli import run
+
+    path = tmp_path / "e.toml"
+    path.write_text(
+        f'engagement_id = "{engagement_id}"\ntenant = "{tenant}"\ncustomer = "c"\nservices = ["core"]\n'
+        f"purchased_on = 2026-11-20T09:00:00Z\n[licenses]\ncore = {licences}\n{ROSTER_TOML}"
+    )
+    assert run(["plan", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}{message}" in err and len(err.strip().splitlines()) == 1, err[:300]

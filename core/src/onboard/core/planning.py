@@ -104,6 +104,32 @@ def _check_fact(definition: FactDefinition, value: FactValue) -> None:
         raise PlanError(f"fact {key!r} must be one of {', '.join(definition.choices)}; got {value!r}")
 
 
+#: Sizes an engagement's own description stays within (its spec travels in every run).
+NAME_LIMIT = 200
+ROSTER_LIMIT = 100
+SERVICES_LIMIT = 20
+FACTS_LIMIT = 200
+
+
+def check_sizes(spec: EngagementSpec) -> None:
+    """Names, ids, the roster, services and facts are of a size people write."""
+    texts = {"engagement_id": spec.engagement_id, "tenant": spec.tenant, "customer": spec.customer}
+    texts.update(
+        {f"roster.{p.id[:40]}.{f}": getattr(p, f) for p in spec.roster for f in ("id", "name", "email")}
+    )
+    texts.update({f"facts.{k[:40]}": str(v) for k, v in spec.facts.items()})
+    for field, value in texts.items():
+        if len(value) > NAME_LIMIT:
+            raise PlanError(f"field {field!r} is {len(value):,} characters; the limit is {NAME_LIMIT}")
+    for field, count, limit in (
+        ("roster", len(spec.roster), ROSTER_LIMIT),
+        ("services", len(spec.services), SERVICES_LIMIT),
+        ("facts", len(spec.facts), FACTS_LIMIT),
+    ):
+        if count > limit:
+            raise PlanError(f"field {field!r} has {count} entries; the limit is {limit}")
+
+
 def check_roster(spec: EngagementSpec) -> None:
     """One roster entry per human: ids and e-mails are unique, so nobody stands for both parties."""
     seen: dict[str, str] = {}
@@ -142,6 +168,7 @@ def check_dates(spec: EngagementSpec, now: datetime | None = None) -> None:
 
 def build_plan(manager: ServicePluginManager, spec: EngagementSpec) -> Plan:
     """The full plan for ``spec``; raises :class:`PlanError` naming what is wrong."""
+    check_sizes(spec)
     check_roster(spec)
     check_dates(spec)
     registry = manager.services()

@@ -39,9 +39,9 @@ from typing import Any
 import attrs
 import cattrs
 from onboard.core.converter import make_cattrs_converter
-from onboard.core.errors import SpecError
+from onboard.core.errors import PlanError, SpecError
 from onboard.core.models import EngagementSpec, FactValue, Party, Person, Policy
-from onboard.core.planning import MAX_DURATION
+from onboard.core.planning import MAX_DURATION, check_sizes
 
 #: Engagement files are written by people: a misspelt key is an error, not ignored.
 STRICT = make_cattrs_converter(forbid_extra_keys=True)
@@ -105,6 +105,12 @@ def spec_from_mapping(
         if required not in data:
             raise SpecError(f"{source}: missing field {required!r}")
     data.setdefault("licenses", {})
+    for offer, count in (data["licenses"] or {}).items() if isinstance(data["licenses"], dict) else ():
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise SpecError(
+                f"{source}{_line_of(text, offer)}: field 'licenses.{offer}': {count!r} is not a whole number "
+                "of licences"
+            )
     if not isinstance(data["services"], list):
         raise SpecError(
             f"{source}{_line_of(text, 'services')}: field 'services' must be a list, like [\"ems\"]"
@@ -112,7 +118,7 @@ def spec_from_mapping(
     try:
         spec = STRICT.structure(data, EngagementSpec)
     except cattrs.BaseValidationError as exc:
-        messages = cattrs.transform_error(exc, path="")
+        messages = cattrs.transform_error(exc, path="", format_exception=_format_exception)
         first = messages[0] if messages else str(exc)
         field = first.rsplit("@", 1)[-1].strip().lstrip(".$") if "@" in first else ""
         problem = first.split(" @")[0]
@@ -121,13 +127,29 @@ def spec_from_mapping(
             unknown = extra.group(1).split(",")[0].strip()
             field = f"{field}.{unknown}" if field else unknown
             problem = "unknown field (misspelt?)"
+        named = re.match(r"^\w+\.(\w+) (.*)$", problem)  # a model's own check: "Person.id must be ..."
+        if named and not field:
+            field, problem = named.group(1), named.group(2)
         words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", field)
         leaf = words[-1] if words else ""
         raise SpecError(f"{source}{_line_of(text, leaf)}: field {field!r}: {problem}") from exc
     except (ValueError, TypeError) as exc:
         raise SpecError(f"{source}: {exc}") from exc
     _check_roster(spec, source)
+    try:
+        check_sizes(spec)
+    except PlanError as exc:
+        field = re.search(r"field '([\w.:-]+)'", str(exc))
+        leaf = field.group(1).rsplit(".", 1)[-1] if field else ""
+        raise SpecError(f"{source}{_line_of(text, leaf)}: {exc}") from exc
     return spec
+
+
+def _format_exception(exc: BaseException, type_: Any) -> str:
+    """cattrs' wording, except that a model's own ValueError keeps its message."""
+    if isinstance(exc, ValueError) and not isinstance(exc, cattrs.BaseValidationError) and str(exc):
+        return str(exc)
+    return cattrs.v.format_exception(exc, type_)
 
 
 def _check_roster(spec: EngagementSpec, source: str) -> None:
