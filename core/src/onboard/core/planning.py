@@ -172,7 +172,14 @@ def build_plan(manager: ServicePluginManager, spec: EngagementSpec) -> Plan:
     check_roster(spec)
     check_dates(spec)
     registry = manager.services()
-    services = expand_services(spec.services, registry)
+    try:
+        services = expand_services(spec.services, registry)
+    except PlanError as exc:  # often a plugin that failed to load: say which, and why
+        failed = [r for r in manager.records.values() if r.status == "failed"]
+        if not failed:
+            raise
+        names = ", ".join(f"{r.name!r} ({r.error})" for r in failed)
+        raise PlanError(f"{exc}; note: plugin(s) failed to load: {names} (see `onboard plugins`)") from exc
     eligibility = check_eligibility(spec, services, registry)
     facts = resolve_facts(spec.facts, manager.facts())
     keys = [s.key for s in services]

@@ -13,10 +13,10 @@ from pathlib import Path
 import attrs
 import click
 from onboard.core.cli.output import console, print_json
-from onboard.core.errors import OnboardError, PlanError, SpecError
+from onboard.core.errors import SpecError
 from onboard.core.models import EngagementSpec, FactDefinition, FactKind, FactValue
 from onboard.core.planning import build_plan
-from onboard.core.plugins import ServicePluginManager, load_plugin_manager
+from onboard.core.plugins import load_plugin_manager
 from onboard.core.render import render_plan
 from onboard.core.specfile import load_spec, parse_fact, preview_spec
 from onboard.core.trust import store
@@ -107,10 +107,7 @@ def plan(
     """Show the plan for ENGAGEMENT_FILE (or for --services): steps, owners, scope, gates."""
     manager = load_plugin_manager()
     spec = plan_spec(engagement_file, services, facts, licenses, manager.facts())
-    try:
-        result = build_plan(manager, spec)
-    except PlanError as exc:
-        raise OnboardError(f"{exc}{_broken_plugins_hint(manager)}") from exc
+    result = build_plan(manager, spec)  # a PlanError names a plugin that failed to load
     signers_file = allowed_signers or store.default_path()
     if engagement_file is not None and (allowed_signers or signers_file.exists()):
         result = attrs.evolve(result, signers=AllowedSigners.load(signers_file).snapshot(spec.roster))
@@ -126,14 +123,6 @@ def plan(
                 f"[yellow]no key in {result.signers.path} for: {', '.join(result.signers.unkeyed())}: "
                 "they cannot act until operations add one[/]"
             )
-
-
-def _broken_plugins_hint(manager: ServicePluginManager) -> str:
-    failed = [r for r in manager.records.values() if r.status == "failed"]
-    if not failed:
-        return ""
-    names = ", ".join(f"{r.name!r} ({r.error})" for r in failed)
-    return f"; note: plugin(s) failed to load: {names} — see `onboard plugins`"
 
 
 def register(group: click.Group) -> None:
