@@ -67,7 +67,9 @@ def test_out_of_range_dates_and_durations_are_refused_before_anything_starts(
     assert message in err and len(err.strip().splitlines()) == 1, err
 
 
-async def test_a_far_future_purchase_from_a_raw_client_blocks_instead_of_failing_tasks(client, worker):
+async def test_a_far_future_purchase_from_a_raw_client_blocks_instead_of_failing_tasks(
+    client, worker, capsys, monkeypatch
+):
     from datetime import UTC, datetime
 
     import attrs
@@ -79,6 +81,15 @@ async def test_a_far_future_purchase_from_a_raw_client_blocks_instead_of_failing
     await engagements.start(spec)
     status = await wait_for(engagements, spec.engagement_id, lambda s: bool(s.state.blocked))
     assert "is in the future" in status.state.blocked and status.phase.value == "initiate"
+
+    # Resuming without fixing it: the CLI says it is blocked again instead of "resumed".
+    from .test_cli import onboard
+
+    address = client.service_client.config.target_host
+    code, out, err = await onboard(
+        capsys, monkeypatch, address, "resume", spec.engagement_id, "--as", "pat", "--note", "try again"
+    )
+    assert code == 1 and "was resumed but is blocked again" in err and "is in the future" in err, out + err
 
 
 async def test_reassess_refuses_an_empty_or_relative_path(client, worker, capsys, monkeypatch, tmp_path):

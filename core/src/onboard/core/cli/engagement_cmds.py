@@ -290,7 +290,24 @@ async def reassess(engagements: Engagements, engagement_id: str, bundle: str, pe
 async def resume(engagements: Engagements, engagement_id: str, person: str, note: str) -> None:
     """Retry a blocked engagement after fixing the cause."""
     await engagements.resume(engagement_id, Resume(person, note))
+    again = await _blocked_again(engagements, engagement_id)
+    if again:
+        raise OnboardError(f"engagement {engagement_id!r} was resumed but is blocked again: {again}")
     console.print("engagement resumed")
+
+
+async def _blocked_again(engagements: Engagements, engagement_id: str, wait: float = 5.0) -> str:
+    """The new reason if the retried work fails again at once ("" if not within ``wait``)."""
+    deadline = asyncio.get_running_loop().time() + wait
+    cleared = False
+    while asyncio.get_running_loop().time() < deadline:
+        blocked = (await engagements.progress(engagement_id)).blocked
+        if not blocked:
+            cleared = True
+        elif cleared:
+            return blocked
+        await asyncio.sleep(0.2)
+    return ""
 
 
 @click.command()
