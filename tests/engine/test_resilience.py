@@ -20,6 +20,7 @@ from onboard.core.hookspecs import hookimpl
 from onboard.core.models import (
     Category,
     Contact,
+    EnableStep,
     GateDecision,
     Phase,
     Policy,
@@ -27,6 +28,8 @@ from onboard.core.models import (
     Requirement,
     Resume,
     ServiceInfo,
+    StepKind,
+    StepResult,
 )
 from onboard.core.plugins import load_plugin_manager
 from onboard.workers.devserver import find_binary
@@ -34,7 +37,15 @@ from onboard.workers.worker import running_worker
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from .helpers import KEYS, close_all_items, close_item, make_spec, reach_remediate, wait_for
+from .helpers import (
+    KEYS,
+    attest_enable_steps,
+    close_all_items,
+    close_item,
+    make_spec,
+    reach_remediate,
+    wait_for,
+)
 
 
 def start_worker_process(client: Client, task_queue: str) -> subprocess.Popen:
@@ -243,3 +254,43 @@ async def test_every_activity_heartbeats_so_a_dead_worker_is_noticed_in_seconds(
     assert {"plan_engagement", "notify", "journal"} <= set(scheduled)
     for name in ("plan_engagement", "notify", "journal"):
         assert scheduled[name].heartbeat_timeout.ToTimedelta() == QUICK_HEARTBEAT_TIMEOUT, name
+
+
+class KeyedStepPlugin:
+    """A service with one automated step that fails once, then records what it was given."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    @hookimpl
+    def register_services(self) -> Sequence[ServiceInfo]:
+        return [ServiceInfo("keyed", "Keyed service", min_licenses=0)]
+
+    @hookimpl
+    def enable_steps(self, services):
+        return [EnableStep("keyed.create", "keyed", "Create the thing", StepKind.AUTOMATED)]
+
+    @hookimpl
+    def run_step(self, step, idempotency_key):
+        if step.service != "keyed":
+            return None
+        self.keys.append(idempotency_key)
+        if len(self.keys) == 1:
+            raise RuntimeError("the remote API timed out (it may have created the thing)")
+        return StepResult(True, "created", f"request {idempotency_key}")
+
+
+async def test_a_retried_step_gets_the_same_idempotency_key(client):
+    plugin = KeyedStepPlugin()
+    manager = load_plugin_manager(extra=[("keyed", plugin)])
+    task_queue = f"keyed-{uuid.uuid4().hex[:8]}"
+    async with running_worker(client, task_queue=task_queue, manager=manager):
+        engagements = Engagements(client, task_queue, signer=KEYS)
+        spec = make_spec(("core", "keyed"))
+        status = await reach_remediate(engagements, spec)
+        await close_all_items(engagements, status)
+        await engagements.decide(spec.engagement_id, GateDecision("joint-verification", "pat", True))
+        await engagements.decide(spec.engagement_id, GateDecision("joint-verification", "casey", True))
+        final = await attest_enable_steps(engagements, spec.engagement_id)
+    assert plugin.keys == [f"{spec.engagement_id}/keyed.create"] * 2
+    assert final.state.steps["keyed.create"].status == "done"

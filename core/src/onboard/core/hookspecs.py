@@ -220,7 +220,7 @@ def remediation_items(
 
 
 @hookspec(firstresult=True)
-def run_step(step: EnableStep, spec: EngagementSpec) -> StepResult | None:
+def run_step(step: EnableStep, spec: EngagementSpec, idempotency_key: str) -> StepResult | None:
     """Do or verify an automated Enable step.
 
     Called in an activity for every step with ``kind="automated"``, in dependency
@@ -228,6 +228,11 @@ def run_step(step: EnableStep, spec: EngagementSpec) -> StepResult | None:
     wins.  Raise to have the activity retried (transient trouble); return
     ``StepResult(ok=False, …)`` when the step cannot succeed as things stand (the
     engagement then waits for a person).
+
+    The same step can run more than once: a retry, or a worker that died before it
+    reported.  ``idempotency_key`` (``<engagement>/<step id>``) is the same every
+    time: pass it to the system you change (a request id, a tag on what you create)
+    so that a second run finds the first one's work instead of doing it again.
     """
 
 

@@ -120,7 +120,12 @@ class EngagementActivities:
         try:
             result = await while_heartbeating(
                 asyncio.to_thread(
-                    self.manager.call_owner, inp.step.service, "run_step", step=inp.step, spec=inp.spec
+                    self.manager.call_owner,
+                    inp.step.service,
+                    "run_step",
+                    step=inp.step,
+                    spec=inp.spec,
+                    idempotency_key=inp.idempotency_key or f"{inp.spec.engagement_id}/{inp.step.id}",
                 )
             )
         except PluginLoadError as exc:  # the plugin is not here; retrying will not bring it

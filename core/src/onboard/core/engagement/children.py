@@ -64,7 +64,7 @@ class ServiceEnablementWorkflow:
             try:
                 result: StepResult = await workflow.execute_activity_method(
                     EngagementActivities.run_step,
-                    RunStepInput(inp.spec, step),
+                    RunStepInput(inp.spec, step, f"{inp.parent_id}/{step.id}"),
                     start_to_close_timeout=STEP_TIMEOUT,
                     heartbeat_timeout=HEARTBEAT_TIMEOUT,
                     retry_policy=ACTIVITY_RETRY,

@@ -41,6 +41,8 @@ class AssessOutcome:
 class RunStepInput:
     spec: EngagementSpec
     step: EnableStep
+    #: The same for every attempt and run of this step (``run_step``'s idempotency key).
+    idempotency_key: str = ""
 
 
 @frozen

@@ -313,7 +313,7 @@ class EngagementWorkflow(EngagementActions):
         try:
             result: StepResult = await workflow.execute_activity_method(
                 EngagementActivities.run_step,
-                RunStepInput(spec, step),
+                RunStepInput(spec, step, f"{workflow.info().workflow_id}/{step.id}"),
                 start_to_close_timeout=STEP_TIMEOUT,
                 heartbeat_timeout=self._heartbeats[1],
                 retry_policy=ACTIVITY_RETRY,
