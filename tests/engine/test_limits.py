@@ -39,6 +39,23 @@ ROSTER_TOML = '[[roster]]\nid = "pat"\nname = "Pat"\nparty = "provider"\n' + (
 )
 
 
+def plan_fails(
+    tmp_path, capsys, *, engagement_id="x1", tenant="t", purchased_on="2026-11-20T09:00:00Z", tail=""
+) -> str:
+    """``onboard plan`` on an engagement file with these values: it must fail in one line."""
+    from onboard.core.cli import run
+
+    path = tmp_path / "e.toml"
+    path.write_text(
+        f'engagement_id = "{engagement_id}"\ntenant = "{tenant}"\ncustomer = "c"\nservices = ["core"]\n'
+        f"purchased_on = {purchased_on}\n{tail}"
+    )
+    assert run(["plan", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err[:300]
+    return err
+
+
 @pytest.mark.parametrize(
     ("purchased_on", "policy", "message"),
     [
@@ -55,16 +72,8 @@ ROSTER_TOML = '[[roster]]\nid = "pat"\nname = "Pat"\nparty = "provider"\n' + (
 def test_out_of_range_dates_and_durations_are_refused_before_anything_starts(
     tmp_path, capsys, purchased_on, policy, message
 ):
-    from onboard.core.cli import run
-
-    path = tmp_path / "e.toml"
-    path.write_text(
-        f'engagement_id = "x1"\ntenant = "t"\ncustomer = "c"\nservices = ["core"]\n'
-        f"purchased_on = {purchased_on}\n{ROSTER_TOML}[policy]\n{policy}\n"
-    )
-    assert run(["plan", str(path)]) == 1
-    err = capsys.readouterr().err
-    assert message in err and len(err.strip().splitlines()) == 1, err
+    err = plan_fails(tmp_path, capsys, purchased_on=purchased_on, tail=f"{ROSTER_TOML}[policy]\n{policy}\n")
+    assert message in err, err
 
 
 async def test_a_far_future_purchase_from_a_raw_client_blocks_instead_of_failing_tasks(
@@ -167,13 +176,6 @@ async def test_with_no_worker_an_action_says_so_and_is_applied_only_within_its_w
 def test_engagement_file_mistakes_name_the_line_and_field(
     tmp_path, capsys, engagement_id, tenant, licences, message
 ):
-    from onboard.core.cli import run
-
-    path = tmp_path / "e.toml"
-    path.write_text(
-        f'engagement_id = "{engagement_id}"\ntenant = "{tenant}"\ncustomer = "c"\nservices = ["core"]\n'
-        f"purchased_on = 2026-11-20T09:00:00Z\n[licenses]\ncore = {licences}\n{ROSTER_TOML}"
-    )
-    assert run(["plan", str(path)]) == 1
-    err = capsys.readouterr().err
-    assert f"{path}{message}" in err and len(err.strip().splitlines()) == 1, err[:300]
+    tail = f"[licenses]\ncore = {licences}\n{ROSTER_TOML}"
+    err = plan_fails(tmp_path, capsys, engagement_id=engagement_id, tenant=tenant, tail=tail)
+    assert f"{tmp_path / 'e.toml'}{message}" in err, err[:300]
