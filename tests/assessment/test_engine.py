@@ -234,3 +234,14 @@ def test_an_empty_directory_export_is_not_a_pass(tmp_path: Path) -> None:
         (finding,) = result.findings
     assert finding.outcome is not Outcome.PASS
     assert "no person or group object to check" in finding.summary or "empty" in finding.summary
+
+
+def test_an_ldif_export_cut_off_mid_line_is_not_a_pass(tmp_path: Path) -> None:
+    data = (CONTOSO_FIXED / "directory.ldf").read_bytes()
+    requirement = next(r for r in every_check() if r.check == "directory.idfix")
+    assert outcomes(CONTOSO_FIXED, [requirement])[requirement.id] is Outcome.PASS
+    (tmp_path / "directory.ldf").write_bytes(data[: len(data) // 2].rstrip(b"\n") + b"xx")
+    with assess_bundle(tmp_path, [requirement]) as result:
+        (finding,) = result.findings
+    assert finding.outcome is Outcome.FAIL
+    assert any("ends in the middle of a line (cut off?)" in d for d in finding.details)

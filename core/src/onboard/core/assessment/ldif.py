@@ -180,10 +180,19 @@ class LdifSource:
         problems = self.problems
         with self.path.open("rb") as handle:
             handle.seek(self._skip)
+            lines = 0
             for raw, line, offset in _raw_records(handle, self._skip, self.file, progress):
+                lines = line + raw.count(b"\n")
                 record = _parse(raw, line, offset, names, problems)
                 if record is not None:
                     yield record
+            if handle.seek(0, 2) > self._skip:
+                handle.seek(-1, 2)
+                if handle.read(1) != b"\n":  # exports end every line: this one was cut off
+                    problems.add(
+                        "the file ends in the middle of a line (cut off?); its last record may be incomplete",
+                        lines or None,
+                    )
 
     def lines_at(self, offsets: list[int]) -> dict[int, int]:
         """The line number at each byte offset (sorted ascending), in one counting pass."""
