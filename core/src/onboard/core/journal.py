@@ -46,6 +46,11 @@ def journal_line(record: AuditRecord) -> dict:
     return {"hash": record_hash(record), "record": to_json_value(record)}
 
 
+def journal_text(line: dict) -> str:
+    """One journal line as written (compact JSON and a newline); exports are the same."""
+    return json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
 @hookimpl
 def record_audit(engagement_id: str, records: Sequence[AuditRecord]) -> None:
     path = journal_path(engagement_id)
@@ -63,7 +68,7 @@ def record_audit(engagement_id: str, records: Sequence[AuditRecord]) -> None:
                     continue  # a damaged line is verify's to report, not ours to drop
             new = [journal_line(r) for r in records]
             out = b"".join(
-                (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+                journal_text(line).encode()
                 for line in new
                 if (line["record"]["seq"], line["hash"]) not in known
             )

@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 from onboard.core.cli.engagement_cmds import with_engagements
 from onboard.core.client import Engagements
-from onboard.core.journal import journal_line
+from onboard.core.journal import journal_line, journal_text
 from onboard.core.models import AuditRecord, EngagementStatus
 from onboard.core.trust import audit_verify, store
 from onboard.core.trust.chain import record_hash
@@ -35,9 +35,7 @@ CSV_COLUMNS = (
 
 def export_jsonl(records: Sequence[AuditRecord]) -> str:
     """One journal line per record."""
-    return "".join(
-        json.dumps(journal_line(r), ensure_ascii=False, separators=(",", ":")) + "\n" for r in records
-    )
+    return "".join(journal_text(journal_line(r)) for r in records)
 
 
 def export_csv(records: Sequence[AuditRecord]) -> str:

@@ -44,11 +44,13 @@ with workflow.unsafe.imports_passed_through():
 
 
 def _refusing(validator: Callable[..., None]) -> Callable[..., None]:
-    """A validator's refusal as a non-retryable ``Rejected`` failure (what the Go CLI shows too)."""
+    """Every validator: the limits first, and a refusal as a non-retryable ``Rejected``
+    failure (what the Go CLI shows too)."""
 
     @functools.wraps(validator)
     def checked(self: Any, arg: Any) -> None:
         with _refusals_fail_the_update():
+            _within_limits(arg)
             validator(self, arg)
 
     return checked
@@ -142,7 +144,6 @@ class EngagementActions:
     @decide.validator
     @_refusing
     def _validate_decide(self, decision: GateDecision) -> None:
-        _within_limits(decision)
         self._check_decide(decision, live=True)
 
     def _check_decide(self, decision: GateDecision, live: bool) -> tuple[Person, authority.SignedBy]:
@@ -184,7 +185,6 @@ class EngagementActions:
     @complete.validator
     @_refusing
     def _validate_complete(self, completion: Completion) -> None:
-        _within_limits(completion)
         self._check_complete(completion, live=True)
 
     def _check_complete(self, completion: Completion, live: bool) -> tuple[Person, authority.SignedBy]:
@@ -207,7 +207,6 @@ class EngagementActions:
     @waive.validator
     @_refusing
     def _validate_waive(self, waiver: Waiver) -> None:
-        _within_limits(waiver)
         self._check_waive(waiver, live=True)
 
     def _check_waive(self, waiver: Waiver, live: bool) -> tuple[Person, authority.SignedBy]:
@@ -238,7 +237,6 @@ class EngagementActions:
     @record_contact.validator
     @_refusing
     def _validate_contact(self, contact: Contact) -> None:
-        _within_limits(contact)
         self._check_contact(contact, live=True)
 
     def _check_contact(self, contact: Contact, live: bool) -> tuple[Person, authority.SignedBy]:
@@ -269,7 +267,6 @@ class EngagementActions:
     @reassess.validator
     @_refusing
     def _validate_reassess(self, request: Reassessment) -> None:
-        _within_limits(request)
         # Validator only: a handler replays re-assessments accepted before this rule.
         if request.bundle.strip() and not (
             PurePosixPath(request.bundle).is_absolute() or PureWindowsPath(request.bundle).is_absolute()
@@ -286,7 +283,6 @@ class EngagementActions:
             raise rules.Rejected(f"re-assessment happens in assess or remediate, not {s.phase.value}")
         if not request.bundle.strip():
             raise rules.Rejected("name the assessment bundle to assess")
-
         return person, self._signature(request, person, live)
 
     @workflow.update
@@ -301,7 +297,6 @@ class EngagementActions:
     @resume.validator
     @_refusing
     def _validate_resume(self, request: Resume) -> None:
-        _within_limits(request)
         self._check_resume(request, live=True)
 
     def _check_resume(self, request: Resume, live: bool) -> tuple[Person, authority.SignedBy]:

@@ -145,19 +145,35 @@ class EngagementActivities:
 
     @activity.defn
     async def notify(self, notification: Notification) -> None:
-        """Deliver through every ``notify`` hook; only the sinks that failed are retried.
+        """Deliver through every ``notify`` hook; only the sinks that failed are retried."""
+        await self._deliver("notify", notification=notification)
 
-        The sinks already served are kept in the heartbeat details, which the next
-        attempt reads, so a working sink does not get the notice twice.
+    @activity.defn
+    async def journal(self, batch: JournalBatch) -> int:
+        """Append accepted actions to every ``record_audit`` journal; the last seq kept."""
+        if not self.manager.implementers("record_audit"):
+            raise ApplicationError(
+                "no audit journal is installed on this worker (the built-in plugin is 'journal')",
+                type="PluginLoadError",
+                non_retryable=True,
+            )
+        await self._deliver("record_audit", engagement_id=batch.engagement_id, records=batch.records)
+        return max((r.seq for r in batch.records), default=0)
+
+    async def _deliver(self, hook: str, **kwargs: object) -> None:
+        """Call ``hook`` on every plugin that has it; raise (to be retried) if any failed.
+
+        The plugins already served are kept in the heartbeat details, which the next
+        attempt reads, so a working sink or journal is not called twice.
         """
         details = activity.info().heartbeat_details
         delivered: list[str] = list(details[0]) if details else []
         errors = []
-        for name in self.manager.implementers("notify"):
+        for name in self.manager.implementers(hook):
             if name in delivered:
                 continue
             error = await while_heartbeating(
-                asyncio.to_thread(self.manager.call_one, name, "notify", notification=notification), delivered
+                asyncio.to_thread(self.manager.call_one, name, hook, **kwargs), delivered
             )
             if error is None:
                 delivered.append(name)
@@ -166,30 +182,3 @@ class EngagementActivities:
                 errors.append(error)
         if errors:
             raise ApplicationError("; ".join(str(e) for e in errors), type="PluginHookError")
-
-    @activity.defn
-    async def journal(self, batch: JournalBatch) -> int:
-        """Append accepted actions to every ``record_audit`` journal; the last seq kept."""
-        errors = []
-        journals = self.manager.implementers("record_audit")
-        if not journals:
-            raise ApplicationError(
-                "no audit journal is installed on this worker (the built-in plugin is 'journal')",
-                type="PluginLoadError",
-                non_retryable=True,
-            )
-        for name in journals:
-            error = await while_heartbeating(
-                asyncio.to_thread(
-                    self.manager.call_one,
-                    name,
-                    "record_audit",
-                    engagement_id=batch.engagement_id,
-                    records=batch.records,
-                )
-            )
-            if error is not None:
-                errors.append(error)
-        if errors:
-            raise ApplicationError("; ".join(str(e) for e in errors), type="PluginHookError")
-        return max((r.seq for r in batch.records), default=0)

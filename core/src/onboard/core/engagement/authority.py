@@ -203,14 +203,11 @@ def carried_state_problem(state: EngagementState) -> str:
 def _signature_problem(record: AuditRecord) -> str:
     if record.signature is None:
         return ""  # unsigned: from before signing, or an engagement whose policy allows it
-    action = actions.Action(record.engagement, record.action, record.subject, record.person, record.content)
     try:
-        key = sshsig.check(
-            action.statement(record.signature.signed_at, record.signature.nonce), record.signature.armored
-        )
+        key = chain.signing_key(record)
     except sshsig.SignatureError as exc:
         return f"audit record {record.seq} ({record.action} {record.subject}): {exc}"
-    if sshsig.fingerprint(key) != record.key:
+    if key != record.key:
         return f"audit record {record.seq} names key {record.key} but was signed with another"
     return ""
 

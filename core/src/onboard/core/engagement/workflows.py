@@ -88,10 +88,9 @@ class EngagementWorkflow(EngagementActions):
         # Updates can arrive before run() starts: all state is set up here.
         self._signed = workflow.patched(SIGNED_ACTIONS)
         quick = workflow.patched(QUICK_HEARTBEATS)
-        #: Heartbeat timeouts: (planning, notices and the journal; assessments and steps).
-        self._heartbeats = (
-            (QUICK_HEARTBEAT_TIMEOUT, QUICK_HEARTBEAT_TIMEOUT) if quick else (None, HEARTBEAT_TIMEOUT)
-        )
+        #: Heartbeat timeouts of planning, notices and the journal; of assessments and steps.
+        self._light_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else None
+        self._work_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else HEARTBEAT_TIMEOUT
         carried = inp.state
         self._forged = ""
         if self._signed and carried is not None and not _continued_as_new(workflow.info()):
@@ -140,7 +139,7 @@ class EngagementWorkflow(EngagementActions):
                 EngagementActivities.plan_engagement,
                 s.spec,
                 timeout=PLAN_TIMEOUT,
-                heartbeat=self._heartbeats[0],
+                heartbeat=self._light_heartbeat,
             )
             s.history.append(f"{workflow.now().isoformat()} planned: {', '.join(s.plan.service_keys())}")
         rules.refresh_gates(s)
@@ -165,7 +164,9 @@ class EngagementWorkflow(EngagementActions):
         if self._signed:
             try:
                 await workflow.wait_condition(
-                    lambda: not chain.unjournaled(s), timeout=JOURNAL_DRAIN, timeout_summary="audit journal"
+                    lambda: not chain.has_unjournaled(s),
+                    timeout=JOURNAL_DRAIN,
+                    timeout_summary="audit journal",
                 )
             except TimeoutError:
                 workflow.logger.warning(
@@ -315,7 +316,7 @@ class EngagementWorkflow(EngagementActions):
                 EngagementActivities.run_step,
                 RunStepInput(spec, step, f"{workflow.info().workflow_id}/{step.id}"),
                 start_to_close_timeout=STEP_TIMEOUT,
-                heartbeat_timeout=self._heartbeats[1],
+                heartbeat_timeout=self._work_heartbeat,
                 retry_policy=ACTIVITY_RETRY,
             )
         except ActivityError as err:
@@ -365,7 +366,7 @@ class EngagementWorkflow(EngagementActions):
             EngagementActivities.assess,
             AssessInput(s.spec, s.plan, bundle),
             timeout=ASSESS_TIMEOUT,
-            heartbeat=self._heartbeats[1],
+            heartbeat=self._work_heartbeat,
         )
         return self._take_assessment(bundle, outcome)
 
@@ -392,7 +393,7 @@ class EngagementWorkflow(EngagementActions):
                     EngagementActivities.assess,
                     AssessInput(s.spec, s.plan, request.bundle, reassessment=True),
                     start_to_close_timeout=ASSESS_TIMEOUT,
-                    heartbeat_timeout=self._heartbeats[1],
+                    heartbeat_timeout=self._work_heartbeat,
                     retry_policy=ACTIVITY_RETRY,
                 )
             except ActivityError as err:
@@ -443,14 +444,14 @@ class EngagementWorkflow(EngagementActions):
         """Copy each chained audit record to the journal outside Temporal, in order."""
         s = self.state
         while True:
-            await workflow.wait_condition(lambda: bool(chain.unjournaled(s)))
+            await workflow.wait_condition(lambda: chain.has_unjournaled(s))
             batch = chain.unjournaled(s)
             try:
                 upto: int = await workflow.execute_activity_method(
                     EngagementActivities.journal,
                     JournalBatch(workflow.info().workflow_id, batch),
                     start_to_close_timeout=JOURNAL_TIMEOUT,
-                    heartbeat_timeout=self._heartbeats[0],
+                    heartbeat_timeout=self._light_heartbeat,
                     retry_policy=ACTIVITY_RETRY,
                 )
             except ActivityError as err:
@@ -499,7 +500,7 @@ class EngagementWorkflow(EngagementActions):
                 EngagementActivities.notify,
                 notification,
                 start_to_close_timeout=NOTIFY_TIMEOUT,
-                heartbeat_timeout=self._heartbeats[0],
+                heartbeat_timeout=self._light_heartbeat,
                 retry_policy=NOTIFY_RETRY,
             )
         except ActivityError as err:

@@ -19,8 +19,7 @@ from onboard.core.converter import from_json_value
 from onboard.core.errors import OnboardError
 from onboard.core.models import AuditRecord
 from onboard.core.trust import sshsig
-from onboard.core.trust.actions import Action
-from onboard.core.trust.chain import GENESIS, record_hash
+from onboard.core.trust.chain import GENESIS, record_hash, signing_key
 from onboard.core.trust.signers import AllowedSigners
 
 
@@ -218,16 +217,12 @@ def _check_signature(report: Report, e: Entry, signers: AllowedSigners | None) -
     if sig is None:
         report.warn(f"{name(e)}: unsigned (only an engagement whose policy allows it accepts that)")
         return
-    statement = Action(r.engagement, r.action, r.subject, r.person, r.content).statement(
-        sig.signed_at, sig.nonce
-    )
     try:
-        key = sshsig.check(statement, sig.armored)
+        fp = signing_key(r)
     except sshsig.SignatureError as exc:
         report.error(f"{name(e)}: bad signature: {exc}")
         return
     report.signatures += 1
-    fp = sshsig.fingerprint(key)
     if fp != r.key:
         report.error(f"{name(e)}: signed with key {fp}, but the record names key {r.key or '(none)'}")
     if signers is None:

@@ -16,6 +16,8 @@ import attrs
 import rfc8785
 from onboard.core.converter import to_json_value
 from onboard.core.models import AuditRecord, EngagementState
+from onboard.core.trust import sshsig
+from onboard.core.trust.actions import Action
 
 GENESIS = "0" * 64
 
@@ -44,3 +46,19 @@ def append(state: EngagementState, record: AuditRecord) -> AuditRecord:
 def unjournaled(state: EngagementState) -> list[AuditRecord]:
     """Chained records the journal has not confirmed yet, in order."""
     return [r for r in state.audit if r.seq > state.journaled]
+
+
+def has_unjournaled(state: EngagementState) -> bool:
+    """Whether :func:`unjournaled` has any (seqs only grow: the last record says)."""
+    return bool(state.audit) and state.audit[-1].seq > state.journaled
+
+
+def signing_key(record: AuditRecord) -> str:
+    """The fingerprint of the key that signed ``record``'s statement (rebuilt from the record).
+
+    Raises :class:`~onboard.core.trust.sshsig.SignatureError` when it does not verify.
+    """
+    assert record.signature is not None
+    action = Action(record.engagement, record.action, record.subject, record.person, record.content)
+    statement = action.statement(record.signature.signed_at, record.signature.nonce)
+    return sshsig.fingerprint(sshsig.check(statement, record.signature.armored))
