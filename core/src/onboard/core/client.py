@@ -5,6 +5,8 @@ Used by the CLI, the demo and the tests.  Temporal's errors become
 engagement, and a rejected Update carries the workflow's reason.
 """
 
+import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -156,11 +158,10 @@ class Engagements:
         if problem:  # the engagement would refuse it; say so before signing and sending
             raise OnboardError(f"engagement {engagement_id!r}: {problem}")
         arg = self.sign(engagement_id, arg)
-        update_id = arg.signature.nonce if arg.signature is not None else None
+        # One id for every attempt: the server runs an Update once per id.
+        update_id = arg.signature.nonce if arg.signature is not None else uuid.uuid4().hex
         try:
-            return await self.handle(engagement_id).execute_update(
-                update, arg, id=update_id, rpc_timeout=self.timeout
-            )
+            return await self._send_update(engagement_id, update, arg, update_id)
         except WorkflowUpdateRPCTimeoutOrCancelledError as exc:
             raise OnboardError(await self._no_answer(engagement_id, arg)) from exc
         except WorkflowUpdateFailedError as exc:
@@ -172,6 +173,21 @@ class Engagements:
             raise RejectedError(f"engagement {engagement_id!r} rejected the request: {message}") from exc
         except RPCError as exc:
             raise _not_found(engagement_id, exc) from exc
+
+    async def _send_update(self, engagement_id: str, update, arg: Any, update_id: str):
+        """Send the Update; while the engagement's workflow task is failing (it is retried
+        by the server, e.g. a run ending as the Update arrives), send it again, same id."""
+        deadline = asyncio.get_running_loop().time() + self.timeout.total_seconds()
+        while True:
+            try:
+                return await self.handle(engagement_id).execute_update(
+                    update, arg, id=update_id, rpc_timeout=self.timeout
+                )
+            except RPCError as exc:
+                not_ready = exc.status == RPCStatusCode.FAILED_PRECONDITION and "workflow task" in exc.message
+                if not not_ready or asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
 
     async def _no_answer(self, engagement_id: str, arg: Any) -> str:
         """Why an action got no answer in time, and what becomes of it."""
