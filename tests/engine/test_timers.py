@@ -54,7 +54,16 @@ async def test_missed_contact_escalates_and_keeps_escalating(client, recording_w
     assert "has not been contacted" in escalations[0].message
     assert set(escalations[0].to) == {"pat", "pam"}, "escalations go to the provider side"
     await engagements.record_contact(spec.engagement_id, Contact("pat", "finally"))
-    await wait_for(engagements, spec.engagement_id, lambda s: s.state.gates["kickoff"].open)
+    await wait_for(
+        engagements,
+        spec.engagement_id,
+        lambda s: "gate-open" in recorder.kinds(spec.engagement_id),
+    )
+    # Every notice has its own idempotency key, numbered in the order sent.
+    ids = [n.id for n in recorder.sent if n.engagement_id == spec.engagement_id]
+    eid = spec.engagement_id
+    assert ids[:2] == [f"{eid}/1/escalation", f"{eid}/2/escalation"]
+    assert len(set(ids)) == len(ids) and ids[-1].endswith("/gate-open")
 
 
 async def test_a_long_overdue_contact_escalates_once_not_once_per_missed_period(

@@ -32,6 +32,7 @@ def test_each_notification_is_one_json_line(tmp_path, monkeypatch):
             "message": "no contact 30 days after purchase",
             "at": "2026-11-23T09:30:00+00:00",
             "to": ["pat", "pam"],
+            "id": "",
         },
         {
             "engagement_id": "contoso-ems",
@@ -39,8 +40,25 @@ def test_each_notification_is_one_json_line(tmp_path, monkeypatch):
             "message": "weekly call — “Überprüfung”",
             "at": "2026-11-23T09:30:00+00:00",
             "to": [],
+            "id": "",
         },
     ]
+
+
+def test_a_notice_with_an_id_already_delivered_is_dropped(tmp_path, monkeypatch):
+    target = tmp_path / "notes.jsonl"
+    monkeypatch.setenv("ONBOARD_NOTIFICATIONS", str(target))
+    first = Notification("contoso-ems", "escalation", "late", AT, ("pat",), id="contoso-ems/1/escalation")
+    second = Notification("contoso-ems", "checkpoint", "call", AT, ("pat",), id="contoso-ems/2/checkpoint")
+    target.write_text("not json at all\n")  # a damaged line neither counts nor stops the scan
+    for notice in (first, second, first, second):
+        notifications.notify(notice)
+    ids = [json.loads(line)["id"] for line in target.read_text().splitlines()[1:]]
+    assert ids == ["contoso-ems/1/escalation", "contoso-ems/2/checkpoint"]
+    # Notices without an id (runs recorded before ids) are never taken for duplicates.
+    notifications.notify(escalation())
+    notifications.notify(escalation())
+    assert len(target.read_text().splitlines()) == 5
 
 
 def test_the_default_file_is_in_the_state_directory(tmp_path, monkeypatch):

@@ -257,7 +257,13 @@ def notify(notification: Notification) -> None:
 
     Called in an activity; every implementation receives every notification (the
     built-in one writes JSON lines to ``$ONBOARD_HOME/notifications.jsonl``).  Raise
-    to have the delivery retried.
+    to have the delivery retried: only the implementations that raised are called
+    again.
+
+    ``notification.id`` is its idempotency key (``<engagement>/<n>/<kind>``): the same
+    notice can still reach you twice (the worker died after you delivered it but
+    before the activity recorded that), so keep the ids you have delivered and
+    drop a repeat, as the built-in sink does.  ``""`` (runs from before ids) is no key.
     """
 
 

@@ -497,13 +497,21 @@ class Waiver:
 
 @frozen
 class Notification:
-    """A reminder, escalation or transition sent through the ``notify`` hook."""
+    """A reminder, escalation or transition sent through the ``notify`` hook.
+
+    ``id`` is the notice's idempotency key, ``<engagement>/<n>/<kind>`` with ``n``
+    counting the engagement's notices: the same on every retry of the activity,
+    after a worker crash and after a reset that replays it, so a sink that keeps
+    the ids it has delivered shows each notice once.  Notices of runs recorded
+    before ids existed have ``""``.
+    """
 
     engagement_id: str
     kind: str  # "escalation", "checkpoint", "transition", "gate-open", ...
     message: str
     at: datetime
     to: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    id: str = ""
 
 
 # ---------------------------------------------------------------------------
@@ -601,6 +609,7 @@ class EngagementState:
     journaled: int = 0  # the highest audit seq the journal has confirmed
     journal_problem: str = ""  # why the journal lags, while it does
     nonces: dict[str, datetime] = field(factory=dict)  # used within the signature window
+    notices: int = 0  # notices sent so far; numbers each notice's idempotency key
 
 
 @frozen

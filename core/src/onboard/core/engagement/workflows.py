@@ -494,7 +494,12 @@ class EngagementWorkflow(EngagementActions):
                 self._publish()
 
     async def _notify(self, kind: str, message: str, to: tuple[str, ...]) -> None:
-        notification = Notification(self.state.spec.engagement_id, kind, message, workflow.now(), to)
+        s = self.state
+        s.notices += 1  # before the activity: its retries and replays carry the same id
+        engagement = s.spec.engagement_id
+        notification = Notification(
+            engagement, kind, message, workflow.now(), to, id=f"{engagement}/{s.notices}/{kind}"
+        )
         try:
             await workflow.execute_activity_method(
                 EngagementActivities.notify,
