@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from onboard.core.assessment.ad import functional_level, read_domains, read_forests
 from onboard.core.assessment.devices import platform_name, read_devices
-from onboard.core.assessment.dns_zones import origin_from_name, read_zone
+from onboard.core.assessment.dns_zones import origin_from_name, read_zone, zone_files
 from onboard.core.assessment.environment import json_schema, read_environment, schema_text
 from onboard.core.assessment.problems import InputProblem
 from onboard.core.assessment.versions import compare_versions, parse_version, windows_release
@@ -160,14 +160,91 @@ def test_zone_origin_from_file_name_and_records(tmp_path: Path) -> None:
     assert origin_from_name(Path("fabrikam.net.zone")) == "fabrikam.net"
 
 
-def test_zone_syntax_error_names_the_line(tmp_path: Path) -> None:
+def test_a_bad_record_costs_that_record_and_names_its_line(tmp_path: Path) -> None:
     path = tmp_path / "contoso.com.zone"
-    path.write_text("$ORIGIN contoso.com.\n$TTL 60\n@ IN SOA ns1 h 1 2 3 4 5\nwww IN AAAAA 2001:db8::1\n")
+    path.write_text(
+        "$ORIGIN contoso.com.\n$TTL 60\n@ IN SOA ns1 h 1 2 3 4 5\nwww IN AAAAA 2001:db8::1\n"
+        "mail IN A 192.0.2.25\n"
+    )
+    zone = read_zone(path, "dns/contoso.com.zone")
+    assert [p.describe() for p in zone.problems] == [
+        "dns/contoso.com.zone:4: not a valid zone file: unknown rdatatype 'AAAAA'"
+    ]
+    assert zone.records("mail.contoso.com", "A") == ["192.0.2.25"]
+    with pytest.raises(InputProblem) as problem:  # the skipped record may be the one asked for
+        zone.records("www.contoso.com", "AAAA")
+    assert problem.value.line == 4
+
+
+def test_zone_origin_is_the_soa_owner_not_the_first_origin(tmp_path: Path) -> None:
+    """BIND's dumps and secondary copies start with ``$ORIGIN .`` and write absolute names."""
+    dump = tmp_path / "sec-example.db"
+    dump.write_text(
+        "$ORIGIN .\n$TTL 300\ncontoso.com IN SOA ns1.contoso.com. h.contoso.com. (\n"
+        "  1 ; serial\n  20 20 1814400 3600 )\n  NS ns1.contoso.com.\n"
+        "$ORIGIN contoso.com.\nns1 A 192.0.2.1\nenterpriseenrollment CNAME enterpriseenrollment-s.manage.microsoft.com.\n"
+    )
+    zone = read_zone(dump, "dns/sec-example.db")
+    assert zone.origin == "contoso.com" and zone.problems == ()
+    assert zone.cnames_of("enterpriseenrollment.contoso.com") == [
+        "enterpriseenrollment-s.manage.microsoft.com"
+    ]
+
+    sub_first = tmp_path / "contoso.com.zone"  # the first $ORIGIN is a subdomain
+    sub_first.write_text(
+        "$TTL 60\n$ORIGIN lab.contoso.com.\nhost A 192.0.2.7\n$ORIGIN contoso.com.\n"
+        "@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\nns1 A 192.0.2.1\n"
+    )
+    zone = read_zone(sub_first, "dns/contoso.com.zone")
+    assert zone.origin == "contoso.com" and zone.problems == ()
+    assert zone.records("host.lab.contoso.com", "A") == ["192.0.2.7"]
+    assert zone.records("ns1.contoso.com", "A") == ["192.0.2.1"]
+
+
+def test_db_prefixed_zone_files_are_found(tmp_path: Path) -> None:
+    (tmp_path / "db.contoso.com").write_text("@ 60 SOA ns1 h 1 2 3 4 5\n@ 60 NS ns1\nns1 60 A 192.0.2.1\n")
+    (tmp_path / "notes.txt").write_text("not a zone")
+    assert [p.name for p in zone_files(tmp_path)] == ["db.contoso.com"]
+    assert origin_from_name(Path("db.Contoso.com")) == "contoso.com"
+    assert read_zone(tmp_path / "db.contoso.com", "dns/db.contoso.com").origin == "contoso.com"
+
+
+def test_include_is_refused_naming_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "contoso.com.zone"
+    path.write_text("$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n$INCLUDE /etc/bind/keys.db\nns1 A 192.0.2.1\n")
+    zone = read_zone(path, "dns/contoso.com.zone")
+    (problem,) = zone.problems
+    assert problem.line == 3 and "$INCLUDE is not supported: a bundle is self-contained" in problem.message
+    with pytest.raises(InputProblem):  # the included records could be anywhere
+        zone.records("ns1.contoso.com", "A")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("@ 60 SOA ns1 h 1 2 3 4 5\nbad 60 A 999.1.1.1\nok 60 A 192.0.2.1\n", 2),  # rdata error
+        ('@ 60 SOA ns1 h 1 2 3 4 5\nbad 60 TXT "open\nok 60 A 192.0.2.1\n', 2),  # unbalanced quote
+        ("@ 60 SOA ns1 h 1 2 3 4 5\nbad 60 A\nok 60 A 192.0.2.1\n", 2),  # rdata missing
+        ("@ 60 SOA ns1 h 1 2 3 4 5\nbad 60 MX ( 10\n  mx ) extra\nok 60 A 192.0.2.1\n", 2),
+        ("@ 60 SOA ns1 h 1 2 3 4 5\nc 60 CNAME x.\nc 60 A 192.0.2.2\nok 60 A 192.0.2.1\n", 3),
+        ("@ 60 SOA ns1 h 1 2 3 4 5\n$BOGUS 1\nok 60 A 192.0.2.1\n", 2),
+        ("@ 60 SOA ns1 h 1 2 3 4 5\nsub 60 SOA ns1 h 1 2 3 4 5\nok 60 A 192.0.2.1\n", 2),
+    ],
+)
+def test_every_parser_fault_is_a_problem_and_reading_goes_on(tmp_path: Path, text: str, line: int) -> None:
+    path = tmp_path / "contoso.com.zone"
+    path.write_text(text)
+    zone = read_zone(path, "dns/contoso.com.zone")
+    assert [p.line for p in zone.problems if p.line] == [line]
+    assert zone.zone.get_rdataset("ok.contoso.com.", "A") is not None
+
+
+def test_a_zone_of_nothing_but_errors_is_a_problem(tmp_path: Path) -> None:
+    path = tmp_path / "contoso.com.zone"
+    path.write_text("dn: CN=not a zone\ncn: it is LDIF\n")
     with pytest.raises(InputProblem) as problem:
         read_zone(path, "dns/contoso.com.zone")
-    assert problem.value.line == 4 and problem.value.describe().startswith(
-        "dns/contoso.com.zone:4: not a valid zone"
-    )
+    assert problem.value.line == 1 and "no record could be read" in problem.value.message
 
 
 # -- the environment description ------------------------------------------------------------

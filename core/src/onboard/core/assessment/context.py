@@ -159,9 +159,12 @@ class CheckContext:
             zones, problems = [], []
             for path in files:
                 try:
-                    zones.append(read_zone(path, f"dns/{path.name}"))
+                    zone = read_zone(path, f"dns/{path.name}")
                 except InputProblem as problem:
                     problems.append(problem)
+                    continue
+                zones.append(zone)
+                problems.extend(zone.problems)  # records skipped: the rest of the zone is read
             if not zones:
                 first = problems[0]
                 raise InputProblem(
