@@ -331,7 +331,7 @@ class _Reader(dns.zonefile.Reader):
     def _recover(self) -> bool:
         """Skip to the end of the failed entry; ``False`` at the end of the file."""
         tok = self.tok
-        if tok.quoting:  # "newline in quoted string": that newline ended the entry
+        if tok.quoting and tok.ungotten_char != '"':  # "newline in quoted string": it ended the entry
             tok.quoting = False
             tok.delimiters = dns.tokenizer._DELIMITERS  # the tokenizer keeps no public reset
             return not tok.eof
