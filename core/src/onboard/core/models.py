@@ -610,6 +610,11 @@ class EngagementState:
     journal_problem: str = ""  # why the journal lags, while it does
     nonces: dict[str, datetime] = field(factory=dict)  # used within the signature window
     notices: int = 0  # notices sent so far; numbers each notice's idempotency key
+    #: Records 1..archived are in the journal and left the carried state
+    #: (:mod:`onboard.core.engagement.carried`), except those kept as ``evidence``.
+    archived: int = 0
+    archived_head: str = ""  # hash of record ``archived``: the next record's prev
+    evidence: list[AuditRecord] = field(factory=list)
 
 
 @frozen

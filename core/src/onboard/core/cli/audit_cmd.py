@@ -22,7 +22,7 @@ import click
 from onboard.core.cli.engagement_cmds import with_engagements
 from onboard.core.client import Engagements
 from onboard.core.journal import journal_line, journal_text
-from onboard.core.models import AuditRecord, EngagementStatus
+from onboard.core.models import AuditRecord, EngagementState, EngagementStatus
 from onboard.core.trust import audit_verify, store
 from onboard.core.trust.chain import record_hash
 from onboard.core.trust.signers import AllowedSigners
@@ -33,9 +33,13 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def export_jsonl(records: Sequence[AuditRecord]) -> str:
-    """One journal line per record."""
-    return "".join(journal_text(journal_line(r)) for r in records)
+def export_jsonl(records: Sequence[AuditRecord], state: EngagementState | None = None) -> str:
+    """One journal line per record, after an archive line when older records are
+    in the journal only (``verify`` links the chain on from it)."""
+    head = ""
+    if state is not None and state.archived:
+        head = journal_text(audit_verify.Archived(state.archived, state.archived_head).line())
+    return head + "".join(journal_text(journal_line(r)) for r in records)
 
 
 def export_csv(records: Sequence[AuditRecord]) -> str:
@@ -65,6 +69,8 @@ def export_markdown(status: EngagementStatus) -> str:
     names = {p.id: p.name for p in state.spec.roster}
     if state.audit_head:
         head = f"Chain head: `{state.audit_head}` (record {max(r.seq for r in records)}), {len(records)} records."
+        if state.archived:
+            head += f" Records 1–{state.archived} are archived in the audit journal."
     elif state.signed:
         head = "No audit records yet."
     else:
@@ -126,7 +132,7 @@ async def export(engagements: Engagements, engagement_id: str, fmt: str, output:
         if fmt == "md"
         else export_csv(records)
         if fmt == "csv"
-        else export_jsonl(records)
+        else export_jsonl(records, status.state)
     )
     if output is None:
         click.echo(text, nl=False)

@@ -101,6 +101,8 @@ def render_trust(status: EngagementStatus) -> None:
     if s.audit_head:
         lag = max((r.seq for r in s.audit), default=0) - s.journaled
         journal = f"{lag} record(s) not journaled yet" if lag else "all journaled"
+        if s.archived:
+            journal += f"; records 1–{s.archived} archived in the journal (onboard audit verify)"
         console.print(f"audit chain head: {s.audit_head[:16]}…  ({journal})")
 
 

@@ -21,7 +21,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from onboard.core import limits
-    from onboard.core.engagement import authority, rules
+    from onboard.core.engagement import authority, carried, rules
     from onboard.core.engagement.children import ServiceEnablementWorkflow
     from onboard.core.engagement.messages import ReassessResult, StepAttestation, StepChange
     from onboard.core.models import (
@@ -51,6 +51,7 @@ def _refusing(validator: Callable[..., None]) -> Callable[..., None]:
     def checked(self: Any, arg: Any) -> None:
         with _refusals_fail_the_update():
             _within_limits(arg)
+            carried.check_room(self.state, arg)
             validator(self, arg)
 
     return checked

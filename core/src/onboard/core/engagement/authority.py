@@ -140,43 +140,76 @@ def carried_state_problem(state: EngagementState) -> str:
     attested step must have its records, whose signatures must verify.  Only those
     records' signatures are checked (their number is bounded by the plan, not by how
     long the engagement runs; each run's handlers checked the others as they came).
+    Records moved to the journal (:mod:`.carried`) are linked through
+    ``archived_head``; the evidence among them stays in ``state.evidence``.
     Records from before signing (``seq`` 0) count as evidence unchecked: whoever can
     write a state can write those too, which is why the journal, outside Temporal,
     is the record of truth (docs/security.md).
     """
     chained = [r for r in state.audit if r.seq]
-    if any(r.seq != n for n, r in enumerate(chained, start=chained[0].seq if chained else 1)):
+    first = chained[0].seq if chained else state.archived + 1
+    if any(r.seq != n for n, r in enumerate(chained, start=first)) or (
+        state.archived and first != state.archived + 1
+    ):
         return "the audit records' sequence numbers have a gap or repeat"
+    if any(r.seq > state.archived or not r.seq for r in state.evidence):
+        return "the kept evidence holds a record that was never moved to the journal"
     # The links of the latest records (hashing is the costly part, and a workflow
     # task must stay well under the SDK's 2 s deadlock detector however long the
     # engagement runs); the evidence below is checked whatever its age.
     recent = chained[-LINKS_CHECKED:]
-    previous = recent[0].prev if recent and recent[0].seq > 1 else chain.GENESIS
+    if recent and recent[0].seq == first and state.archived:
+        previous = state.archived_head
+    else:
+        previous = recent[0].prev if recent and recent[0].seq > 1 else chain.GENESIS
     for record in recent:
         if record.prev != previous:
             return f"audit record {record.seq} does not follow record {record.seq - 1}"
         previous = chain.record_hash(record)
     if recent and previous != state.audit_head:
         return "the audit chain head does not match the last record"
-    evidence: list[AuditRecord] = []
+    found = evidence(state)
+    if isinstance(found, str):
+        return found
+    for record in found:
+        problem = _signature_problem(record)
+        if problem:
+            return problem
+    return ""
+
+
+def evidence(state: EngagementState) -> list[AuditRecord] | str:
+    """The records behind what the state says was decided, or what lacks one.
+
+    Each passed gate's approvals since its last rejection (and that rejection),
+    each waived item's waivers, each item or step a person closed, its completion:
+    looked up among the kept evidence and the audit, newest first.
+    """
+    records = [*state.evidence, *state.audit]
+    found: dict[int, AuditRecord] = {}
 
     def find(action: str, subject: str, *, person: str = "", party: Party | None = None, among=None) -> bool:
-        for record in reversed(among if among is not None else state.audit):
+        for record in reversed(among if among is not None else records):
             if (
                 record.action == action
                 and record.subject == subject
                 and (record.person == person if person else record.party is party)
             ):
-                evidence.append(record)
+                found[id(record)] = record
                 return True
         return False
 
     for gate in state.gates.values():
         if gate.passed:
-            since = _since_last_reject(state.audit, gate.id)
+            since = _since_last_reject(records, gate.id)
             missing = [p.value for p in gate.parties if not find("approve", gate.id, party=p, among=since)]
             if missing:
                 return f"gate {gate.id!r} is passed without a signed {' and '.join(missing)} approval"
+            rejection = next(
+                (r for r in reversed(records) if r.action == "reject" and r.subject == gate.id), None
+            )
+            if rejection is not None:  # so that approvals from before it never count again
+                found[id(rejection)] = rejection
     for item in state.items:
         if item.waived and not all(find("waive", item.item.id, party=p) for p in Party):
             return f"item {item.item.id!r} is waived without both parties' signed waivers"
@@ -193,11 +226,7 @@ def carried_state_problem(state: EngagementState) -> str:
             and not find("complete", step.step.id, person=step.by)
         ):
             return f"step {step.step.id!r} is done by {step.by!r} without a signed completion"
-    for record in {id(r): r for r in evidence}.values():
-        problem = _signature_problem(record)
-        if problem:
-            return problem
-    return ""
+    return list(found.values())
 
 
 def _signature_problem(record: AuditRecord) -> str:

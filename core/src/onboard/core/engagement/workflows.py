@@ -22,7 +22,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from onboard.core import search_attributes as sa
-    from onboard.core.engagement import authority, rules
+    from onboard.core.engagement import authority, carried, rules
     from onboard.core.engagement.actions import EngagementActions
     from onboard.core.engagement.activities import EngagementActivities
     from onboard.core.engagement.children import ServiceEnablementWorkflow
@@ -74,6 +74,9 @@ SIGNED_ACTIONS = "signed-actions"
 #: Every activity heartbeats and has a short heartbeat timeout (planning, notices and
 #: the journal had none; assessments and steps waited two minutes).
 QUICK_HEARTBEATS = "quick-heartbeats"
+#: The carried state stays bounded: journaled audit records are archived before
+#: continuing as new, and a run continues early when its records pile up (.carried).
+BOUNDED_STATE = "bounded-state"
 
 
 @workflow.defn
@@ -88,6 +91,7 @@ class EngagementWorkflow(EngagementActions):
         # Updates can arrive before run() starts: all state is set up here.
         self._signed = workflow.patched(SIGNED_ACTIONS)
         quick = workflow.patched(QUICK_HEARTBEATS)
+        self._bounded = workflow.patched(BOUNDED_STATE)
         #: Heartbeat timeouts of planning, notices and the journal; of assessments and steps.
         self._light_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else None
         self._work_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else HEARTBEAT_TIMEOUT
@@ -160,6 +164,8 @@ class EngagementWorkflow(EngagementActions):
                 await workflow.wait_condition(lambda: bool(self._bundles) or workflow.all_handlers_finished())
                 if not self._bundles:
                     break
+            if self._bounded:
+                carried.compact(s)
             workflow.continue_as_new(EngagementInput(s.spec, s))
         if self._signed:
             try:
@@ -529,7 +535,11 @@ class EngagementWorkflow(EngagementActions):
         return tuple(p.id for p in roster if not parties or p.party in parties)
 
     def _continue_suggested(self) -> bool:
-        return workflow.info().is_continue_as_new_suggested() and self.state.phase is not Phase.ENABLE
+        if self.state.phase is Phase.ENABLE:
+            return False
+        return workflow.info().is_continue_as_new_suggested() or (
+            self._bounded and carried.wants_compaction(self.state)
+        )
 
     def _publish(self) -> None:
         """Keep the search attributes in step with the state (only when they change)."""

@@ -10,6 +10,7 @@ Nothing here talks to a server.
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import cattrs
 from attrs import Factory, define, field, frozen
 from onboard.core.converter import from_json_value
 from onboard.core.errors import OnboardError
-from onboard.core.models import AuditRecord
+from onboard.core.models import AuditRecord, Party
 from onboard.core.trust import sshsig
 from onboard.core.trust.chain import GENESIS, record_hash, signing_key
 from onboard.core.trust.signers import AllowedSigners
@@ -51,6 +52,19 @@ class Entry:
     hash: str = field(default=Factory(lambda self: record_hash(self.record), takes_self=True))
 
 
+@frozen
+class Archived:
+    """An export's first line when the engagement archived its older records
+    (:mod:`onboard.core.engagement.carried`): records 1..``seq`` are in the journal
+    only, and ``head`` is the hash of record ``seq``, the first exported one's prev."""
+
+    seq: int
+    head: str
+
+    def line(self) -> dict:
+        return {"archived": self.seq, "head": self.head}
+
+
 @define
 class Chain:
     """What :func:`read_chain` read: the records in file order, and the unreadable lines."""
@@ -58,6 +72,7 @@ class Chain:
     path: str
     entries: list[Entry] = field(factory=list)
     problems: list[Problem] = field(factory=list)
+    archived: Archived | None = None
 
     @property
     def records(self) -> list[AuditRecord]:
@@ -101,6 +116,14 @@ def read_chain(path: Path) -> Chain:
         except ValueError as exc:  # UnicodeDecodeError is one too
             chain.problems.append(Problem(Severity.ERROR, f"{where}: not JSON ({exc})"))
             continue
+        if isinstance(line, dict) and "archived" in line and "record" not in line:
+            if chain.entries or chain.archived is not None:
+                chain.problems.append(Problem(Severity.ERROR, f"{where}: an archive line must come first"))
+            elif isinstance(line["archived"], int) and isinstance(line.get("head"), str):
+                chain.archived = Archived(line["archived"], line["head"])
+            else:
+                chain.problems.append(Problem(Severity.ERROR, f"{where}: a malformed archive line"))
+            continue
         value, stated = (
             (line.get("record"), line.get("hash"))
             if isinstance(line, dict) and "record" in line
@@ -136,6 +159,10 @@ def _entries(chain: Chain | Iterable[AuditRecord | Entry]) -> tuple[list[Entry],
     return [e if isinstance(e, Entry) else Entry(e) for e in chain], []
 
 
+def _archived(chain: Chain | Iterable[AuditRecord | Entry]) -> Archived | None:
+    return chain.archived if isinstance(chain, Chain) else None
+
+
 def _span(first: int, last: int) -> str:
     return f"record {first}" if first == last else f"records {first}–{last}"
 
@@ -161,6 +188,17 @@ def verify_chain(chain: Chain | Sequence[AuditRecord], signers: AllowedSigners |
     explained: set[str] = set()
     engagement = next((e.record.engagement for e in entries if e.record.seq > 0), "")
     tip: Entry | None = None
+    archived = _archived(chain)
+    if archived is not None:
+        # The chain goes on from a record the journal holds: stand in for it.
+        stand_in = AuditRecord(datetime.min.replace(tzinfo=UTC), "", Party.PROVIDER, "", "", seq=archived.seq)
+        tip = Entry(stand_in, hash=archived.head, where="archived")
+        seen[archived.head] = by_seq[archived.seq] = tip
+        report.warn(
+            f"{_span(1, archived.seq)} {_are(1, archived.seq)} archived: the engagement moved "
+            "them to the journal; verify the journal for them (this chain links on from "
+            f"record {archived.seq}'s hash)"
+        )
     for e in entries:
         r, h = e.record, e.hash
         if r.seq <= 0:
@@ -264,16 +302,33 @@ def compare(journal: Chain | Sequence[AuditRecord], history: Chain | Sequence[Au
     """
     jentries = [e for e in _entries(journal)[0] if e.record.seq > 0]
     hentries = [e for e in _entries(history)[0] if e.record.seq > 0]
+    problems: list[Problem] = []
+
+    def error(text: str) -> None:
+        problems.append(Problem(Severity.ERROR, text))
+
+    archived = _archived(history)
+    if archived is not None:
+        # The history vouches for the journal's records it archived: the chain that
+        # ends at the hash it names, followed back through the journal.
+        by_hash = {e.hash: e for e in jentries}
+        held = by_hash.get(archived.head)
+        if held is None or held.record.seq != archived.seq:
+            error(
+                f"the history archived {_span(1, archived.seq)} into the journal, but the journal "
+                f"has no record {archived.seq} with the hash the history names"
+            )
+        vouched: list[Entry] = []
+        while held is not None:
+            vouched.append(held)
+            held = by_hash.get(held.record.prev)
+        hentries = [*reversed(vouched), *hentries]
     jhashes = {e.hash for e in jentries}
     hhashes = {e.hash for e in hentries}
     hist = {e.record.seq: e for e in hentries}
     jseqs: dict[int, list[Entry]] = {}
     for e in jentries:
         jseqs.setdefault(e.record.seq, []).append(e)
-    problems: list[Problem] = []
-
-    def error(text: str) -> None:
-        problems.append(Problem(Severity.ERROR, text))
 
     shared = max((s for s, e in hist.items() if e.hash in jhashes), default=0)
     after = hist[shared].hash if shared else GENESIS

@@ -36,7 +36,7 @@ def record_hash(record: AuditRecord) -> str:
 
 def append(state: EngagementState, record: AuditRecord) -> AuditRecord:
     """Chain ``record`` after the state's last record and add it to the audit."""
-    seq = max((r.seq for r in state.audit), default=0) + 1
+    seq = max((r.seq for r in state.audit), default=state.archived) + 1
     chained = attrs.evolve(record, seq=seq, prev=state.audit_head or GENESIS)
     state.audit.append(chained)
     state.audit_head = record_hash(chained)
