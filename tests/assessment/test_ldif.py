@@ -108,8 +108,9 @@ def test_malformed_records_are_logged_and_skipped(tmp_path: Path) -> None:
         "directory.ldf:3: field 'objectguid': invalid base64 value (Only base64 data is allowed); value ignored",
         "directory.ldf:5: field 'dn': record does not start with 'dn:' (found 'cn'); record skipped",
         "directory.ldf:8: line 'this line has no colon' has no ':'; record skipped",
-        "directory.ldf:11: field 'jpegphoto': values read from a URL ('attr:< file') are not supported; value ignored",
     ]
+    # A URL value is valid LDIF: kept as a URL, never read (the file is not in the bundle).
+    assert records[1].urls == {"jpegphoto": ["file:///etc/passwd"]} and "jpegphoto" not in records[1].attrs
 
 
 def test_a_file_without_blank_lines_is_not_read_into_memory(
@@ -126,6 +127,118 @@ def test_a_file_without_blank_lines_is_not_read_into_memory(
 def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(InputProblem, match="is a folder"):
         LdifSource(tmp_path)
+
+
+def read_all(tmp_path: Path, content: str) -> tuple[list, list[str]]:
+    with LdifSource(write(tmp_path, content)) as source:
+        records = list(source.records())
+        return records, [p.describe() for p in source.problems.items]
+
+
+@pytest.mark.parametrize("blank", [" ", "  ", "\t", " \t"])
+def test_a_line_of_spaces_between_records_does_not_merge_them(tmp_path: Path, blank: str) -> None:
+    records, problems = read_all(tmp_path, f"dn: CN=A,DC=x\ncn: A\n{blank}\ndn: CN=B,DC=x\ncn: B\n")
+    assert [(r.dn, r.first("cn"), r.line) for r in records] == [("CN=A,DC=x", "A", 1), ("CN=B,DC=x", "B", 4)]
+    assert problems == [
+        "directory.ldf:3: this line holds only spaces or tabs: read as the empty line between two records "
+        "(RFC 2849 would join them); make it empty"
+    ]
+    with LdifSource(tmp_path / "directory.ldf") as source:  # read again from its offset: the same record
+        first = source.record_at(records[0].offset, 1)
+        assert first is not None and first.attrs == records[0].attrs
+
+
+def test_a_space_line_inside_a_record_is_an_empty_continuation(tmp_path: Path) -> None:
+    records, problems = read_all(tmp_path, "dn: CN=A,DC=x\ndescription: one\n \ncn: A\n")
+    assert problems == [] and records[0].first("description") == "one" and records[0].first("cn") == "A"
+
+
+def test_records_run_together_are_reported_not_merged(tmp_path: Path) -> None:
+    records, problems = read_all(tmp_path, "dn: CN=A,DC=x\ncn: A\ndn: CN=B,DC=x\ncn: B\n\ndn: CN=C,DC=x\n")
+    assert [r.dn for r in records] == ["CN=C,DC=x"]
+    assert problems[0].startswith("directory.ldf:3: field 'dn': a second 'dn:' inside one record")
+
+
+def test_attribute_options_are_attributes_of_their_own(tmp_path: Path) -> None:
+    records, problems = read_all(
+        tmp_path,
+        "dn: cn=x\nSN;Lang-EN-GB;lang-en-us: Tagged\nsn: Plain\nuserCertificate;binary:: AAE=\n"
+        "o;lang-x;lang-y: one\no;LANG-Y;lang-x: two\n",
+    )
+    (record,) = records
+    assert problems == []
+    assert record.texts("sn") == ["Plain"]  # the base attribute reads only untagged values
+    assert record.texts("sn;lang-en-gb;lang-en-us") == ["Tagged"]
+    assert record.attrs["usercertificate"] == [b"\x00\x01"]  # ;binary is a transfer option
+    assert record.texts("o;lang-x;lang-y") == ["one", "two"]  # options: case-insensitive, unordered
+    assert record.line_of("sn") == 3 and record.line_of("sn;lang-en-gb;lang-en-us") == 2
+
+
+LDAPSEARCH = """\
+# extended LDIF
+#
+# LDAPv3
+# base <dc=example,dc=com> with scope subtree
+# filter: (objectclass=*)
+# requesting: ALL
+#
+
+# example.com
+dn: dc=example,dc=com
+dc: example
+
+# search reference
+ref: ldap://other.example.com/ou=elsewhere,dc=example,dc=com??sub
+
+# search result
+search: 2
+result: {result}
+
+# numResponses: 2
+# numEntries: 1
+"""
+
+
+def test_ldapsearch_output_is_read_and_its_trailer_skipped(tmp_path: Path) -> None:
+    records, problems = read_all(tmp_path, LDAPSEARCH.format(result="0 Success"))
+    assert [r.dn for r in records] == ["dc=example,dc=com"] and problems == []
+    records, problems = read_all(tmp_path, LDAPSEARCH.format(result="4 Size limit exceeded"))
+    assert [r.dn for r in records] == ["dc=example,dc=com"]
+    assert problems == [
+        "directory.ldf:18: field 'result': ldapsearch ended with 'result: 4 Size limit exceeded': "
+        "the export is incomplete"
+    ]
+
+
+def test_an_ldif_of_changes_is_not_an_export(tmp_path: Path) -> None:
+    records, problems = read_all(
+        tmp_path,
+        "version: 1\n\ndn: cn=a,dc=x\nchangetype: modify\nreplace: sn\nsn: B\n-\n\n"
+        "dn: cn=b,dc=x\nchangetype: delete\n",
+    )
+    assert [r.changetype for r in records] == ["modify", "delete"]
+    assert problems == [
+        "directory.ldf: field 'changetype': holds only change records (2 with changetype modify, delete or "
+        "modrdn): an LDIF of changes, not a directory export (export with ldifde -f or ldapsearch)"
+    ]
+
+
+def test_openldap_include_is_reported(tmp_path: Path) -> None:
+    records, problems = read_all(
+        tmp_path, "dn: cn=schema\ncn: schema\n\ninclude: file:///etc/schema/core.ldif\n"
+    )
+    assert [r.dn for r in records] == ["cn=schema"]
+    assert problems == [
+        "directory.ldf:4: field 'include': 'include: file:///etc/schema/core.ldif' names another file, which is "
+        "not in the bundle (a bundle is self-contained): the objects it holds are missing"
+    ]
+
+
+def test_a_file_cut_mid_line_is_still_reported(tmp_path: Path) -> None:
+    records, problems = read_all(tmp_path, "dn: CN=A,DC=x\ncn: A\n\ndn: CN=B,DC=x\ncn: Bo")
+    assert len(records) == 2 and problems[-1].startswith(
+        "directory.ldf:5: the file ends in the middle of a line"
+    )
 
 
 # -- round trips ------------------------------------------------------------------

@@ -128,7 +128,7 @@ class CheckContext:
                 result = scan_directory(
                     source, mode=mode, alternate_login_id=alternate_login_id, progress=on_progress
                 )
-            if result.problem_count and result.records == 0 and result.change_records == 0:
+            if result.problem_count and result.records == 0:  # nothing read, or only changes
                 result.close()
                 raise InputProblem(result.file, f"no LDIF record could be read ({result.problems[0]})")
             return result

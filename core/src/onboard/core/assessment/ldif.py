@@ -3,9 +3,20 @@
 ``ldifde -f directory.ldf`` writes CRLF lines folded at 78 columns, a blank line
 before every record, ``changetype: add`` in every record and base64 (``attr::``) for
 binary values and for text that is not plain ASCII; ``ldifde -u`` writes the same as
-UTF-16.  The reader handles all of that, plus comments, ``version: 1``, attribute
-options (``;binary``) and change records (``changetype: modify`` and friends, which
-are reported as change records rather than directory objects).
+UTF-16.  OpenLDAP's ``ldapsearch`` and ``slapcat``, 389-ds and Samba's ``ldbsearch``
+write the same format with LF lines, comments and trailers.  How one record is
+decoded (attribute options, URL values, ldapsearch's trailers, change records) is in
+:mod:`.ldif_lines`.
+
+Records are separated by empty lines.  A line holding only spaces is, by RFC 2849, a
+continuation of the line before, which would run the next record into this one; when
+a ``dn:`` follows it, it is read as a separator and reported, so that objects never
+merge silently (OpenLDAP's tools would refuse the merged record).
+
+A file of change records only (``changetype: modify``, ``delete``, ``modrdn``) is not
+an export: that is reported.  A file that ends in the middle of a line was cut off:
+that is reported too.  (One cut exactly between two records cannot be told from a
+smaller export.)
 
 It streams: the file is read in blocks and one record at a time is decoded, so a
 million objects take the memory of one.  Every record carries its byte offset, so a
@@ -14,109 +25,26 @@ rereading the file.  A malformed record is logged with its line and attribute an
 skipped; the records after it are still read.
 """
 
-import base64
-import binascii
 import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from onboard.core.assessment.ldif_lines import LdifRecord, ProblemLog, parse_record, text
 from onboard.core.assessment.problems import InputProblem, InputState
+
+__all__ = ["MAX_RECORD_BYTES", "LdifRecord", "LdifSource", "ProblemLog", "text"]
 
 _BLOCK = 1 << 22  # 4 MiB reads
 #: A "record" larger than this without a blank line is not an LDIF export.
 MAX_RECORD_BYTES = 64 << 20
 _SEPARATOR = re.compile(rb"\r?\n(?:\r?\n)+")
-
-
-class LdifRecord:
-    """One LDIF record: its DN, attributes (lower-case names) and where it was.
-
-    Values are ``str`` when written as plain text and ``bytes`` when written in
-    base64 (``attr::``); :meth:`text` decodes either.  ``changetype`` is ``"add"``
-    for content records, else the change record's type.
-    """
-
-    __slots__ = ("attrs", "base", "changetype", "dn", "line", "offset", "raw")
-
-    def __init__(
-        self,
-        dn: str,
-        attrs: dict[str, list[str | bytes]],
-        line: int,
-        offset: int,
-        changetype: str,
-        raw: bytes,
-        base: int,
-    ) -> None:
-        self.dn = dn
-        self.base = base  # line of raw's first line (a comment may precede the dn)
-        self.attrs = attrs
-        self.line = line
-        self.offset = offset
-        self.changetype = changetype
-        self.raw = raw
-
-    def has(self, name: str) -> bool:
-        """Whether the record has attribute ``name`` (lower-case)."""
-        return name in self.attrs
-
-    def first(self, name: str) -> str | None:
-        """The first value of ``name`` as text, or ``None``."""
-        values = self.attrs.get(name)
-        if not values:
-            return None
-        return text(values[0])
-
-    def texts(self, name: str) -> list[str]:
-        """Every value of ``name`` as text."""
-        return [text(v) for v in self.attrs.get(name, ())]
-
-    def line_of(self, name: str, index: int = 0) -> int:
-        """The file line where the ``index``-th value of attribute ``name`` starts."""
-        return self.base + _physical_line(self.raw, name.encode(), index)
-
-    def __repr__(self) -> str:
-        return f"LdifRecord({self.dn!r}, line={self.line})"
-
-
-def text(value: str | bytes) -> str:
-    """A value as text: base64 values are UTF-8 (what ldifde encodes)."""
-    if isinstance(value, str):
-        return value
-    return value.decode("utf-8", errors="replace")
-
-
-class ProblemLog:
-    """Problems found while reading, with a total and the first ``keep`` of them."""
-
-    def __init__(self, file: str, keep: int = 100) -> None:
-        self.file = file
-        self.keep = keep
-        self.total = 0
-        self.items: list[InputProblem] = []
-
-    def add(self, message: str, line: int | None, field: str = "") -> None:
-        """Count a problem; keep it if fewer than ``keep`` are kept."""
-        self.total += 1
-        if len(self.items) < self.keep:
-            self.items.append(InputProblem(self.file, message, line=line, field=field))
-
-
-def _physical_line(raw: bytes, name: bytes, index: int) -> int:
-    """0-based line inside ``raw`` of the ``index``-th logical line for attribute ``name``."""
-    lowered = name.lower()
-    seen = 0
-    for number, line in enumerate(raw.replace(b"\r\n", b"\n").split(b"\n")):
-        if line[:1] in (b" ", b"#"):
-            continue
-        attr = line.split(b":", 1)[0].split(b";", 1)[0].lower()
-        if attr == lowered:
-            if seen == index:
-                return number
-            seen += 1
-    return 0
+#: A line of only spaces or tabs before a ``dn:``: RFC 2849 would make it a continuation
+#: and run the two records together; it is read as a separator, and reported.
+_BLANKISH = re.compile(rb"\r?\n[ \t]+\r?\n(?=[Dd][Nn]:)")
+#: Where a record ends, for :meth:`LdifSource.record_at`.
+_END = re.compile(_SEPARATOR.pattern + b"|" + _BLANKISH.pattern)
 
 
 class LdifSource:
@@ -178,14 +106,27 @@ class LdifSource:
         """
         names: dict[bytes, str] = {}
         problems = self.problems
+        objects = changes = 0
         with self.path.open("rb") as handle:
             handle.seek(self._skip)
             lines = 0
-            for raw, line, offset in _raw_records(handle, self._skip, self.file, progress):
-                lines = line + raw.count(b"\n")
-                record = _parse(raw, line, offset, names, problems)
-                if record is not None:
-                    yield record
+            for whole, first, start in _raw_records(handle, self._skip, self.file, progress):
+                lines = first + whole.count(b"\n")
+                for raw, line, offset in _blankish_split(whole, first, start, problems):
+                    record = parse_record(raw, line, offset, names, problems)
+                    if record is not None:
+                        if record.changetype == "add":
+                            objects += 1
+                        else:
+                            changes += 1
+                        yield record
+            if changes and not objects:
+                problems.add(
+                    f"holds only change records ({changes} with changetype modify, delete or modrdn): "
+                    "an LDIF of changes, not a directory export (export with ldifde -f or ldapsearch)",
+                    None,
+                    "changetype",
+                )
             if handle.seek(0, 2) > self._skip:
                 handle.seek(-1, 2)
                 if handle.read(1) != b"\n":  # exports end every line: this one was cut off
@@ -220,10 +161,10 @@ class LdifSource:
             while True:
                 block = handle.read(1 << 16)
                 chunk += block
-                match = _SEPARATOR.search(chunk)
+                match = _END.search(chunk)
                 if match or not block:
                     raw = chunk[: match.start()] if match else chunk.rstrip(b"\r\n")
-                    return _parse(raw, line, offset, {}, ProblemLog(self.file, keep=0))
+                    return parse_record(raw, line, offset, {}, ProblemLog(self.file, keep=0))
 
 
 def _raw_records(
@@ -294,110 +235,20 @@ def _split(part: bytes, offset: int, line: int) -> Iterator[tuple[bytes, int, in
         position = after
 
 
-def _attribute_name(name: bytes, names: dict[bytes, str]) -> str:
-    key = names.get(name)
-    if key is None:
-        key = name.split(b";", 1)[0].strip().decode("ascii", errors="replace").lower()
-        names[name] = key
-    return key
-
-
-def _parse(
-    raw: bytes, line: int, offset: int, names: dict[bytes, str], problems: ProblemLog
-) -> LdifRecord | None:
-    """Decode one record; ``None`` (and a logged problem) when it is malformed."""
-    body = raw.replace(b"\r\n", b"\n") if b"\r" in raw else raw
-    if b"\n " in body:
-        body = body.replace(b"\n ", b"")  # unfold continuation lines
-    lines = body.split(b"\n")
-    index = 0
-    count = len(lines)
-    while index < count and (not lines[index] or lines[index][:1] == b"#"):
-        index += 1
-    if index < count and lines[index][:8].lower() == b"version:":
-        index += 1
-        while index < count and (not lines[index] or lines[index][:1] == b"#"):
-            index += 1
-        if index == count:
-            return None  # a record holding only "version: 1"
-    if index == count:
-        return None
-    head = lines[index]
-    base = line
-    if index:
-        line += _logical_to_physical(raw, head)  # point at the dn line, not a comment before it
-    if head[:3].lower() != b"dn:":
-        name = head.split(b":", 1)[0].decode("ascii", errors="replace")
-        problems.add(f"record does not start with 'dn:' (found {name!r}); record skipped", line, "dn")
-        return None
-    try:
-        dn = _value(head[3:])
-    except (binascii.Error, ValueError, _UrlValue) as exc:
-        problems.add(f"invalid DN value ({exc or 'a URL'}); record skipped", line, "dn")
-        return None
-    dn = text(dn)
-    attrs: dict[str, list[str | bytes]] = {}
-    changetype = "add"
-    for ln in lines[index + 1 :]:
-        if not ln or ln[0] == 35:  # '#': a comment
-            continue
-        name, sep, rest = ln.partition(b":")
-        if not sep:
-            shown = ln[:40].decode("utf-8", errors="replace")
-            problems.add(
-                f"line {shown!r} has no ':'; record skipped", base + _logical_to_physical(raw, ln), ""
-            )
-            return None
-        key = names.get(name) or _attribute_name(name, names)
-        try:
-            value = _value(rest)
-        except (binascii.Error, ValueError) as exc:
-            problems.add(
-                f"invalid base64 value ({exc}); value ignored", base + _physical_line(raw, name, 0), key
-            )
-            continue
-        except _UrlValue:
-            problems.add(
-                "values read from a URL ('attr:< file') are not supported; value ignored",
-                base + _physical_line(raw, name, 0),
-                key,
-            )
-            continue
-        if key == "changetype":
-            changetype = text(value).strip().lower()
-            if changetype != "add":
-                break  # modify/delete/modrdn: a change, not an object
-            continue
-        existing = attrs.get(key)
-        if existing is None:
-            attrs[key] = [value]
-        else:
-            existing.append(value)
-    return LdifRecord(dn, attrs, line, offset, changetype, raw, base)
-
-
-class _UrlValue(Exception):
-    pass
-
-
-def _value(rest: bytes) -> str | bytes:
-    """The value after ``attr:``: plain text, ``: base64`` or ``< url``."""
-    first = rest[:1]
-    if first == b":":
-        return base64.b64decode(rest[1:].strip(), validate=True)
-    if first == b"<":
-        raise _UrlValue
-    value = rest.lstrip(b" ")
-    try:
-        return value.decode("utf-8")
-    except UnicodeDecodeError:
-        return value.decode("cp1252", errors="replace")
-
-
-def _logical_to_physical(raw: bytes, logical: bytes) -> int:
-    """0-based line in ``raw`` where the (unfolded) line ``logical`` starts."""
-    prefix = logical[:20]
-    for number, line in enumerate(raw.replace(b"\r\n", b"\n").split(b"\n")):
-        if line.startswith(prefix):
-            return number
-    return 0
+def _blankish_split(
+    raw: bytes, line: int, offset: int, problems: ProblemLog
+) -> Iterator[tuple[bytes, int, int]]:
+    """``raw`` cut at lines holding only whitespace before a ``dn:`` (each reported)."""
+    if b"\n " not in raw and b"\n\t" not in raw:
+        yield raw, line, offset
+        return
+    position = 0
+    for match in _BLANKISH.finditer(raw):
+        problems.add(
+            "this line holds only spaces or tabs: read as the empty line between two records "
+            "(RFC 2849 would join them); make it empty",
+            line + raw.count(b"\n", 0, match.start()) + 1,
+        )
+        yield raw[position : match.start()], line + raw.count(b"\n", 0, position), offset + position
+        position = match.end()
+    yield raw[position:], line + raw.count(b"\n", 0, position), offset + position
