@@ -11,6 +11,7 @@ import attrs
 import structlog
 from onboard.core.errors import PlanError
 from onboard.core.gates import GATES
+from onboard.core.limits import PATH_LIMIT
 from onboard.core.models import (
     Eligibility,
     EnableStep,
@@ -36,14 +37,30 @@ class FactConflictError(PlanError):
     """The engagement's facts contradict each other (a plugin's ``validate_facts`` said so)."""
 
 
+def field_error(field: str, message: str, error_type: type[PlanError] = PlanError) -> PlanError:
+    """A :class:`PlanError` about one field of the engagement (``error.field``, e.g. ``facts.identity``).
+
+    The type stays ``PlanError`` (activities report failures by type name); the CLI
+    reads ``field`` to point at the line of the engagement file.
+    """
+    error = error_type(message)
+    error.field = field  # type: ignore[attr-defined]
+    return error
+
+
+def error_field(error: BaseException) -> str:
+    """The field a planning error is about ("" when it is about no one field)."""
+    return str(getattr(error, "field", ""))
+
+
 def expand_services(requested: Sequence[str], registry: dict[str, ServiceInfo]) -> list[ServiceInfo]:
     """``core`` first, then each requested offer and its bundle members, each once."""
     unknown = [key for key in requested if key not in registry]
     if unknown:
         known = ", ".join(k for k in registry if k != CORE) or "none installed"
-        raise PlanError(f"unknown service {unknown[0]!r} (installed services: {known})")
+        raise field_error("services", f"unknown service {unknown[0]!r} (installed services: {known})")
     if not requested:
-        raise PlanError("no service in scope: name at least one service")
+        raise field_error("services", "no service in scope: name at least one service")
     ordered: list[str] = [CORE] if CORE in registry else []
     for key in requested:
         for member in (*registry[key].bundles, key):
@@ -71,9 +88,10 @@ def check_eligibility(
     missing = [e for e in results if not e.eligible]
     if missing:
         e = missing[0]
-        raise PlanError(
+        raise field_error(
+            f"licenses.{e.via}",
             f"tenant {spec.tenant!r} is not eligible for {e.service!r}: {e.licenses} licences "
-            f"of {e.via!r}, the FastTrack benefit needs at least {e.min_licenses}"
+            f"of {e.via!r}, the FastTrack benefit needs at least {e.min_licenses}",
         )
     return results
 
@@ -85,8 +103,14 @@ def resolve_facts(
     for key, value in given.items():
         definition = definitions.get(key)
         if definition is None:
-            raise PlanError(f"fact {key!r} is not declared by any plugin (known: {', '.join(definitions)})")
-        _check_fact(definition, value)
+            raise field_error(
+                f"facts.{key}",
+                f"fact {key!r} is not declared by any plugin (known: {', '.join(definitions)})",
+            )
+        try:
+            _check_fact(definition, value)
+        except PlanError as exc:
+            raise field_error(f"facts.{key}", str(exc)) from None
     resolved = {k: d.default for k, d in definitions.items() if d.default is not None}
     resolved.update(given)
     return dict(sorted(resolved.items()))
@@ -113,34 +137,48 @@ FACTS_LIMIT = 200
 
 def check_sizes(spec: EngagementSpec) -> None:
     """Names, ids, the roster, services and facts are of a size people write."""
-    texts = {"engagement_id": spec.engagement_id, "tenant": spec.tenant, "customer": spec.customer}
+    # {name in the message: (the field's path, its text)}
+    texts = {
+        "engagement_id": ("engagement_id", spec.engagement_id),
+        "tenant": ("tenant", spec.tenant),
+        "customer": ("customer", spec.customer),
+    }
     texts.update(
-        {f"roster.{p.id[:40]}.{f}": getattr(p, f) for p in spec.roster for f in ("id", "name", "email")}
+        {
+            f"roster.{p.id[:40]}.{f}": (f"roster[{n}].{f}", getattr(p, f))
+            for n, p in enumerate(spec.roster)
+            for f in ("id", "name", "email")
+        }
     )
-    texts.update({f"facts.{k[:40]}": str(v) for k, v in spec.facts.items()})
-    for field, value in texts.items():
+    texts.update({f"facts.{k[:40]}": (f"facts.{k}", str(v)) for k, v in spec.facts.items()})
+    for name, (path, value) in texts.items():
         if len(value) > NAME_LIMIT:
-            raise PlanError(f"field {field!r} is {len(value):,} characters; the limit is {NAME_LIMIT}")
+            raise field_error(path, f"field {name!r} is {len(value):,} characters; the limit is {NAME_LIMIT}")
+    if len(spec.bundle) > PATH_LIMIT:
+        raise field_error(
+            "bundle", f"field 'bundle' is {len(spec.bundle):,} characters; the limit is {PATH_LIMIT:,}"
+        )
     for field, count, limit in (
         ("roster", len(spec.roster), ROSTER_LIMIT),
         ("services", len(spec.services), SERVICES_LIMIT),
         ("facts", len(spec.facts), FACTS_LIMIT),
     ):
         if count > limit:
-            raise PlanError(f"field {field!r} has {count} entries; the limit is {limit}")
+            raise field_error(field, f"field {field!r} has {count} entries; the limit is {limit}")
 
 
 def check_roster(spec: EngagementSpec) -> None:
     """One roster entry per human: ids and e-mails are unique, so nobody stands for both parties."""
     seen: dict[str, str] = {}
-    for person in spec.roster:
+    for n, person in enumerate(spec.roster):
         if person.id in seen.values():
-            raise PlanError(f"roster: person {person.id!r} is listed twice")
+            raise field_error(f"roster[{n}].id", f"roster: person {person.id!r} is listed twice")
         email = person.email.strip().lower()
         if email and email in seen:
-            raise PlanError(
+            raise field_error(
+                f"roster[{n}].email",
                 f"roster: {seen[email]!r} and {person.id!r} share the e-mail {person.email}: one person "
-                "cannot be listed twice (or stand for both parties)"
+                "cannot be listed twice (or stand for both parties)",
             )
         seen[email or f"id:{person.id}"] = person.id
 
@@ -155,15 +193,22 @@ def check_dates(spec: EngagementSpec, now: datetime | None = None) -> None:
     """The purchase date and the policy's durations are in a range the engagement can run with."""
     now = now or datetime.now(UTC)
     if spec.purchased_on > now + timedelta(days=1):
-        raise PlanError(f"purchased_on {spec.purchased_on.isoformat()} is in the future")
+        raise field_error("purchased_on", f"purchased_on {spec.purchased_on.isoformat()} is in the future")
     if spec.purchased_on < now - MAX_DURATION:
-        raise PlanError(f"purchased_on {spec.purchased_on.isoformat()} is more than 10 years ago")
+        raise field_error(
+            "purchased_on", f"purchased_on {spec.purchased_on.isoformat()} is more than 10 years ago"
+        )
     for field in attrs.fields(Policy):
         value = getattr(spec.policy, field.name)
         if isinstance(value, timedelta) and not timedelta(0) < value <= MAX_DURATION:
-            raise PlanError(f"policy.{field.name} = {value} is not between 0 and 10 years")
+            raise field_error(
+                f"policy.{field.name}", f"policy.{field.name} = {value} is not between 0 and 10 years"
+            )
     if spec.policy.signature_window > MAX_SIGNATURE_WINDOW:
-        raise PlanError(f"policy.signature_window = {spec.policy.signature_window} is longer than a day")
+        raise field_error(
+            "policy.signature_window",
+            f"policy.signature_window = {spec.policy.signature_window} is longer than a day",
+        )
 
 
 def build_plan(manager: ServicePluginManager, spec: EngagementSpec) -> Plan:
@@ -192,7 +237,7 @@ def build_plan(manager: ServicePluginManager, spec: EngagementSpec) -> Plan:
 
     conflicts: list[str] = collect("validate_facts", str)
     if conflicts:
-        raise FactConflictError("conflicting facts: " + "; ".join(conflicts))
+        raise field_error("facts", "conflicting facts: " + "; ".join(conflicts), FactConflictError)
     exclusions: list[ScopeExclusion] = collect("scope_rules", ScopeExclusion)
     responsibilities: list[Responsibility] = collect("responsibilities", Responsibility)
     steps: list[EnableStep] = collect("enable_steps", EnableStep)

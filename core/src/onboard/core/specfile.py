@@ -33,6 +33,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +41,33 @@ import attrs
 import cattrs
 from onboard.core.converter import make_cattrs_converter
 from onboard.core.errors import PlanError, SpecError
+from onboard.core.limits import PATH_LIMIT
 from onboard.core.models import EngagementSpec, FactValue, Party, Person, Policy
-from onboard.core.planning import MAX_DURATION, check_sizes
+from onboard.core.planning import MAX_DURATION, check_dates, check_roster, check_sizes, error_field
 
-#: Engagement files are written by people: a misspelt key is an error, not ignored.
+
+def _text(value: Any, _: type) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be text (in quotes), got {_shown(value)}")
+    return value
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: short, on one line."""
+    text = repr(value)
+    if len(text) <= 60:
+        return text
+    size = len(value) if isinstance(value, str) else len(text)
+    return f"{text[:40]}... ({type(value).__name__} of {size:,} characters)"
+
+
+#: Engagement files are written by people: a misspelt key is an error, not ignored,
+#: and a number or a list where text belongs is not quietly turned into text.
 STRICT = make_cattrs_converter(forbid_extra_keys=True)
+STRICT.register_structure_hook(str, _text)
+STRICT.register_structure_hook(StrEnum, lambda value, kind: kind(value))  # Party: its own check
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(w|d|h|m|s)\s*$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(w|d|h|m|s)\s*$", re.ASCII)
 _UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
@@ -55,37 +76,65 @@ def parse_duration(text: str | int | float) -> timedelta:
     if isinstance(text, int | float) and not isinstance(text, bool):
         seconds = float(text)
     else:
-        match = _DURATION.match(str(text))
+        match = _DURATION.match(text) if isinstance(text, str) else None
         if not match:
-            raise ValueError(f"{text!r} is not a duration like '30d', '12h', '90s' or '2w'")
+            raise ValueError(f"{_shown(text)} is not a duration like '30d', '12h', '90s' or '2w'")
         seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if seconds != seconds:  # NaN
+        raise ValueError(f"{_shown(text)} is not a duration like '30d', '12h', '90s' or '2w'")
     if not seconds <= MAX_DURATION.total_seconds():
-        raise ValueError(f"{text!r} is longer than {MAX_DURATION.days // 365} years")
+        raise ValueError(f"{_shown(text)} is longer than {MAX_DURATION.days // 365} years")
     return timedelta(seconds=seconds)
 
 
 def load_spec(path: Path) -> EngagementSpec:
     """Read and check an engagement file; :class:`SpecError` names what is wrong."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+    except IsADirectoryError as exc:
+        raise SpecError(f"{path}: is a folder, not an engagement file") from exc
     except OSError as exc:
         raise SpecError(f"{path}: cannot read engagement file: {exc.strerror}") from exc
+    try:
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SpecError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); TOML files are UTF-8"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: not valid TOML: {exc}") from exc
+    except RecursionError:
+        raise SpecError(f"{path}{_deepest_line(text)}: arrays or tables are nested too deeply") from None
     return spec_from_mapping(data, source=str(path), text=text, base=path.parent)
+
+
+def _deepest_line(text: str) -> str:
+    """':N' for the line holding the most brackets (where the nesting is)."""
+    lines = text.splitlines()
+    counts = [line.count("[") + line.count("{") for line in lines]
+    return f":{counts.index(max(counts)) + 1}" if counts else ""
 
 
 def spec_from_mapping(
     data: Mapping[str, Any], *, source: str = "<engagement>", text: str = "", base: Path | None = None
 ) -> EngagementSpec:
     data = dict(data)
+    for table in ("policy", "licenses", "facts"):
+        if table in data and not isinstance(data[table], dict):
+            raise SpecError(
+                f"{source}{_line_of(text, table)}: field {table!r} must be a table, like [{table}], "
+                f"got {_shown(data[table])}"
+            )
     policy = dict(data.get("policy") or {})
     durations = {f.name for f in attrs.fields(Policy) if f.type is timedelta}
     for key, value in policy.items():
         if key == "allow_unsigned" and not isinstance(value, bool):
-            raise SpecError(f"{source}{_line_of(text, key)}: field 'policy.{key}': must be true or false")
+            raise SpecError(
+                f"{source}{_line_of(text, f'policy.{key}')}: field 'policy.{key}': must be true or false"
+            )
         if key not in durations:
             continue  # allow_unsigned, and a misspelt key (the structure step names it)
         try:
@@ -93,23 +142,42 @@ def spec_from_mapping(
             if duration <= timedelta(0):
                 raise ValueError(f"{value!r} must be longer than zero")
         except ValueError as exc:
-            raise SpecError(f"{source}{_line_of(text, key)}: field 'policy.{key}': {exc}") from exc
+            raise SpecError(
+                f"{source}{_line_of(text, f'policy.{key}')}: field 'policy.{key}': {exc}"
+            ) from exc
         policy[key] = duration.total_seconds()
     data["policy"] = policy
     purchased = data.get("purchased_on")
     if isinstance(purchased, datetime):
         data["purchased_on"] = (purchased if purchased.tzinfo else purchased.replace(tzinfo=UTC)).isoformat()
-    if data.get("bundle") and base is not None and not Path(data["bundle"]).is_absolute():
+    bundle = data.get("bundle", "")
+    if not isinstance(bundle, str) or "\x00" in bundle:
+        raise SpecError(
+            f"{source}{_line_of(text, 'bundle')}: field 'bundle' must be a folder's path as text, "
+            f"got {_shown(bundle)}"
+        )
+    if len(bundle) > PATH_LIMIT:
+        raise SpecError(
+            f"{source}{_line_of(text, 'bundle')}: field 'bundle' is {len(bundle):,} characters; "
+            f"the limit is {PATH_LIMIT:,}"
+        )
+    if bundle and base is not None and not Path(bundle).is_absolute():
         data["bundle"] = str((base / data["bundle"]).resolve())
     for required in ("engagement_id", "tenant", "customer", "services", "purchased_on", "roster"):
         if required not in data:
             raise SpecError(f"{source}: missing field {required!r}")
+    roster = data["roster"]
+    if not isinstance(roster, list) or not all(isinstance(person, dict) for person in roster):
+        raise SpecError(
+            f"{source}{_line_of(text, 'roster')}: field 'roster' must be a list of [[roster]] tables "
+            f"(id, name, party), one per person; got {_shown(roster)}"
+        )
     data.setdefault("licenses", {})
     for offer, count in (data["licenses"] or {}).items() if isinstance(data["licenses"], dict) else ():
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise SpecError(
-                f"{source}{_line_of(text, offer)}: field 'licenses.{offer}': {count!r} is not a whole number "
-                "of licences"
+                f"{source}{_line_of(text, f'licenses.{offer}')}: field 'licenses.{offer}': {_shown(count)} "
+                "is not a whole number of licences"
             )
     if not isinstance(data["services"], list):
         raise SpecError(
@@ -128,21 +196,24 @@ def spec_from_mapping(
             field = f"{field}.{unknown}" if field else unknown
             problem = "unknown field (misspelt?)"
         named = re.match(r"^\w+\.(\w+) (.*)$", problem)  # a model's own check: "Person.id must be ..."
-        if named and not field:
-            field, problem = named.group(1), named.group(2)
-        words = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", field)
-        leaf = words[-1] if words else ""
-        raise SpecError(f"{source}{_line_of(text, leaf)}: field {field!r}: {problem}") from exc
+        if named:  # inside a list it comes with the element's path: roster[0] + id
+            field = f"{field}.{named.group(1)}" if field else named.group(1)
+            problem = named.group(2)
+        raise SpecError(f"{source}{_line_of(text, field)}: field {field!r}: {problem}") from exc
     except (ValueError, TypeError) as exc:
         raise SpecError(f"{source}: {exc}") from exc
-    _check_roster(spec, source)
-    try:
-        check_sizes(spec)
-    except PlanError as exc:
-        field = re.search(r"field '([\w.:-]+)'", str(exc))
-        leaf = field.group(1).rsplit(".", 1)[-1] if field else ""
-        raise SpecError(f"{source}{_line_of(text, leaf)}: {exc}") from exc
+    _check_roster(spec, source, text)
+    for check in (check_sizes, check_roster, check_dates):  # what planning checks without plugins
+        try:
+            check(spec)
+        except PlanError as exc:
+            raise located(exc, source, text) from exc
     return spec
+
+
+def located(error: PlanError, source: str, text: str) -> SpecError:
+    """A planning error about one field, as a :class:`SpecError` naming the file and the field's line."""
+    return SpecError(f"{source}{_line_of(text, error_field(error))}: {error}")
 
 
 def _format_exception(exc: BaseException, type_: Any) -> str:
@@ -152,23 +223,52 @@ def _format_exception(exc: BaseException, type_: Any) -> str:
     return cattrs.v.format_exception(exc, type_)
 
 
-def _check_roster(spec: EngagementSpec, source: str) -> None:
+def _check_roster(spec: EngagementSpec, source: str, text: str) -> None:
     ids = [p.id for p in spec.roster]
-    duplicate = next((i for i in ids if ids.count(i) > 1), None)
-    if duplicate:
-        raise SpecError(f"{source}: field 'roster': person {duplicate!r} is listed twice")
+    again = next((n for n, i in enumerate(ids) if i in ids[:n]), None)
+    if again is not None:
+        raise SpecError(
+            f"{source}{_line_of(text, f'roster[{again}].id')}: field 'roster[{again}].id': person "
+            f"{ids[again]!r} is listed twice"
+        )
     for party in Party:
         if not any(p.party is party for p in spec.roster):
             raise SpecError(f"{source}: field 'roster': nobody from the {party.value} side is listed")
 
 
-def _line_of(text: str, key: str) -> str:
-    if not text or not key:
+def _line_of(text: str, field: str) -> str:
+    """':N' for the line that sets ``field`` (``tenant``, ``policy.contact_within``,
+    ``roster[1].party``, ``facts['identity']``), or "" when it cannot be found."""
+    keys: list[str | int] = [
+        int(index) if index else (quoted or plain)
+        for index, quoted, plain in re.findall(r"\[(\d+)\]|\['([^']*)'\]|([^.\[\]]+)", field)
+    ]
+    names = [k for k in keys if isinstance(k, str)]
+    if not text or not names:
         return ""
-    pattern = re.compile(rf"^\s*\[*\s*{re.escape(key)}\s*[=\]]")
-    for number, line in enumerate(text.splitlines(), 1):
-        if pattern.match(line):
-            return f":{number}"
+    lines = text.splitlines()
+    headers = [n for n, line in enumerate(lines) if line.lstrip().startswith("[")]
+    start, end = 0, headers[0] if headers else len(lines)  # the top level, before any table
+    if len(keys) > 1:  # inside a table: [policy], or the n-th [[roster]]
+        header = re.compile(rf"^\s*\[\[?\s*{re.escape(names[0])}\s*\]\]?\s*(#.*)?$")
+        hits = [n for n in headers if header.match(lines[n])]
+        index = keys[1] if isinstance(keys[1], int) else 0
+        if index < len(hits):
+            start = hits[index]
+            end = next((n for n in headers if n > start), len(lines))
+            if len(names) == 1:  # the element itself, e.g. roster[1]
+                return f":{start + 1}"
+    leaf = names[-1]
+    assign = re.compile(rf"^\s*[\"']?{re.escape(leaf)}[\"']?\s*=")
+    for n in range(start, end):
+        if assign.match(lines[n]):
+            return f":{n + 1}"
+    if start:
+        return f":{start + 1}"
+    anywhere = re.compile(rf"^\s*\[*\s*[\"']?{re.escape(names[0])}[\"']?\s*[=\].]")
+    for n, line in enumerate(lines):
+        if anywhere.match(line):
+            return f":{n + 1}"
     return ""
 
 

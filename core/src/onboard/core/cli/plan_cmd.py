@@ -13,12 +13,12 @@ from pathlib import Path
 import attrs
 import click
 from onboard.core.cli.output import console, print_json
-from onboard.core.errors import SpecError
+from onboard.core.errors import PlanError, SpecError
 from onboard.core.models import EngagementSpec, FactDefinition, FactKind, FactValue
-from onboard.core.planning import build_plan
+from onboard.core.planning import build_plan, error_field
 from onboard.core.plugins import load_plugin_manager
 from onboard.core.render import render_plan
-from onboard.core.specfile import load_spec, parse_fact, preview_spec
+from onboard.core.specfile import load_spec, located, parse_fact, preview_spec
 from onboard.core.trust import store
 from onboard.core.trust.signers import AllowedSigners
 
@@ -73,6 +73,24 @@ def plan_spec(
     )
 
 
+def _from_command_line(
+    field: str, services: str | None, facts: tuple[str, ...], licenses: tuple[str, ...]
+) -> bool:
+    """Whether the field a planning error names was given by an option rather than the file."""
+    root, _, key = field.partition(".")
+    if root == "services":
+        return bool(services)
+    given = facts if root == "facts" else licenses if root == "licenses" else ()
+    return any(item.partition("=")[0].strip() == key for item in given)
+
+
+def _text_of(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):  # it was read a moment ago; without it, no line number
+        return ""
+
+
 @click.command()
 @click.argument("engagement_file", required=False, type=click.Path(path_type=Path))
 @click.option("--services", metavar="A,B", help="Offers in scope, comma-separated (overrides the file's).")
@@ -107,7 +125,12 @@ def plan(
     """Show the plan for ENGAGEMENT_FILE (or for --services): steps, owners, scope, gates."""
     manager = load_plugin_manager()
     spec = plan_spec(engagement_file, services, facts, licenses, manager.facts())
-    result = build_plan(manager, spec)  # a PlanError names a plugin that failed to load
+    try:
+        result = build_plan(manager, spec)  # a PlanError names a plugin that failed to load
+    except PlanError as exc:
+        if engagement_file is None or _from_command_line(error_field(exc), services, facts, licenses):
+            raise
+        raise located(exc, str(engagement_file), _text_of(engagement_file)) from exc
     signers_file = allowed_signers or store.default_path()
     if engagement_file is not None and (allowed_signers or signers_file.exists()):
         result = attrs.evolve(result, signers=AllowedSigners.load(signers_file).snapshot(spec.roster))
