@@ -24,6 +24,7 @@ import dns.rdatatype
 import dns.zone
 import pytest
 from onboard.core.assessment.dns_zones import read_zone, zone_files
+from onboard.core.assessment.ldif import LdifSource, text
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -186,3 +187,96 @@ def test_zone_reads_as_dnspython_reads_it_with_the_true_origin(folder: str) -> N
     theirs = {_key(name, ttl, rdata) for name, ttl, rdata in zone.iterate_rdatas()}
     assert ours == theirs
     assert our_lines == []
+
+
+# -- LDIF -----------------------------------------------------------------------------------
+
+#: file -> (objects, change records, lines of the problems reported; None: no line).
+#: Counted by hand from each file: ``dn:`` lines, ``changetype:`` lines and what is wrong.
+LDIF: dict[str, tuple[int, int, list[int | None]]] = {
+    "389ds-example_com.ldif": (14, 0, []),
+    "389ds-slapd.d-inetorgperson.ldif": (1, 0, []),  # slapd.d: CRC comment, long folded values
+    "openldap-certificate.out.ldif": (3, 0, []),  # ;binary base64, folded
+    "openldap-dn.out.ldif": (17, 0, []),  # slapcat: odd DNs, base64 member values
+    "openldap-its4184-mods.ldif": (0, 3, [None]),  # changes only: not an export
+    "openldap-its8444-slapd-provider1.ldif": (12, 0, [14]),  # include: (missing objects), :< URL
+    "openldap-lang-out.ldif": (4, 0, []),  # attribute options
+    "openldap-passwd.ldif": (6, 0, []),
+    # ldapsearch output, several searches one after another: trailers skipped; each search
+    # that ended in a referral (result 10) is reported as incomplete.
+    "openldap-referrals.out.ldif": (8, 0, [65, 154, 170, 186, 202, 218, 234]),
+    "openldap-test-lang.ldif": (1, 0, []),  # options in mixed case and order
+    "samba-expected-otherphone.ldif": (1, 0, []),  # starts with an empty line
+    # ldbsearch's NDR dump holds an empty line: the rest of that object has no dn.
+    "samba-expected-replpropertymetadata.ldif": (1, 0, [104]),
+    "samba-ldb-init.ldif": (4, 0, []),
+    "samba-ldb-photo.ldif": (0, 1, [None]),  # a modify with a :< URL value
+    "samba-ldb-test-modify.ldif": (0, 1, [None]),
+}
+
+
+def _read_ldif(path: Path) -> tuple[list, list[int | None]]:
+    with LdifSource(path, path.name) as source:
+        records = list(source.records())
+        return records, [p.line for p in source.problems.items]
+
+
+def test_the_ldif_corpus_is_complete() -> None:
+    files = {p.name for p in (CORPUS / "ldif").iterdir()}
+    assert files == set(LDIF)
+    readme = (CORPUS / "README.md").read_text()
+    for name in files:
+        assert f"ldif/{name}" in readme, f"corpus/README.md does not name the source of {name}"
+
+
+@pytest.mark.parametrize("name", sorted(LDIF))
+@pytest.mark.parametrize("encoding", ["as-is", "crlf", "utf-16"])
+def test_ldif_reads_as_written_by_hand(name: str, encoding: str, tmp_path: Path) -> None:
+    """Counts and problem lines as read by hand; the same as ``ldifde`` would encode it (CRLF, -u)."""
+    path = CORPUS / "ldif" / name
+    if encoding != "as-is":
+        data = path.read_bytes().replace(b"\n", b"\r\n")
+        path = tmp_path / name
+        path.write_bytes(data.decode("utf-8").encode("utf-16") if encoding == "utf-16" else data)
+    records, lines = _read_ldif(path)
+    objects, changes, problems = LDIF[name]
+    assert sum(r.changetype == "add" for r in records) == objects
+    assert sum(r.changetype != "add" for r in records) == changes
+    assert lines == problems
+
+
+def test_ldif_values_as_written() -> None:
+    """Values picked from the files by hand."""
+    records, _ = _read_ldif(CORPUS / "ldif" / "openldap-lang-out.ldif")
+    first = records[0]
+    assert first.texts("sn") == ["Ray"] and first.texts("name") == ["Billy Ray"]
+    assert first.texts("name;lang-en-us") == ["Billy Ray", "Billy Bob"]
+    assert first.texts("sn;lang-en-gb;lang-en-us") == ["Billy Ray"]
+    assert first.texts("o;lang-x;lang-xx;lang-y;lang-yy;lang-z;lang-zz") == ["Example, Inc."]
+    assert "cn" not in first.attrs and first.texts("cn;lang-en-us") == ["Billy Ray"]
+
+    (mixed,) = _read_ldif(CORPUS / "ldif" / "openldap-test-lang.ldif")[0]
+    assert mixed.texts("sn") == ["Ray"] and mixed.texts("sn;lang-en-gb;lang-en-us") == ["Billy Ray"]
+    assert mixed.texts("o;lang-x;lang-xx;lang-y;lang-yy;lang-z;lang-zz") == ["Example, Inc."]
+
+    records, _ = _read_ldif(CORPUS / "ldif" / "openldap-certificate.out.ldif")
+    certificate = records[0].attrs["usercertificate"][0]
+    assert isinstance(certificate, bytes) and certificate[:2] == b"\x30\x82"  # DER, unfolded whole
+    assert int.from_bytes(certificate[2:4], "big") + 4 == len(certificate)
+
+    records, _ = _read_ldif(CORPUS / "ldif" / "openldap-dn.out.ldif")
+    members = [text(v) for r in records for v in r.attrs.get("member", [])]
+    assert "cn=Lu\u010di\u0107" in members  # base64 UTF-8
+
+    records, _ = _read_ldif(CORPUS / "ldif" / "openldap-its8444-slapd-provider1.ldif")
+    config = next(r for r in records if r.urls)
+    assert config.urls == {"olcrootpw": ["file://@TESTDIR@/configpw"]}
+
+    records, _ = _read_ldif(CORPUS / "ldif" / "openldap-referrals.out.ldif")
+    assert records[0].dn == "o=ABC,c=US" and records[0].texts("ref") == [
+        "ldap://hostA/o=abc,c=us HostA",
+        "ldap://hostB HostB",
+    ]
+
+    records, _ = _read_ldif(CORPUS / "ldif" / "samba-expected-otherphone.ldif")
+    assert records[0].texts("otherhomephone") == ["1", "2", "3"]
