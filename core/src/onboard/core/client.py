@@ -18,6 +18,7 @@ from onboard.core.engagement.messages import EngagementInput, ReassessResult
 from onboard.core.engagement.workflows import EngagementWorkflow
 from onboard.core.errors import OnboardError
 from onboard.core.models import (
+    AuditRecord,
     Completion,
     Contact,
     EngagementProgress,
@@ -56,6 +57,10 @@ POLLER_FRESH = timedelta(minutes=1)
 
 class RejectedError(OnboardError):
     """The engagement refused an Update (wrong person, gate not open, …)."""
+
+
+class AlreadyAppliedError(OnboardError):
+    """The action was sent again and had already been applied (the message names its record)."""
 
 
 @frozen
@@ -118,13 +123,34 @@ class Engagements:
     async def progress(self, engagement_id: str) -> EngagementProgress:
         return await self._query(engagement_id, EngagementWorkflow.progress)
 
-    async def _query(self, engagement_id: str, query):
+    async def request(self, engagement_id: str, request_id: str) -> AuditRecord | None:
+        """The audit record of the signed action with this request id (nonce), or None."""
+        return await self._query(engagement_id, EngagementWorkflow.request, request_id)
+
+    async def _query(self, engagement_id: str, query, *args: Any):
         try:
-            return await self.handle(engagement_id).query(query)
+            return await self.handle(engagement_id).query(query, *args, rpc_timeout=self.timeout)
         except RPCError as exc:
+            if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+                raise OnboardError(await self._no_reply(engagement_id)) from exc
             raise _not_found(engagement_id, exc) from exc
         except WorkflowQueryFailedError as exc:
             raise OnboardError(f"engagement {engagement_id!r} could not answer: {exc.message}") from exc
+
+    async def _no_reply(self, engagement_id: str) -> str:
+        """Why a query got no answer in time (queries are answered by a worker)."""
+        waited = f"engagement {engagement_id!r} did not answer within {self.timeout.total_seconds():g} s"
+        try:
+            queue = (await self.handle(engagement_id).describe(rpc_timeout=self.timeout)).task_queue
+            live = await live_pollers(self.client, queue, self.timeout)
+        except RPCError:
+            return f"{waited} (the Temporal server did not answer either)"
+        if not live:
+            return (
+                f"{waited}: no worker has polled its task queue {queue!r} in the last "
+                f"{POLLER_FRESH.total_seconds() / 60:g} minutes (start `onboard worker`)"
+            )
+        return f"{waited} though a worker polls {queue!r}: it may be overloaded or stuck (its log says why)"
 
     async def decide(self, engagement_id: str, decision: GateDecision) -> GateState:
         return await self._update(engagement_id, EngagementWorkflow.decide, decision)
@@ -168,8 +194,10 @@ class Engagements:
             cause = exc.cause
             message = getattr(cause, "message", None) or str(cause or exc)
             # Validators raise ValueError subclasses; the SDK prefixes the type name.
-            for prefix in ("Rejected: ", "ValueError: "):
+            for prefix in ("AlreadyApplied: ", "Rejected: ", "ValueError: "):
                 message = message.removeprefix(prefix)
+            if getattr(cause, "type", None) == "AlreadyApplied" or "already applied:" in message:
+                raise AlreadyAppliedError(f"engagement {engagement_id!r}: {message}") from exc
             raise RejectedError(f"engagement {engagement_id!r} rejected the request: {message}") from exc
         except RPCError as exc:
             raise _not_found(engagement_id, exc) from exc
@@ -192,24 +220,26 @@ class Engagements:
     async def _no_answer(self, engagement_id: str, arg: Any) -> str:
         """Why an action got no answer in time, and what becomes of it."""
         waited = f"engagement {engagement_id!r} did not answer within {self.timeout.total_seconds():g} s"
-        fate = (
-            "a resend with the same signature is the same action to the server"
-            if arg.signature is None
-            else f"it stays on the server and is applied only if a worker takes it before its signature "
-            f"expires (signed at {actions.format_time(arg.signature.signed_at)}; the engagement's window, "
-            "10 minutes by default); after that it is refused"
-        )
+        if arg.signature is None:
+            fate = "a resend is a new action; `onboard show` tells whether this one was applied"
+        else:
+            fate = (
+                f"it stays on the server and is applied only if a worker takes it before its signature "
+                f"expires (signed at {actions.format_time(arg.signature.signed_at)}; the engagement's "
+                "window, 10 minutes by default), never after; "
+                f"`onboard request {engagement_id} {arg.signature.nonce}` tells what became of it"
+            )
         try:
-            queue = (await self.handle(engagement_id).describe()).task_queue
-            live = await live_pollers(self.client, queue)
+            queue = (await self.handle(engagement_id).describe(rpc_timeout=self.timeout)).task_queue
+            live = await live_pollers(self.client, queue, self.timeout)
         except RPCError:
-            return f"{waited}; {fate}; `onboard show {engagement_id}` tells whether it was applied"
+            return f"{waited}; {fate}"
         if not live:
             return (
                 f"{waited}: no worker has polled its task queue {queue!r} in the last "
                 f"{POLLER_FRESH.total_seconds() / 60:g} minutes (start `onboard worker`); {fate}"
             )
-        return f"{waited} (a worker polls {queue!r}); {fate}; `onboard show {engagement_id}` tells whether it was applied"
+        return f"{waited} (a worker polls {queue!r}); {fate}"
 
     async def list(
         self,
@@ -226,7 +256,7 @@ class Engagements:
         )
         rows = []
         try:
-            async for wf in self.client.list_workflows(query, limit=limit):
+            async for wf in self.client.list_workflows(query, limit=limit, rpc_timeout=self.timeout):
                 attrs = wf.typed_search_attributes
                 rows.append(
                     EngagementSummary(
@@ -244,14 +274,15 @@ class Engagements:
         return rows
 
 
-async def live_pollers(client: Client, task_queue: str) -> list[str]:
+async def live_pollers(client: Client, task_queue: str, timeout: timedelta = ACTION_TIMEOUT) -> list[str]:
     """Identities of the workers that polled ``task_queue`` for workflow tasks lately."""
     response = await client.workflow_service.describe_task_queue(
         DescribeTaskQueueRequest(
             namespace=client.namespace,
             task_queue=TaskQueue(name=task_queue),
             task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        )
+        ),
+        timeout=timeout,
     )
     now = datetime.now(UTC)
     return [

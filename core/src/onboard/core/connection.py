@@ -8,7 +8,9 @@ variables (``TEMPORAL_ADDRESS``, ``TEMPORAL_NAMESPACE``, ``TEMPORAL_API_KEY``,
 ``temporal`` CLI.
 """
 
+import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import click
@@ -20,6 +22,9 @@ from temporalio.client import Client
 from temporalio.envconfig import ClientConfig
 from temporalio.runtime import Runtime
 from temporalio.service import TLSConfig
+
+#: Seconds a command waits for the server, and for the engagement's answer.
+DEFAULT_TIMEOUT = 30.0
 
 
 @frozen
@@ -33,6 +38,11 @@ class ConnectionOptions:
     tls_cert: str | None = None
     tls_key: str | None = None
     tls_ca: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def deadline(self) -> timedelta:
+        return timedelta(seconds=self.timeout)
 
 
 def connect_config(options: ConnectionOptions) -> dict[str, Any]:
@@ -80,9 +90,15 @@ async def connect(options: ConnectionOptions, *, runtime: Runtime | None = None)
     """A client using onboard's data converter; a clear error when unreachable."""
     config = connect_config(options)
     try:
-        return await Client.connect(
-            **config, data_converter=DATA_CONVERTER, runtime=runtime or Runtime.default()
+        return await asyncio.wait_for(
+            Client.connect(**config, data_converter=DATA_CONVERTER, runtime=runtime or Runtime.default()),
+            options.timeout,
         )
+    except TimeoutError as exc:
+        raise OnboardError(
+            f"cannot reach Temporal at {config['target_host']} (namespace {config['namespace']}): "
+            f"no answer within {options.timeout:g} s (--timeout)"
+        ) from exc
     except Exception as exc:
         raise OnboardError(
             f"cannot reach Temporal at {config['target_host']} (namespace {config['namespace']}): {exc}"
@@ -92,6 +108,15 @@ async def connect(options: ConnectionOptions, *, runtime: Runtime | None = None)
 def connection_options(command: Callable) -> Callable:
     """Click decorator: the connection flags, gathered into ``connection=ConnectionOptions``."""
     flags = [
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1, max=3600),
+            default=DEFAULT_TIMEOUT,
+            show_default=True,
+            envvar="ONBOARD_TIMEOUT",
+            metavar="SECONDS",
+            help="How long to wait for the server and the engagement's answer (or set ONBOARD_TIMEOUT).",
+        ),
         click.option("--tls-ca", help="Server CA certificate (PEM) for TLS."),
         click.option("--tls-key", help="Client private key (PEM) for mTLS."),
         click.option("--tls-cert", help="Client certificate (PEM) for mTLS."),
@@ -112,6 +137,7 @@ def connection_options(command: Callable) -> Callable:
         "profile",
         "namespace",
         "address",
+        "timeout",
     ]
 
     def wrapper(**kwargs: Any) -> Any:

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "onboard.core.cli.demo_cmd",
     "onboard.core.cli.audit_cmd",
     "onboard.core.cli.keys_cmd",
+    "onboard.core.cli.request_cmd",
 )
 
 

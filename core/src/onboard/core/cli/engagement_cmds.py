@@ -15,7 +15,7 @@ from typing import Any
 import click
 from onboard.core.cli.output import console, print_json, table
 from onboard.core.cli.status_view import render_status
-from onboard.core.client import Engagements, RejectedError
+from onboard.core.client import AlreadyAppliedError, Engagements, RejectedError
 from onboard.core.connection import ConnectionOptions, connect, connection_options
 from onboard.core.errors import OnboardError
 from onboard.core.models import (
@@ -69,13 +69,17 @@ def with_engagements(body: Callable[..., Awaitable[Any]]) -> Callable:
 
         async def main() -> None:
             client = await connect(connection)
-            await body(Engagements(client, task_queue, signer=signer), **kwargs)
+            await body(
+                Engagements(client, task_queue, signer=signer, timeout=connection.deadline), **kwargs
+            )
 
         try:
             asyncio.run(main())
         except RejectedError as exc:
             click.echo(f"onboard: rejected: {exc}", err=True)
             raise click.exceptions.Exit(REJECTED_EXIT) from exc
+        except AlreadyAppliedError as exc:  # a resend of what was done: the first outcome stands
+            click.echo(f"onboard: {exc}", err=True)
 
     command.__name__ = body.__name__
     command.__doc__ = body.__doc__
@@ -97,7 +101,7 @@ def start(connection: ConnectionOptions, task_queue: str, engagement_file: Path)
     plan = build_plan(default_plugin_manager(), spec)
 
     async def main() -> SignerSnapshot | None:
-        engagements = Engagements(await connect(connection), task_queue)
+        engagements = Engagements(await connect(connection), task_queue, timeout=connection.deadline)
         await engagements.start(spec)
         return await _planned_signers(engagements, spec.engagement_id)
 

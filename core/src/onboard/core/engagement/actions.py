@@ -51,6 +51,7 @@ def _refusing(validator: Callable[..., None]) -> Callable[..., None]:
     def checked(self: Any, arg: Any) -> None:
         with _refusals_fail_the_update():
             _within_limits(arg)
+            authority.check_repeat(self.state, arg)  # a resend: say it was done, whatever changed since
             carried.check_room(self.state, arg)
             validator(self, arg)
 
@@ -70,7 +71,8 @@ def _refusals_fail_the_update() -> Iterator[None]:
     try:
         yield
     except rules.Rejected as exc:
-        raise ApplicationError(str(exc), type="Rejected", non_retryable=True) from None
+        kind = "AlreadyApplied" if isinstance(exc, rules.AlreadyApplied) else "Rejected"
+        raise ApplicationError(str(exc), type=kind, non_retryable=True) from None
 
 
 class EngagementActions:

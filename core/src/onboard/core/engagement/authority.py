@@ -17,7 +17,7 @@ person sees; nothing is written to history on a refusal.
 from datetime import datetime, timedelta
 
 from attrs import frozen
-from onboard.core.engagement.rules import Rejected
+from onboard.core.engagement.rules import AlreadyApplied, Rejected
 from onboard.core.models import AuditRecord, EngagementState, Party, Person
 from onboard.core.trust import actions, chain, sshsig
 from onboard.core.trust.signers import SignersFileError, principal
@@ -57,6 +57,7 @@ def check_signature(
             f"signatures are accepted within {_minutes(window)}: sign again (is your clock right?)"
         )
     if signature.nonce in state.nonces:
+        check_repeat(state, arg)
         raise Rejected(
             f"this signature was already used (nonce {signature.nonce}): a signed action is accepted once"
         )
@@ -68,6 +69,36 @@ def check_signature(
             "(a signature covers engagement, action, subject, text, person, time and nonce)"
         ) from None
     return SignedBy(sshsig.fingerprint(key), principal(person))
+
+
+def check_repeat(state: EngagementState, arg) -> None:
+    """Raise :class:`AlreadyApplied` when ``arg``'s request id names an applied action."""
+    signature = getattr(arg, "signature", None)
+    if signature is None or signature.nonce not in state.nonces:
+        return
+    applied = applied_record(state, signature.nonce)
+    if applied is not None:
+        raise AlreadyApplied(
+            f"this request was already applied: {describe_record(applied)}; nothing was done again"
+        )
+
+
+def applied_record(state: EngagementState, nonce: str) -> AuditRecord | None:
+    """The audit record of the signed action whose nonce (request id) is ``nonce``."""
+    if not nonce:
+        return None
+    carried = [*reversed(state.audit), *state.evidence]
+    if state.contact is not None:
+        carried.append(state.contact)
+    return next((r for r in carried if r.signature is not None and r.signature.nonce == nonce), None)
+
+
+def describe_record(record: AuditRecord) -> str:
+    """``audit record 7 (approve kickoff by pat, 2026-12-01 09:30:00 UTC)``."""
+    return (
+        f"audit record {record.seq} ({record.action} {record.subject} by {record.person}, "
+        f"{actions.format_time(record.at)})"
+    )
 
 
 def check_signer(

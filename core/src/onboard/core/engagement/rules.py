@@ -36,6 +36,14 @@ class Rejected(ValueError):
     """An Update the engagement refuses; nothing is written to history."""
 
 
+class AlreadyApplied(Rejected):
+    """A signed action sent again (same nonce) that the engagement already applied.
+
+    Within one run Temporal answers a repeated Update id with the first outcome;
+    after a continue-as-new the new run answers with this, naming the audit record.
+    """
+
+
 def next_phase(phase: Phase) -> Phase:
     return PHASE_ORDER[PHASE_ORDER.index(phase) + 1]
 

@@ -51,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from onboard.core.gates import JOINT_VERIFICATION, KICKOFF, REMEDIATION_PLAN
     from onboard.core.models import (
+        AuditRecord,
         EnableStep,
         EngagementProgress,
         EngagementSpec,
@@ -522,6 +523,11 @@ class EngagementWorkflow(EngagementActions):
     def status(self) -> EngagementStatus:
         """Everything: plan, findings, gates, items, steps, audit trail."""
         return rules.status(self.state)
+
+    @workflow.query
+    def request(self, request_id: str) -> AuditRecord | None:
+        """The audit record of the signed action with this request id (its nonce), if applied."""
+        return authority.applied_record(self.state, request_id)
 
     @workflow.query
     def progress(self) -> EngagementProgress:
