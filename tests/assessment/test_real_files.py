@@ -23,8 +23,12 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.zone
 import pytest
+from onboard.core.assessment import assess_bundle
 from onboard.core.assessment.dns_zones import read_zone, zone_files
 from onboard.core.assessment.ldif import LdifSource, text
+from onboard.core.models import Finding, Outcome
+
+from .catalogue import every_check
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -280,3 +284,43 @@ def test_ldif_values_as_written() -> None:
 
     records, _ = _read_ldif(CORPUS / "ldif" / "samba-expected-otherphone.ldif")
     assert records[0].texts("otherhomephone") == ["1", "2", "3"]
+
+
+# -- through the checks: a reader problem is a finding, never a pass on nothing ------------
+
+
+def _bundle(tmp_path: Path) -> Path:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(Path(__file__).parent / "bundles" / "clean", bundle)
+    return bundle
+
+
+def _finding(bundle: Path, check: str) -> Finding:
+    (requirement,) = [r for r in every_check() if r.check == check]
+    with assess_bundle(bundle, [requirement]) as result:
+        (finding,) = result.findings
+    return finding
+
+
+def test_a_bad_record_in_a_real_zone_is_named_by_the_dns_checks(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path)
+    zone = next((bundle / "dns").glob("fabrikam.com.dns"))
+    zone.write_text(
+        zone.read_text() + "enterpriseregistration  CNAMEE  enterpriseregistration.windows.net.\n"
+    )
+    bad_line = zone.read_text().count("\n")
+    found = _finding(bundle, "dns.records")
+    assert found.outcome is Outcome.NOT_RUN
+    assert (
+        found.summary == f"dns/fabrikam.com.dns:{bad_line}: not a valid zone file: unknown rdatatype 'CNAMEE'"
+    )
+    present = _finding(bundle, "dns.zones_present")  # the zone is there, but not all of it
+    assert present.outcome is Outcome.FAIL and any(f":{bad_line}:" in d for d in present.details)
+
+
+def test_an_ldif_of_changes_is_not_run_saying_why(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path)
+    shutil.copy(CORPUS / "ldif" / "openldap-its4184-mods.ldif", bundle / "directory.ldf")
+    found = _finding(bundle, "directory.idfix")
+    assert found.outcome is Outcome.NOT_RUN
+    assert "an LDIF of changes, not a directory export" in found.summary
