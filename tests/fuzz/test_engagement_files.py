@@ -404,6 +404,12 @@ FOUND = [
         _sub(("policy", "contact_within"), "٣d"),
         ":20: field 'policy.contact_within': '٣d' is not a",
     ),
+    # A duration far below zero overflowed timedelta (found with HYPOTHESIS_PROFILE=fuzz-long).
+    (
+        "duration-very-negative",
+        _sub(("policy", "contact_within"), -8.64e13),
+        ":20: field 'policy.contact_within': -86400000000000.0 must be",
+    ),
     # A huge value was printed whole.
     (
         "long-duration",

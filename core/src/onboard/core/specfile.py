@@ -84,6 +84,8 @@ def parse_duration(text: str | int | float) -> timedelta:
         raise ValueError(f"{_shown(text)} is not a duration like '30d', '12h', '90s' or '2w'")
     if not seconds <= MAX_DURATION.total_seconds():
         raise ValueError(f"{_shown(text)} is longer than {MAX_DURATION.days // 365} years")
+    if seconds <= 0:  # before timedelta(), which overflows far below zero
+        raise ValueError(f"{_shown(text)} must be longer than zero")
     return timedelta(seconds=seconds)
 
 
@@ -192,7 +194,7 @@ def spec_from_mapping(
         problem = first.split(" @")[0]
         extra = re.search(r"extra fields found \((.+)\)", problem)
         if extra:  # a misspelt or unknown key: point at it
-            unknown = extra.group(1).split(",")[0].strip()
+            unknown = extra.group(1).split(", ")[0]  # as written: a key may hold spaces
             field = f"{field}.{unknown}" if field else unknown
             problem = "unknown field (misspelt?)"
         named = re.match(r"^\w+\.(\w+) (.*)$", problem)  # a model's own check: "Person.id must be ..."
