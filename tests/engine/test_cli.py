@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from onboard.core.cli import run
-from onboard.core.plugins import reset_default_plugin_manager
 
 
 async def onboard(capsys, monkeypatch, address: str, *args: str) -> tuple[int, str, str]:
@@ -53,12 +52,6 @@ def engagement_file(tmp_path: Path):
         return path
 
     return write
-
-
-@pytest.fixture
-def address(client) -> str:
-    reset_default_plugin_manager()
-    return client.service_client.config.target_host
 
 
 async def test_start_show_approve_list_and_exit_codes(capsys, monkeypatch, address, worker, engagement_file):

@@ -11,7 +11,7 @@ from onboard.core.models import Contact, GateDecision, Phase
 from onboard.workers.worker import running_worker
 
 from .helpers import KEYS, make_spec, wait_for
-from .test_cli import address, engagement_file, onboard  # noqa: F401 - fixtures
+from .test_cli import onboard
 from .test_forgery import in_initiate_with_kickoff_open
 
 
@@ -48,8 +48,7 @@ async def test_the_cli_times_out_says_with_which_request_and_tells_what_became_o
     capsys,
     monkeypatch,
     address,
-    engagement_file,
-    client,  # noqa: F811 - fixtures
+    client,
 ):
     task_queue = f"late-{uuid.uuid4().hex[:8]}"
     spec = make_spec()

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 from attrs import frozen
-from onboard.core import limits
+from onboard.core import diagnosis, limits
 from onboard.core import search_attributes as sa
 from onboard.core.engagement.messages import EngagementInput, ReassessResult
 from onboard.core.engagement.workflows import EngagementWorkflow
@@ -132,10 +132,29 @@ class Engagements:
             return await self.handle(engagement_id).query(query, *args, rpc_timeout=self.timeout)
         except RPCError as exc:
             if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
-                raise OnboardError(await self._no_reply(engagement_id)) from exc
+                raise OnboardError(
+                    await self._stuck(engagement_id) or await self._no_reply(engagement_id)
+                ) from exc
             raise _not_found(engagement_id, exc) from exc
         except WorkflowQueryFailedError as exc:
-            raise OnboardError(f"engagement {engagement_id!r} could not answer: {exc.message}") from exc
+            stuck = await self._stuck(engagement_id)
+            raise OnboardError(
+                stuck or f"engagement {engagement_id!r} could not answer: {exc.message}"
+            ) from exc
+
+    async def _stuck(self, engagement_id: str) -> str:
+        """``engagement X is stuck: …`` when its workflow task keeps failing, else ""."""
+        try:
+            why = await diagnosis.task_failure(self.client, engagement_id, self.timeout)
+        except RPCError:
+            return ""
+        return (
+            f"engagement {engagement_id!r} is stuck: {why} (the way out: {diagnosis.WAY_OUT})" if why else ""
+        )
+
+    async def stuck(self, engagement_ids: list[str]) -> dict[str, str]:
+        """Why each of these engagements is stuck, for those that are."""
+        return await diagnosis.task_failures(self.client, engagement_ids, self.timeout)
 
     async def _no_reply(self, engagement_id: str) -> str:
         """Why a query got no answer in time (queries are answered by a worker)."""

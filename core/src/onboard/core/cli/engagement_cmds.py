@@ -17,6 +17,8 @@ from onboard.core.cli.output import console, print_json, table
 from onboard.core.cli.status_view import render_status
 from onboard.core.client import AlreadyAppliedError, Engagements, RejectedError
 from onboard.core.connection import ConnectionOptions, connect, connection_options
+from onboard.core.converter import to_json_value
+from onboard.core.diagnosis import WAY_OUT
 from onboard.core.errors import OnboardError
 from onboard.core.models import (
     Completion,
@@ -69,9 +71,7 @@ def with_engagements(body: Callable[..., Awaitable[Any]]) -> Callable:
 
         async def main() -> None:
             client = await connect(connection)
-            await body(
-                Engagements(client, task_queue, signer=signer, timeout=connection.deadline), **kwargs
-            )
+            await body(Engagements(client, task_queue, signer=signer, timeout=connection.deadline), **kwargs)
 
         try:
             asyncio.run(main())
@@ -159,20 +159,23 @@ async def list_engagements(
     rows = await engagements.list(
         awaiting=awaiting, party=role, phase=phase, tenant=tenant, running_only=not include_closed
     )
+    stuck = await engagements.stuck([r.engagement_id for r in rows if r.status == "running"])
     if as_json:
-        print_json(rows)
+        print_json([{**to_json_value(r), "stuck": stuck.get(r.engagement_id, "")} for r in rows])
         return
     t = table(None, "engagement", "status", "phase", "tenant", "services", "awaiting")
     for row in rows:
         t.add_row(
             row.engagement_id,
-            row.status,
+            "[bold red]STUCK[/]" if row.engagement_id in stuck else row.status,
             row.phase,
             row.tenant,
             ", ".join(row.services),
             ", ".join(row.awaiting),
         )
     console.print(t if rows else "no engagements match")
+    for engagement_id, why in stuck.items():
+        console.print(f"[red]{engagement_id} is stuck:[/] {why} (the way out: {WAY_OUT})")
 
 
 @click.command()
