@@ -11,6 +11,7 @@ behaviour (``signed-*`` record the signed engagements of the ``signed-actions`` 
 """
 
 import asyncio
+import hashlib
 import json
 import os
 import sys
@@ -22,7 +23,7 @@ from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.demo import PERSONAS, play, sample_spec
-from onboard.core.models import GateDecision
+from onboard.core.models import Contact, GateDecision, Phase
 from onboard.core.trust.keys import KeyRing, persona_keys
 from onboard.workers.devserver import find_binary
 from onboard.workers.worker import running_worker
@@ -38,6 +39,7 @@ from tests.engine.helpers import (
     drive_full_engagement,
     make_spec,
     reach_remediate,
+    wait_for,
 )
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
@@ -80,15 +82,52 @@ async def signed_core(client: Client) -> str:
     return eid
 
 
+async def bounded_core(client: Client) -> str:
+    """Bounded state: long rejections pile up until the run archives them (a new run
+    from an archived state), then the usual way to the end."""
+    engagements = Engagements(client, TASK_QUEUE, signer=KEYS)
+    spec = make_spec(("core",))
+    eid = spec.engagement_id
+    await engagements.start(spec)
+    await wait_for(engagements, eid, lambda s: s.state.plan is not None)
+    await engagements.record_contact(eid, Contact("pat", "phoned the customer"))
+    await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
+    for n in range(24):  # 11.7 KB each: past the text a run holds before it archives
+        person = "pat" if n % 2 else "pam"
+        await engagements.decide(eid, GateDecision("kickoff", person, False, f"{n}: " + "€" * 3_900))
+    await wait_for(engagements, eid, lambda s: s.state.archived > 0, timeout=60)
+    await engagements.decide(eid, GateDecision("kickoff", "pat", True, "kick-off held"))
+    await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
+    await engagements.decide(eid, GateDecision("remediation-plan", "casey", True, "plan agreed"))
+    status = await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
+    await close_all_items(engagements, status)
+    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
+    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
+    await attest_enable_steps(engagements, eid)
+    return eid
+
+
 #: Recorded with the code of their time: the first two before the signed-actions
-#: patch, the signed ones before quick-heartbeats.
+#: patch, the signed ones before quick-heartbeats, heartbeats-core before bounded-state.
 SCENARIOS: dict[str, Scenario] = {
     "core-only": core_only,
     "ems-contoso": ems_contoso,
     "signed-core": signed_core,
     "signed-ems-contoso": ems_contoso,
     "heartbeats-core": signed_core,
+    "bounded-core": bounded_core,
 }
+
+#: ``sha256sum`` lines of every committed history: the recorder appends, nothing
+#: edits (tests/replay/test_replay.py fails on a changed, missing or unlisted file).
+MANIFEST = Path(__file__).resolve().parent / "histories.sha256"
+
+
+def manifest_lines(paths: list[Path]) -> str:
+    return "".join(
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(MANIFEST.parent).as_posix()}\n"
+        for p in paths
+    )
 
 
 async def record(client: Client, name: str, scenario: Scenario) -> list[Path]:
@@ -105,6 +144,8 @@ async def record(client: Client, name: str, scenario: Scenario) -> list[Path]:
         record = {"workflow_id": wf.id, "history": json.loads(history.to_json())}
         path.write_text(json.dumps(record, separators=(",", ":")) + "\n")
         written.append(path)
+    with open(MANIFEST, "a", encoding="utf-8") as manifest:
+        manifest.write(manifest_lines(written))
     return written
 
 

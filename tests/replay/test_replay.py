@@ -5,14 +5,18 @@ activity, a reordered timer, a different command sequence) fails here.  The
 histories under ``histories/`` were recorded by ``record_histories.py``.
 """
 
+import base64
+import hashlib
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.engagement import WORKFLOWS, workflow_runner
 from onboard.core.engagement.messages import EngagementInput
-from onboard.core.engagement.workflows import QUICK_HEARTBEATS, SIGNED_ACTIONS
+from onboard.core.engagement.workflows import BOUNDED_STATE, QUICK_HEARTBEATS, SIGNED_ACTIONS
 from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
@@ -27,7 +31,9 @@ def load(path: Path) -> WorkflowHistory:
 
 def test_histories_are_committed():
     scenarios = {p.parent.name for p in HISTORIES}
-    assert {"core-only", "ems-contoso", "signed-core", "signed-ems-contoso", "heartbeats-core"} <= scenarios
+    assert {
+        "core-only", "ems-contoso", "signed-core", "signed-ems-contoso", "heartbeats-core", "bounded-core",
+    } <= scenarios  # fmt: skip
     types = {p.stem.split("-", 1)[1] for p in HISTORIES}
     assert types == {"EngagementWorkflow", "ServiceEnablementWorkflow"}
 
@@ -69,7 +75,7 @@ def _decoded(path: Path) -> str:
     return "\n".join(texts)
 
 
-@pytest.mark.parametrize("scenario", ["signed-core", "signed-ems-contoso", "heartbeats-core"])
+@pytest.mark.parametrize("scenario", ["signed-core", "signed-ems-contoso", "heartbeats-core", "bounded-core"])
 def test_signed_histories_carry_the_patch_and_signatures_and_start_no_children(scenario: str):
     """What the signed-actions patch changed is in these histories, so replay guards it."""
     paths = [p for p in HISTORIES if p.parent.name == scenario]
@@ -85,6 +91,54 @@ def test_histories_from_before_signing_have_no_patch_marker():
             assert SIGNED_ACTIONS not in _decoded(path), f"{path} is from before the patch"
 
 
-def test_only_the_newest_histories_carry_the_quick_heartbeats_patch():
+def test_each_patch_is_in_the_histories_recorded_since_it_came():
     for path in HISTORIES:
-        assert (QUICK_HEARTBEATS in _decoded(path)) is (path.parent.name == "heartbeats-core"), path
+        decoded = _decoded(path)
+        assert (QUICK_HEARTBEATS in decoded) is (path.parent.name in ("heartbeats-core", "bounded-core")), (
+            path
+        )
+        assert (BOUNDED_STATE in decoded) is (path.parent.name == "bounded-core"), path
+
+
+def test_the_bounded_history_hands_an_archived_state_to_its_next_run():
+    record = json.loads((HISTORIES[0].parents[1] / "bounded-core" / "01-EngagementWorkflow.json").read_text())
+    started = record["history"]["events"][0]["workflowExecutionStartedEventAttributes"]
+    state = json.loads(base64.b64decode(started["input"]["payloads"][0]["data"]))["state"]
+    assert state["archived"] > 0 and state["audit"][0]["seq"] == state["archived"] + 1
+
+
+MANIFEST = Path(__file__).parent / "histories.sha256"
+
+
+def test_committed_histories_are_never_modified_or_deleted():
+    """The folder only grows: every history keeps the hash it was committed with, and
+    the manifest itself only gains lines (its git history shows no line removed)."""
+    listed = {}
+    for line in MANIFEST.read_text().splitlines():
+        digest, name = line.split(maxsplit=1)
+        listed[name] = digest
+    root = MANIFEST.parent
+    present = {p.relative_to(root).as_posix() for p in HISTORIES}
+    assert not (set(listed) - present), f"deleted: {sorted(set(listed) - present)}"
+    assert not (present - set(listed)), (
+        f"not in {MANIFEST.name} (record_histories.py adds new ones): {sorted(present - set(listed))}"
+    )
+    changed = [n for n, d in listed.items() if hashlib.sha256((root / n).read_bytes()).hexdigest() != d]
+    assert not changed, f"modified (record a new scenario instead): {changed}"
+    git = shutil.which("git")
+    if git is None or not (root.parents[1] / ".git").exists():
+        return  # not a clone: the hashes above are the check
+    log = (
+        subprocess.run(
+            [git, "log", "-p", "--format=%h", "--", MANIFEST.name],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        + subprocess.run(
+            [git, "diff", "HEAD", "--", MANIFEST.name], cwd=root, capture_output=True, text=True, check=True
+        ).stdout
+    )
+    removed = [line for line in log.splitlines() if line.startswith("-") and not line.startswith("---")]
+    assert not removed, f"{MANIFEST.name} lost lines (a history was re-recorded or deleted): {removed[:3]}"

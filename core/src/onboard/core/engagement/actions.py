@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
+import attrs
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
@@ -80,6 +81,7 @@ class EngagementActions:
 
     state: EngagementState
     _signed: bool
+    _bounded: bool
     _started: set[str]
     _children: dict[str, Any]
     _forwards: list[asyncio.Task]
@@ -142,7 +144,12 @@ class EngagementActions:
             person.party.value,
             decision.comment,
         )
-        return gate
+        if not self._bounded:
+            return gate
+        # Every answer is recorded in history: the gate with its newest reason only
+        # (the others are in the audit trail), not the whole growing list each time.
+        del gate.rejections[: -carried.REJECTIONS_KEPT]
+        return attrs.evolve(gate, rejections=gate.rejections[-1:])
 
     @decide.validator
     @_refusing
