@@ -219,7 +219,12 @@ def cases(draw: st.DrawFn) -> Case:
                 st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
             )
         )
-        return Case(kind, set_path(data, ("licenses", "ems"), value), words=("ems", "licenses"))
+        return Case(
+            kind,
+            set_path(data, ("licenses", "ems"), value),
+            words=("ems", "licenses", "licences"),
+            table="licenses",
+        )
     if kind == "fact":
         if draw(st.booleans()):
             key = draw(st.text(min_size=1, max_size=12).filter(lambda k: k not in DECLARED_FACTS))

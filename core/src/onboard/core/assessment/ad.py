@@ -49,7 +49,7 @@ def functional_level(value: object) -> int | None:
     if not isinstance(value, str):
         return None
     text = value.strip().lower()
-    if re.fullmatch(r"\d+", text):
+    if re.fullmatch(r"\d{1,9}", text, re.ASCII):
         return functional_level(int(text))
     key = re.sub(r"\s+", "", text.replace("windows server", "windows"))
     key = re.sub(r"(forest|domain)?(mode)?$", "", key)

@@ -296,7 +296,7 @@ def directory_idfix(context: CheckContext, requirement: Requirement) -> Finding:
 )
 def zones_present(context: CheckContext, requirement: Requirement) -> Finding:
     """A zone file for every customer domain (UPN suffixes, domains, e-mail domains)."""
-    domains, sources = context.customer_domains()
+    domains, sources, broken = context.domain_sources()
     zones, problems = context.zones()
     if not domains:  # nothing to look for is no pass
         return finding(
@@ -319,6 +319,15 @@ def zones_present(context: CheckContext, requirement: Requirement) -> Finding:
         if absent and unreadable:
             summary += f"; {_plural(len(unreadable), 'zone file')} cannot be read"
         return failed(requirement, summary, details, "dns/")
+    if broken:  # the domains a broken file names are not known: no pass
+        return finding(
+            requirement,
+            Outcome.NOT_RUN,
+            f"a zone for each of {', '.join(domains)}, but {broken[0].describe()}: the domains it names "
+            "are not known",
+            [*details, *(p.describe() for p in broken)],
+            broken[0].location,
+        )
     return passed(
         requirement,
         f"a zone for each of {', '.join(domains)} (domains from {', '.join(sources)})",
@@ -420,6 +429,10 @@ def device_platforms(context: CheckContext, requirement: Requirement) -> Finding
     forbid = {platform_name(p) for p in _param(requirement, "forbid", list, [])}
     groups = context.devices()
     total = sum(g.count for g in groups)
+    if not total:  # an inventory of nothing is no pass
+        if not groups:
+            raise InputProblem("devices.csv", "holds no device rows (only a header: an empty export?)")
+        raise InputProblem("devices.csv", "counts no devices (every count is 0)", line=groups[0].line)
     problems: list[tuple[int, str, int]] = []  # (count, text, line)
     for g in groups:
         shown = f"{g.platform} {g.os_version}".strip()
@@ -720,7 +733,10 @@ def _compare(actual: Any, op: str, expected: Any) -> bool:
     # >= and <=: numbers as numbers, anything else as versions
     if isinstance(actual, int | float) and isinstance(expected, int | float) and not isinstance(actual, bool):
         return actual >= expected if op == ">=" else actual <= expected
-    left, right = parse_version(actual), parse_version(expected)
+    try:
+        left, right = parse_version(actual), parse_version(expected)
+    except ValueError:  # more digits than Python turns into a number: not a version
+        return False
     if left is None or right is None:
         return False
     order = compare_versions(left, right)

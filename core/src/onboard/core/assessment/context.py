@@ -22,7 +22,7 @@ from typing import Any
 from attrs import frozen
 from onboard.core.assessment.ad import Domain, Forest, read_domains, read_forests
 from onboard.core.assessment.devices import DeviceGroup, read_devices
-from onboard.core.assessment.dns_zones import Zone, read_zone, zone_files
+from onboard.core.assessment.dns_zones import Zone, is_zone_file, read_zone, zone_files
 from onboard.core.assessment.environment import ENVIRONMENT_FILES, Environment, read_environment
 from onboard.core.assessment.idfix import IdfixResult, scan_directory
 from onboard.core.assessment.idfix_rules import is_routable
@@ -97,7 +97,7 @@ class CheckContext:
     def _require(self, name: str) -> Path:
         spec = _SPECS[name]
         path = self.path(spec.file)
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():  # a broken link is there, but unreadable
             raise missing(spec.file, spec.produced_by)
         return path
 
@@ -136,6 +136,11 @@ class CheckContext:
         result = self._load(
             ("directory", mode, alternate_login_id), "directory", "directory.ldf", scan, lambda r: r.records
         )
+        if result.records == 0 and result.change_records == 0 and not result.problem_count:
+            # Read, but nothing in it: the input list must not say "ok".
+            self._status["directory"] = InputStatus(
+                "directory", result.file, InputState.INVALID, "holds no LDIF record (an empty export?)"
+            )
         if result.problem_count:
             self._status["directory"] = InputStatus(
                 "directory",
@@ -151,12 +156,24 @@ class CheckContext:
 
         def load() -> tuple[list[Zone], list[InputProblem]]:
             folder = self._require("dns")
+            if not folder.is_dir():
+                raise InputProblem(
+                    "dns/", "is not a folder (put the zone files in dns/)", state=InputState.UNREADABLE
+                )
             files = zone_files(folder)
+            # A zone file's name on a folder or a broken link: there, but not readable.
+            unreadable = [
+                InputProblem(f"dns/{p.name}", "is not a readable file", state=InputState.UNREADABLE)
+                for p in sorted(folder.iterdir())
+                if is_zone_file(p.name) and not p.is_file()
+            ]
+            if not files and unreadable:
+                raise unreadable[0]
             if not files:
                 raise InputProblem(
                     "dns/", "holds no zone file (*.zone, *.db or *.dns)", state=InputState.MISSING
                 )
-            zones, problems = [], []
+            zones, problems = [], unreadable
             for path in files:
                 try:
                     zone = read_zone(path, f"dns/{path.name}")
@@ -182,17 +199,25 @@ class CheckContext:
 
     def devices(self) -> list[DeviceGroup]:
         """The rows of ``devices.csv``."""
-        return self._load(
+        groups = self._load(
             "devices",
             "devices",
             "devices.csv",
             lambda: read_devices(self._require("devices")),
             lambda groups: sum(g.count for g in groups),
         )
+        if not any(g.count for g in groups):  # read, but an inventory of nothing: not "ok"
+            self._status["devices"] = InputStatus(
+                "devices",
+                "devices.csv",
+                InputState.INVALID,
+                "holds no devices (only a header, or counts of 0)",
+            )
+        return groups
 
     def environment_file(self) -> str:
         """Which environment file the bundle holds (TOML or YAML; both is an error)."""
-        present = [name for name in ENVIRONMENT_FILES if self.path(name).exists()]
+        present = [n for n in ENVIRONMENT_FILES if self.path(n).exists() or self.path(n).is_symlink()]
         if len(present) > 1:
             raise InputProblem(present[1], f"the bundle holds both {present[0]} and {present[1]}: keep one")
         return present[0] if present else ENVIRONMENT_FILES[0]
@@ -203,7 +228,7 @@ class CheckContext:
         def load() -> Environment:
             file = self.environment_file()
             path = self.path(file)
-            if not path.exists():
+            if not path.exists() and not path.is_symlink():
                 raise missing("environment.toml", _SPECS["environment"].produced_by)
             return read_environment(path, file)
 
@@ -218,6 +243,12 @@ class CheckContext:
     def customer_domains(self) -> tuple[list[str], list[str]]:
         """Routable customer domains (forest UPN suffixes, domain roots, environment
         domains) and the inputs they came from; :class:`InputProblem` when none is known."""
+        domains, sources, _ = self.domain_sources()
+        return domains, sources
+
+    def domain_sources(self) -> tuple[list[str], list[str], list[InputProblem]]:
+        """:meth:`customer_domains`, and the problems of the sources that are there but
+        could not be read (the domains they name are unknown, so no check may pass on them)."""
         found: dict[str, None] = {}
         sources: list[str] = []
         problems: list[InputProblem] = []
@@ -247,7 +278,7 @@ class CheckContext:
                 "domains in the environment description",
                 state=InputState.MISSING,
             )
-        return domains, sources
+        return domains, sources, [p for p in problems if p.state is not InputState.MISSING]
 
     # -- the report's input list --------------------------------------------------
 

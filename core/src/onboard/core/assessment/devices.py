@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 from attrs import frozen
 from onboard.core.assessment.problems import InputProblem
@@ -87,6 +88,17 @@ def read_devices(path: Path, file: str = "devices.csv") -> list[DeviceGroup]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        return _groups(reader, file)
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's limit
+        raise InputProblem(file, f"not a readable CSV file: {exc}", line=reader.line_num or None) from None
+
+
+def _shown(cell: str) -> str:
+    return repr(cell) if len(cell) <= 40 else f"{cell[:30]!r}... ({len(cell):,} characters)"
+
+
+def _groups(reader: Any, file: str) -> list[DeviceGroup]:
     header = next(reader, None)
     if not header:
         raise InputProblem(file, "is empty: expected a header row (platform, os_version, count)")
@@ -122,12 +134,20 @@ def read_devices(path: Path, file: str = "devices.csv") -> list[DeviceGroup]:
                 count = int(raw.replace(",", "").replace(" ", "")) if raw else 1
             except ValueError:
                 raise InputProblem(
-                    file, f"{raw!r} is not a whole number", line=line, field=header[columns["count"]]
+                    file, f"{_shown(raw)} is not a whole number", line=line, field=header[columns["count"]]
                 ) from None
             if count < 0:
                 raise InputProblem(file, f"{count} is negative", line=line, field=header[columns["count"]])
         platform = platform_name(platform_cell)
-        version = parse_version(version_cell)
+        try:
+            version = parse_version(version_cell)
+        except ValueError:  # more digits than Python turns into a number
+            raise InputProblem(
+                file,
+                f"{_shown(version_cell)} is not a version number",
+                line=line,
+                field=header[columns["os_version"]],
+            ) from None
         if version is not None and platform in ("Windows", "Windows Server", "Windows RT"):
             version = windows_release(version)
         groups.append(DeviceGroup(platform, version_cell, version, count, line))

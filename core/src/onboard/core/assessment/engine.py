@@ -72,9 +72,8 @@ def _run_one(checks: dict[str, CheckInfo], context: CheckContext, requirement: R
             requirement, f"requirement {requirement.id!r} has invalid params for {info.name}: {exc}"
         )
     except Exception as exc:  # a broken check must not stop the assessment
-        log.warning(
-            "check_failed", check=info.name, requirement=requirement.id, error=repr(exc), exc_info=True
-        )
+        log.warning("check_failed", check=info.name, requirement=requirement.id, error=repr(exc))
+        log.debug("check_failed_traceback", check=info.name, exc_info=True)  # with -v
         return _not_run(requirement, f"check {info.name!r} ({info.provider}) failed: {exc!r}")
     if not isinstance(result, Finding) or result.requirement_id != requirement.id:
         return _not_run(

@@ -12,6 +12,7 @@ Every error names the file, the line of the key and the dotted field, e.g.
 """
 
 import json
+import math
 import re
 import tomllib
 import types
@@ -25,6 +26,7 @@ import yaml
 from attrs import field, frozen
 from onboard.core.assessment.problems import InputProblem
 from onboard.core.assessment.textfiles import line_of_toml_path, read_text
+from onboard.core.assessment.versions import parse_version
 
 FieldPath = tuple[str | int, ...]
 
@@ -163,13 +165,18 @@ def _structure(cls: type, data: Any, path: FieldPath) -> Any:
             values[attribute.name] = _value(
                 hints[attribute.name], data[attribute.name], (*path, attribute.name)
             )
+            if attribute.name in _VERSIONS:
+                _check_version(values[attribute.name], (*path, attribute.name))
         elif attribute.default is attrs.NOTHING:
             raise _Invalid((*path, attribute.name), "is required")
     return cls(**values)
 
 
 def _shown(value: Any) -> str:
-    return repr(value) if not isinstance(value, dict | list) else type(value).__name__
+    if isinstance(value, dict | list):
+        return type(value).__name__
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}... ({len(text):,} characters)"
 
 
 def _value(hint: Any, data: Any, path: FieldPath) -> Any:
@@ -201,13 +208,27 @@ def _value(hint: Any, data: Any, path: FieldPath) -> Any:
     if hint is float:
         if isinstance(data, bool) or not isinstance(data, int | float):
             raise _Invalid(path, f"expected a number, got {_shown(data)}")
-        return float(data)
+        number = float(data) if isinstance(data, float) or abs(data) < 2**1000 else math.inf
+        if not math.isfinite(number):
+            raise _Invalid(path, f"expected a number, got {_shown(data)}")
+        return number
     if hint is str:
         # Versions are often written as numbers (version = 2013, version = 3.0).
         if isinstance(data, bool) or not isinstance(data, str | int | float):
             raise _Invalid(path, f"expected text, got {_shown(data)}")
         return str(data)
     return data
+
+
+#: Fields the checks read as version numbers.
+_VERSIONS = {"version", "minimum_version"}
+
+
+def _check_version(value: Any, path: FieldPath) -> None:
+    try:
+        parse_version(value)
+    except ValueError:  # more digits than Python turns into a number
+        raise _Invalid(path, f"{_shown(value)} is not a version number") from None
 
 
 def _yaml_line(text: str, path: FieldPath) -> int | None:
@@ -242,6 +263,8 @@ def read_environment(path: Path, file: str) -> Environment:
         except tomllib.TOMLDecodeError as exc:
             line = _toml_error_line(str(exc))
             raise InputProblem(file, f"not valid TOML: {exc}", line=line) from exc
+        except RecursionError:
+            raise InputProblem(file, "not valid TOML: arrays or tables are nested too deeply") from None
     else:
         try:
             data = yaml.safe_load(text)
@@ -249,8 +272,12 @@ def read_environment(path: Path, file: str) -> Environment:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
             raise InputProblem(file, f"not valid YAML: {getattr(exc, 'problem', exc)}", line=line) from exc
+        except RecursionError:
+            raise InputProblem(file, "not valid YAML: lists or mappings are nested too deeply") from None
         if data is None:
             data = {}
+    if data == {}:  # a check that reads nothing is no pass ("no [exchange]" would read as "none")
+        raise InputProblem(file, "is empty: describe the environment (docs/assessment-bundle.md)", line=1)
     try:
         environment = _structure(Environment, data, ())
     except _Invalid as exc:

@@ -111,6 +111,10 @@ def parse_json(text: str, file: str) -> object:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputProblem(file, f"not valid JSON: {exc.msg}", line=exc.lineno) from exc
+    except RecursionError:
+        raise InputProblem(file, "not valid JSON: arrays or objects are nested too deeply") from None
+    except ValueError as exc:  # e.g. a number of more than 4,300 digits
+        raise InputProblem(file, f"not valid JSON: {exc}".split(";")[0]) from None
 
 
 def line_of_toml_path(text: str, path: Sequence[str | int]) -> int | None:
