@@ -543,6 +543,9 @@ class AuditRecord:
     signature: Signature | None = None
     key: str = ""  # the signing key's fingerprint (SHA256:…)
     principal: str = ""  # the allowed-signers principal the key was accepted for
+    #: Set on evidence kept without its texts (``comment`` and ``content`` emptied,
+    #: the journal has them): the SHA-256 the signature covers, so it still verifies.
+    content_sha256: str = ""
 
 
 @define

@@ -19,7 +19,9 @@ above all.  So:
 - **Early runs.** A run continues as new once its records reach :data:`COMPACT_AT`
   or their text :data:`COMPACT_TEXT`, not only when the server suggests it.
 
-Older runs (before the ``bounded-state`` patch) replay as they ran.
+Older runs (before the ``bounded-state`` patch) replay as they ran.  The
+thresholds of :func:`wants_compaction` decide when a run continues as new, so they
+are part of the workflow's commands: changing them needs a new patch.
 """
 
 from itertools import takewhile
@@ -27,7 +29,7 @@ from itertools import takewhile
 import attrs
 from onboard.core.engagement import authority
 from onboard.core.engagement.rules import Rejected
-from onboard.core.models import EngagementState
+from onboard.core.models import AuditRecord, EngagementState
 from onboard.core.trust import chain
 
 #: Audit records a run hands on in full however much the journal holds: the
@@ -35,27 +37,31 @@ from onboard.core.trust import chain
 KEPT_RECORDS = 50
 KEPT_TEXT = 64 * 1024
 #: A run continues as new (and archives) once it holds this many records.
-COMPACT_AT = 300
+COMPACT_AT = 200
 COMPACT_TEXT = 256 * 1024
 #: No action is accepted past this many carried records (only a journal that is
 #: down, so that nothing can be archived, gets there).
-RECORD_LIMIT = 600
+RECORD_LIMIT = 400
 #: UTF-8 bytes of free text (comments, evidence, reasons) the state may carry.
-TEXT_BUDGET = 1024 * 1024
+TEXT_BUDGET = 768 * 1024
 #: Rejection reasons a gate shows; every one of them is in the audit trail.
 REJECTIONS_KEPT = 5
 
 
+def record_text(record: AuditRecord) -> int:
+    """UTF-8 bytes of a record's texts: its comment, and the signed content beside it."""
+    return len(record.comment.encode()) + sum(len(v.encode()) for v in record.content.values())
+
+
 def carried_text(state: EngagementState) -> int:
     """UTF-8 bytes of the free text in the state (what the budget counts)."""
-    texts = [r.comment for r in state.audit]
-    texts += [r.comment for r in state.evidence]
-    texts += [i.evidence for i in state.items]
+    recorded = sum(record_text(r) for r in [*state.audit, *state.evidence])
+    texts = [i.evidence for i in state.items]
     texts += [s.evidence for s in state.steps.values()]
     texts += [reason for g in state.gates.values() for reason in g.rejections]
     if state.contact is not None:
-        texts.append(state.contact.comment)
-    return sum(len(t.encode()) for t in texts)
+        recorded += record_text(state.contact)
+    return recorded + sum(len(t.encode()) for t in texts)
 
 
 def _text_of(arg: object) -> int:
@@ -88,6 +94,7 @@ def wants_compaction(state: EngagementState) -> bool:
     """Whether this run should continue as new now, to archive (there are records to move)."""
     if not state.signed or state.journaled <= state.archived or len(state.audit) <= 1:
         return False
+    # Comments only (not the signed content beside them), as recorded in bounded-core.
     if len(state.audit) < COMPACT_AT and sum(len(r.comment.encode()) for r in state.audit) < COMPACT_TEXT:
         return False
     return _archivable(state) is not None
@@ -111,12 +118,19 @@ def compact(state: EngagementState) -> None:
     state.archived, state.archived_head = last.seq, chain.record_hash(last)
 
 
+def _without_texts(record: AuditRecord) -> AuditRecord:
+    if record.content_sha256 or record.signature is None:
+        return attrs.evolve(record, comment="")
+    digest = chain.record_action(record).content_sha256()
+    return attrs.evolve(record, comment="", content={}, content_sha256=digest)
+
+
 def _kept(state: EngagementState) -> int:
     """How many of the latest records stay in full: :data:`KEPT_RECORDS`, fewer when
     their text passes :data:`KEPT_TEXT` (the newest always stays)."""
     text = 0
     for n, record in enumerate(reversed(state.audit[-KEPT_RECORDS:])):
-        text += len(record.comment.encode())
+        text += record_text(record)
         if text > KEPT_TEXT:
             return max(n, 1)
     return min(len(state.audit), KEPT_RECORDS)

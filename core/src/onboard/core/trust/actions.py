@@ -46,9 +46,11 @@ class Action:
     subject: str
     person: str
     content: dict[str, str]
+    #: The digest alone, for a record kept without its texts (``content`` is then empty).
+    digest: str = ""
 
     def content_sha256(self) -> str:
-        return hashlib.sha256(rfc8785.dumps(self.content)).hexdigest()
+        return self.digest or hashlib.sha256(rfc8785.dumps(self.content)).hexdigest()
 
     def statement(self, signed_at: datetime, nonce: str) -> bytes:
         """The exact bytes the person's key signs."""

@@ -53,12 +53,18 @@ def has_unjournaled(state: EngagementState) -> bool:
     return bool(state.audit) and state.audit[-1].seq > state.journaled
 
 
+def record_action(record: AuditRecord) -> Action:
+    """The :class:`Action` a record's signature covers."""
+    return Action(
+        record.engagement, record.action, record.subject, record.person, record.content, record.content_sha256
+    )
+
+
 def signing_key(record: AuditRecord) -> str:
     """The fingerprint of the key that signed ``record``'s statement (rebuilt from the record).
 
     Raises :class:`~onboard.core.trust.sshsig.SignatureError` when it does not verify.
     """
     assert record.signature is not None
-    action = Action(record.engagement, record.action, record.subject, record.person, record.content)
-    statement = action.statement(record.signature.signed_at, record.signature.nonce)
+    statement = record_action(record).statement(record.signature.signed_at, record.signature.nonce)
     return sshsig.fingerprint(sshsig.check(statement, record.signature.armored))
