@@ -179,3 +179,30 @@ def test_engagement_file_mistakes_name_the_line_and_field(
     tail = f"[licenses]\ncore = {licences}\n{ROSTER_TOML}"
     err = plan_fails(tmp_path, capsys, engagement_id=engagement_id, tenant=tenant, tail=tail)
     assert f"{tmp_path / 'e.toml'}{message}" in err, err[:300]
+
+
+async def test_a_planning_error_on_the_worker_names_the_engagement_file(client, worker):
+    """The CLI plans before it starts, so this happens when the workers' plugins differ
+    from the client's: the blocked reason names the file to fix, or says there was none."""
+    import attrs
+
+    from .helpers import make_spec, wait_for
+
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
+    for source, where in (("/srv/engagements/contoso.toml", "engagement file /srv/engagements/contoso.toml"),
+                          ("", "the engagement as started (no file)")):  # fmt: skip
+        spec = attrs.evolve(make_spec(("core", "nonsense")), source=source)
+        await engagements.start(spec)
+        status = await wait_for(engagements, spec.engagement_id, lambda s: bool(s.state.blocked))
+        assert f"planning the engagement failed: {where}: unknown service 'nonsense'" in status.state.blocked
+
+
+def test_the_spec_remembers_the_file_it_was_read_from(tmp_path):
+    from onboard.core.specfile import load_spec
+
+    path = tmp_path / "e.toml"
+    path.write_text(
+        'engagement_id = "x1"\ntenant = "t"\ncustomer = "c"\nservices = ["core"]\n'
+        f"purchased_on = 2026-11-20T09:00:00Z\n{ROSTER_TOML}"
+    )
+    assert load_spec(path).source == str(path)

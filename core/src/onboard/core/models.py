@@ -316,6 +316,8 @@ class EngagementSpec:
     ``services`` are the offers in scope (``ems`` expands to its members).
     ``licenses`` maps an offer to its purchased licence count.  ``bundle`` is the path
     to the assessment bundle as the *worker* sees it (may be empty before Assess).
+    ``source`` is the engagement file it was read from, as the client named it (for
+    messages only: a worker's planning error names the file to fix).
     """
 
     engagement_id: str = field(validator=_valid_id)
@@ -328,6 +330,7 @@ class EngagementSpec:
     facts: dict[str, FactValue] = field(factory=dict)
     policy: Policy = Policy()
     bundle: str = ""
+    source: str = ""
 
 
 @frozen

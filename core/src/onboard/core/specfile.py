@@ -204,6 +204,7 @@ def spec_from_mapping(
         raise SpecError(f"{source}{_line_of(text, field)}: field {field!r}: {problem}") from exc
     except (ValueError, TypeError) as exc:
         raise SpecError(f"{source}: {exc}") from exc
+    spec = attrs.evolve(spec, source=str(source)[:PATH_LIMIT])
     _check_roster(spec, source, text)
     for check in (check_sizes, check_roster, check_dates):  # what planning checks without plugins
         try:

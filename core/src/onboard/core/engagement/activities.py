@@ -77,7 +77,12 @@ class EngagementActivities:
         try:
             plan = await while_heartbeating(asyncio.to_thread(build_plan, self.manager, spec))
         except OnboardError as exc:
-            raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc
+            where = f"engagement file {spec.source}" if spec.source else "the engagement as started (no file)"
+            raise ApplicationError(
+                f"{where}: {exc} (the workers' plugins decide; `onboard plugins` on a worker lists them)",
+                type=type(exc).__name__,
+                non_retryable=True,
+            ) from exc
         if self._trust is None:
             return plan
         try:
