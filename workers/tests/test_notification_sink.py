@@ -33,6 +33,10 @@ def test_each_notification_is_one_json_line(tmp_path, monkeypatch):
             "at": "2026-11-23T09:30:00+00:00",
             "to": ["pat", "pam"],
             "id": "",
+            "subject": "",
+            "recipients": [],
+            "details": [],
+            "commands": [],
         },
         {
             "engagement_id": "contoso-ems",
@@ -41,6 +45,10 @@ def test_each_notification_is_one_json_line(tmp_path, monkeypatch):
             "at": "2026-11-23T09:30:00+00:00",
             "to": [],
             "id": "",
+            "subject": "",
+            "recipients": [],
+            "details": [],
+            "commands": [],
         },
     ]
 

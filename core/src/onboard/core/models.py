@@ -499,8 +499,25 @@ class Waiver:
 
 
 @frozen
+class Recipient:
+    """Someone a notice is for: a roster person, or an address from the policy's
+    escalation list (``id`` empty).  Channels are the workers' to choose."""
+
+    id: str = ""
+    name: str = ""
+    email: str = ""
+    party: str = ""  # "provider" | "customer" | "" (an escalation address)
+
+
+@frozen
 class Notification:
     """A reminder, escalation or transition sent through the ``notify`` hook.
+
+    ``to`` names the roster ids it is for and ``recipients`` the same people with
+    their e-mail (plus escalation addresses); ``subject`` is one line; ``details``
+    are lines for the body (the open items, the steps of a wave); ``commands`` are
+    what the recipient runs, with ``{person}`` standing for the recipient's id
+    (``onboard approve contoso-ems kickoff --as {person}``).
 
     ``id`` is the notice's idempotency key, ``<engagement>/<n>/<kind>`` with ``n``
     counting the engagement's notices: the same on every retry of the activity,
@@ -515,6 +532,10 @@ class Notification:
     at: datetime
     to: tuple[str, ...] = field(default=(), converter=_str_tuple)
     id: str = ""
+    subject: str = ""
+    recipients: tuple[Recipient, ...] = field(default=(), converter=tuple)
+    details: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    commands: tuple[str, ...] = field(default=(), converter=_str_tuple)
 
 
 # ---------------------------------------------------------------------------
