@@ -138,6 +138,15 @@ def is_broken(file: str, how: str) -> bool:
     return True
 
 
+def still_json(path: Path) -> bool:
+    """Whether a cut JSON file still parses (the cut took only the final newline)."""
+    try:
+        json.loads(path.read_bytes())
+    except ValueError:
+        return False
+    return True
+
+
 def copy_bundle(folder: Path) -> Path:
     bundle = folder / "bundle"
     shutil.copytree(EXAMPLE_BUNDLE, bundle, symlinks=True, ignore=shutil.ignore_patterns("report"))
@@ -196,7 +205,7 @@ def test_a_broken_input_is_reported_by_name_and_no_check_passes_on_it(
     bundle = copy_bundle(folder)
     damage_file(bundle / file, how, draw)
     report = assess_cli(bundle, folder / "report")
-    broken = is_broken(file, how)
+    broken = is_broken(file, how) and not (how == "cut" and still_json(bundle / file))
     if broken:
         assert_reported(report, file)
         assert_no_pass_on(bundle, file)
@@ -346,3 +355,16 @@ def test_the_example_bundle_passes_what_it_should(tmp_path: Path) -> None:
     assert all(i["state"] in ("ok", "not_used") for i in report["inputs"]), report["inputs"]
     with assess_bundle(bundle, every_check()) as result:
         assert sum(f.outcome.value == "pass" for f in result.findings) >= 8
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="LDIF reader (ldif_lines.py, not this suite's to change): a directory.ldf of just 'include' "
+    "raises IndexError in parse_record, so directory.idfix crashes instead of naming the line",
+)
+@pytest.mark.parametrize("text", [b"include", b"include\n"])
+def test_an_ldif_include_line_alone_is_a_named_problem(tmp_path: Path, text: bytes) -> None:
+    bundle = copy_bundle(tmp_path)
+    (bundle / "directory.ldf").write_bytes(text)
+    assess_cli(bundle, tmp_path / "report")
+    assert_no_pass_on(bundle, "directory.ldf")
