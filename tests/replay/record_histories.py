@@ -108,7 +108,8 @@ async def bounded_core(client: Client) -> str:
 
 
 #: Recorded with the code of their time: the first two before the signed-actions
-#: patch, the signed ones before quick-heartbeats, heartbeats-core before bounded-state.
+#: patch, the signed ones before quick-heartbeats, heartbeats-core before bounded-state,
+#: bounded-core before people-notices (the outbox, half-approvals, rejections, waves).
 SCENARIOS: dict[str, Scenario] = {
     "core-only": core_only,
     "ems-contoso": ems_contoso,
@@ -116,6 +117,7 @@ SCENARIOS: dict[str, Scenario] = {
     "signed-ems-contoso": ems_contoso,
     "heartbeats-core": signed_core,
     "bounded-core": bounded_core,
+    "notices-core": signed_core,
 }
 
 #: ``sha256sum`` lines of every committed history: the recorder appends, nothing

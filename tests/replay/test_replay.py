@@ -16,6 +16,7 @@ import pytest
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.engagement import WORKFLOWS, workflow_runner
 from onboard.core.engagement.messages import EngagementInput
+from onboard.core.engagement.outbox import PEOPLE_NOTICES
 from onboard.core.engagement.workflows import BOUNDED_STATE, QUICK_HEARTBEATS, SIGNED_ACTIONS
 from temporalio import workflow
 from temporalio.client import WorkflowHistory
@@ -33,6 +34,7 @@ def test_histories_are_committed():
     scenarios = {p.parent.name for p in HISTORIES}
     assert {
         "core-only", "ems-contoso", "signed-core", "signed-ems-contoso", "heartbeats-core", "bounded-core",
+        "notices-core",
     } <= scenarios  # fmt: skip
     types = {p.stem.split("-", 1)[1] for p in HISTORIES}
     assert types == {"EngagementWorkflow", "ServiceEnablementWorkflow"}
@@ -75,7 +77,9 @@ def _decoded(path: Path) -> str:
     return "\n".join(texts)
 
 
-@pytest.mark.parametrize("scenario", ["signed-core", "signed-ems-contoso", "heartbeats-core", "bounded-core"])
+@pytest.mark.parametrize(
+    "scenario", ["signed-core", "signed-ems-contoso", "heartbeats-core", "bounded-core", "notices-core"]
+)
 def test_signed_histories_carry_the_patch_and_signatures_and_start_no_children(scenario: str):
     """What the signed-actions patch changed is in these histories, so replay guards it."""
     paths = [p for p in HISTORIES if p.parent.name == scenario]
@@ -94,10 +98,12 @@ def test_histories_from_before_signing_have_no_patch_marker():
 def test_each_patch_is_in_the_histories_recorded_since_it_came():
     for path in HISTORIES:
         decoded = _decoded(path)
-        assert (QUICK_HEARTBEATS in decoded) is (path.parent.name in ("heartbeats-core", "bounded-core")), (
-            path
+        scenario = path.parent.name
+        assert (QUICK_HEARTBEATS in decoded) is (
+            scenario in ("heartbeats-core", "bounded-core", "notices-core")
         )
-        assert (BOUNDED_STATE in decoded) is (path.parent.name == "bounded-core"), path
+        assert (BOUNDED_STATE in decoded) is (scenario in ("bounded-core", "notices-core")), path
+        assert (PEOPLE_NOTICES in decoded) is (scenario == "notices-core"), path
 
 
 def test_the_bounded_history_hands_an_archived_state_to_its_next_run():

@@ -52,6 +52,11 @@ def _positive(instance: object, attribute: attrs.Attribute, value: timedelta) ->
         raise ValueError(f"{type(instance).__name__}.{attribute.name} must be longer than zero, got {value}")
 
 
+def _positive_count(instance: object, attribute: attrs.Attribute, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{type(instance).__name__}.{attribute.name} must be a whole number of at least 1")
+
+
 def _aware(value: datetime) -> datetime:
     """Timestamps without a zone are UTC: workflow time is always zone-aware."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
@@ -307,6 +312,10 @@ class Policy:
     escalate_every: timedelta = field(default=timedelta(days=7), validator=_positive)
     signature_window: timedelta = field(default=timedelta(minutes=10), validator=_positive)
     allow_unsigned: bool = False
+    #: Who hears of a missed contact beyond the provider people (e-mail addresses,
+    #: e.g. the onboarding centre's manager), from the ``escalate_after``-th notice on.
+    escalate_to: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    escalate_after: int = field(default=2, validator=_positive_count)
 
 
 @frozen
@@ -608,6 +617,18 @@ class StepState:
     by: str = ""
     evidence: str = ""
     at: datetime | None = None
+    announced: bool = False  # its owners were told it is ready (steps-ready)
+
+
+@frozen
+class Undelivered:
+    """A notice every channel gave up on (shown by ``onboard show``)."""
+
+    id: str
+    kind: str
+    subject: str
+    at: datetime
+    reason: str
 
 
 @define
@@ -642,6 +663,10 @@ class EngagementState:
     archived: int = 0
     archived_head: str = ""  # hash of record ``archived``: the next record's prev
     evidence: list[AuditRecord] = field(factory=list)
+    #: Notices queued for delivery, oldest first (sent by the notice loop, carried on).
+    outbox: list[Notification] = field(factory=list)
+    undelivered: list[Undelivered] = field(factory=list)  # the latest few
+    escalation_notices: int = 0  # escalation notices actually queued (their number)
 
 
 @frozen

@@ -151,6 +151,12 @@ def check_sizes(spec: EngagementSpec) -> None:
         }
     )
     texts.update({f"facts.{k[:40]}": (f"facts.{k}", str(v)) for k, v in spec.facts.items()})
+    texts.update(
+        {
+            f"policy.escalate_to[{n}]": (f"policy.escalate_to[{n}]", address)
+            for n, address in enumerate(spec.policy.escalate_to)
+        }
+    )
     for name, (path, value) in texts.items():
         if len(value) > NAME_LIMIT:
             raise field_error(path, f"field {name!r} is {len(value):,} characters; the limit is {NAME_LIMIT}")
@@ -162,6 +168,7 @@ def check_sizes(spec: EngagementSpec) -> None:
         ("roster", len(spec.roster), ROSTER_LIMIT),
         ("services", len(spec.services), SERVICES_LIMIT),
         ("facts", len(spec.facts), FACTS_LIMIT),
+        ("policy.escalate_to", len(spec.policy.escalate_to), ROSTER_LIMIT),
     ):
         if count > limit:
             raise field_error(field, f"field {field!r} has {count} entries; the limit is {limit}")

@@ -98,6 +98,12 @@ def render_trust(status: EngagementStatus) -> None:
         )
     if s.journal_problem:
         console.print(f"[red]audit journal:[/] {s.journal_problem}")
+    for lost in s.undelivered:
+        console.print(
+            f"[red]notice not delivered:[/] {lost.subject} ({lost.kind}, {lost.at:%Y-%m-%d %H:%M} UTC): {lost.reason}"
+        )
+    if s.outbox:
+        console.print(f"{len(s.outbox)} notice(s) waiting to be sent")
     if s.audit_head:
         lag = max((r.seq for r in s.audit), default=0) - s.journaled
         journal = f"{lag} record(s) not journaled yet" if lag else "all journaled"

@@ -22,7 +22,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from onboard.core import limits
-    from onboard.core.engagement import authority, carried, rules
+    from onboard.core.engagement import authority, carried, notices, rules
     from onboard.core.engagement.children import ServiceEnablementWorkflow
     from onboard.core.engagement.messages import ReassessResult, StepAttestation, StepChange
     from onboard.core.models import (
@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         GateDecision,
         GateState,
         ItemState,
+        Notification,
         Party,
         Person,
         Phase,
@@ -82,6 +83,8 @@ class EngagementActions:
     state: EngagementState
     _signed: bool
     _bounded: bool
+    _outbox: bool
+    _queue: Callable[[Notification], None]  # the outbox's (.outbox.NoticeOutbox)
     _started: set[str]
     _children: dict[str, Any]
     _forwards: list[asyncio.Task]
@@ -136,6 +139,13 @@ class EngagementActions:
         gate = rules.apply_decision(s, decision, person, workflow.now(), signed.key)
         rules.refresh_gates(s)
         self._publish()
+        if self._outbox:  # the side that must act next hears of it
+            if not decision.approve:
+                self._queue(
+                    notices.rejected(s, gate, person.id, person.party, decision.comment, decision.reopen)
+                )
+            elif not gate.passed:
+                self._queue(notices.gate_half_approved(s, gate, person.id))
         workflow.logger.info(
             "gate %s %s by %s (%s): %s",
             gate.id,

@@ -14,6 +14,7 @@ the ``signed-actions`` patch ran each service in a child workflow
 """
 
 import asyncio
+import contextlib
 from datetime import timedelta
 
 import attrs
@@ -22,7 +23,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from onboard.core import search_attributes as sa
-    from onboard.core.engagement import authority, carried, rules
+    from onboard.core.engagement import authority, carried, notices, rules
     from onboard.core.engagement.actions import EngagementActions
     from onboard.core.engagement.activities import EngagementActivities
     from onboard.core.engagement.children import ServiceEnablementWorkflow
@@ -42,13 +43,12 @@ with workflow.unsafe.imports_passed_through():
         JOURNAL_DRAIN,
         JOURNAL_RETRY_AFTER,
         JOURNAL_TIMEOUT,
-        NOTIFY_RETRY,
-        NOTIFY_TIMEOUT,
         PLAN_TIMEOUT,
         QUICK_HEARTBEAT_TIMEOUT,
         STEP_TIMEOUT,
         cause,
     )
+    from onboard.core.engagement.outbox import PEOPLE_NOTICES, NoticeOutbox
     from onboard.core.gates import JOINT_VERIFICATION, KICKOFF, REMEDIATION_PLAN
     from onboard.core.models import (
         AuditRecord,
@@ -57,7 +57,6 @@ with workflow.unsafe.imports_passed_through():
         EngagementSpec,
         EngagementState,
         EngagementStatus,
-        Notification,
         Party,
         Phase,
         Reassessment,
@@ -68,6 +67,8 @@ with workflow.unsafe.imports_passed_through():
     from onboard.core.trust import chain
 
 CORE = "core"
+#: How long a run waits for its notices and journal before continuing as new.
+SETTLE_BEFORE_NEW_RUN = timedelta(seconds=30)
 #: The patch that brought signed actions (docs/security.md): runs recorded before it
 #: replay as they ran; every run begun since requires signatures, runs the Enable
 #: steps as its own activities and chains and journals its audit records.
@@ -81,7 +82,7 @@ BOUNDED_STATE = "bounded-state"
 
 
 @workflow.defn
-class EngagementWorkflow(EngagementActions):
+class EngagementWorkflow(EngagementActions, NoticeOutbox):
     """One customer tenant onboarding one or more eligible services.
 
     Its Updates (the people's actions) and signals are in :class:`.actions.EngagementActions`.
@@ -93,6 +94,7 @@ class EngagementWorkflow(EngagementActions):
         self._signed = workflow.patched(SIGNED_ACTIONS)
         quick = workflow.patched(QUICK_HEARTBEATS)
         self._bounded = workflow.patched(BOUNDED_STATE)
+        self._outbox = workflow.patched(PEOPLE_NOTICES)
         #: Heartbeat timeouts of planning, notices and the journal; of assessments and steps.
         self._light_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else None
         self._work_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else HEARTBEAT_TIMEOUT
@@ -137,6 +139,8 @@ class EngagementWorkflow(EngagementActions):
             raise ApplicationError(self._forged, type="ForgedStart", non_retryable=True)
         if self._signed:
             self._journal_task = asyncio.create_task(self._journal_loop())
+        if self._outbox:
+            self._notice_task = asyncio.create_task(self._notice_loop())
         self._publish()
         if s.plan is None:
             s.plan = await self._activity(
@@ -158,6 +162,7 @@ class EngagementWorkflow(EngagementActions):
         elif s.phase is Phase.ENABLE:
             await self._enable()
         if s.phase is not Phase.COMPLETED:
+            await self._settle()
             # A re-assessment can arrive after the phase changed but before this run
             # ends; its handler waits for the result, so assess it here, not later.
             while True:
@@ -179,6 +184,7 @@ class EngagementWorkflow(EngagementActions):
                 workflow.logger.warning(
                     "engagement completes with audit records not journaled: %s", s.journal_problem
                 )
+        await self._drain_outbox()
         return rules.status(s)
 
     # -- phases -----------------------------------------------------------------
@@ -212,11 +218,14 @@ class EngagementWorkflow(EngagementActions):
         await self._notify_gate(REMEDIATION_PLAN)
         if await self._gate_passed(REMEDIATION_PLAN):
             s.next_checkpoint_at = workflow.now() + s.spec.policy.checkpoint_every
-            await self._notify(
-                "checkpoints",
-                f"remediation checkpoint calls every {_days(s.spec.policy.checkpoint_every)}; "
-                f"first on {s.next_checkpoint_at.date().isoformat()}",
-                self._people(),
+            await self._send(
+                notices.plain(
+                    s,
+                    "checkpoints",
+                    f"remediation checkpoint calls every {_days(s.spec.policy.checkpoint_every)}; "
+                    f"first on {s.next_checkpoint_at.date().isoformat()}",
+                    notices.recipients(s),
+                )
             )
             await self._enter(Phase.REMEDIATE)
 
@@ -300,16 +309,34 @@ class EngagementWorkflow(EngagementActions):
             if handle is not None:
                 await handle
 
+        announcing = asyncio.create_task(self._announce_ready_steps()) if self._outbox else None
         await asyncio.gather(
             *(
                 enable(info.key, tuple(a for a in info.after if a in keys and a != info.key))
                 for info in plan.services
             )
         )
+        if announcing is not None:
+            announcing.cancel()
         for failure in await asyncio.gather(*self._forwards, return_exceptions=True):
             if isinstance(failure, BaseException):  # the child had ended; the step is recorded here
                 workflow.logger.warning("attestation not delivered to its service workflow: %s", failure)
         await self._enter(Phase.COMPLETED)
+
+    async def _announce_ready_steps(self) -> None:
+        """One notice per wave and side: the steps that became ready for people together."""
+        s = self.state
+        while True:
+            await workflow.wait_condition(
+                lambda: any(st.status == "awaiting" and not st.announced for st in s.steps.values())
+            )
+            ready = [st for st in s.steps.values() if st.status == "awaiting" and not st.announced]
+            for party in Party:
+                wave = [st for st in ready if st.step.owner is party]
+                if wave:
+                    self._queue(notices.steps_ready(s, party, wave))
+            for st in ready:
+                st.announced = True
 
     async def _run_automated(self, spec: EngagementSpec, step: EnableStep) -> None:
         """A core automated step, in this workflow: wait for its dependencies, run it."""
@@ -363,7 +390,7 @@ class EngagementWorkflow(EngagementActions):
         rules.refresh_gates(s)
         self._publish()
         workflow.logger.info("phase %s -> %s", previous.value, phase.value)
-        await self._notify("transition", f"{previous.value} -> {phase.value}", self._people())
+        await self._send(notices.transition(s, previous.value, phase.value))
 
     async def _run_assessment(self, bundle: str) -> ReassessResult:
         s = self.state
@@ -414,14 +441,16 @@ class EngagementWorkflow(EngagementActions):
         s, policy = self.state, self.state.spec.policy
         due = s.spec.purchased_on + policy.contact_within + s.escalations * policy.escalate_every
         s.escalations += 1 + max(0, int((workflow.now() - due) / policy.escalate_every))
+        s.escalation_notices += 1
+        # Numbered by notices sent (runs before the outbox numbered by periods passed).
+        number = s.escalation_notices if self._outbox else s.escalations
         due = s.spec.purchased_on + s.spec.policy.contact_within
-        await self._notify(
-            "escalation",
+        message = (
             f"{s.spec.customer} ({s.spec.tenant}) has not been contacted; contact was due "
             f"{_days(s.spec.policy.contact_within)} after purchase, on {due.date().isoformat()} "
-            f"(escalation {s.escalations})",
-            self._people(Party.PROVIDER),
+            f"(escalation {number})"
         )
+        await self._send(notices.escalation(s, number, message))
         self._publish()
 
     async def _checkpoint(self) -> None:
@@ -430,21 +459,28 @@ class EngagementWorkflow(EngagementActions):
         s.checkpoints += 1
         while s.next_checkpoint_at <= workflow.now():  # one call, even after a long outage
             s.next_checkpoint_at += s.spec.policy.checkpoint_every
-        left = rules.open_items(s)
-        await self._notify(
-            "checkpoint",
-            f"checkpoint call {s.checkpoints}: {len(left)} remediation item(s) open"
-            + (f" ({', '.join(i.item.id for i in left[:5])})" if left else ""),
-            self._people(),
-        )
+        await self._send(notices.checkpoint(s, s.checkpoints, rules.open_items(s)))
 
     async def _notify_gate(self, gate_id: str) -> None:
         gate = self.state.gates[gate_id]
         if gate.open and not gate.notified:
             gate.notified = True
-            parties = [p for p in gate.parties if p.value not in gate.approved_by]
-            await self._notify(
-                "gate-open", f"gate {gate.id!r} awaits a decision: {gate.title}", self._people(*parties)
+            await self._send(notices.gate_open(self.state, gate))
+
+    async def _settle(self) -> None:
+        """Before continuing as new: let the notices and journal records in flight land
+        (a bounded wait: what is still pending is carried on and sent by the next run)."""
+        if not self._outbox:
+            return
+        s = self.state
+        # What is pending now, not what people add meanwhile (that is the next run's).
+        notices = {n.id for n in s.outbox}
+        last = max((r.seq for r in s.audit), default=0) if self._signed else 0
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                lambda: s.journaled >= last and not any(n.id in notices for n in s.outbox),
+                timeout=SETTLE_BEFORE_NEW_RUN,
+                timeout_summary="notices and journal before the next run",
             )
 
     async def _journal_loop(self) -> None:
@@ -493,31 +529,12 @@ class EngagementWorkflow(EngagementActions):
                 rules.refresh_gates(s)
                 self._publish()
                 workflow.logger.warning("engagement blocked: %s", s.blocked)
-                await self._notify("blocked", s.blocked, self._people(Party.PROVIDER))
+                await self._send(notices.blocked(s, s.blocked))
                 await workflow.wait_condition(lambda: self._resume is not None)
                 self._resume = None
                 s.blocked = ""
                 rules.refresh_gates(s)
                 self._publish()
-
-    async def _notify(self, kind: str, message: str, to: tuple[str, ...]) -> None:
-        s = self.state
-        s.notices += 1  # before the activity: its retries and replays carry the same id
-        engagement = s.spec.engagement_id
-        notification = Notification(
-            engagement, kind, message, workflow.now(), to, id=f"{engagement}/{s.notices}/{kind}"
-        )
-        try:
-            await workflow.execute_activity_method(
-                EngagementActivities.notify,
-                notification,
-                start_to_close_timeout=NOTIFY_TIMEOUT,
-                heartbeat_timeout=self._light_heartbeat,
-                retry_policy=NOTIFY_RETRY,
-            )
-        except ActivityError as err:
-            # A lost notification must not stop the engagement; the log keeps it.
-            workflow.logger.warning("notification %s not delivered: %s", kind, err)
 
     @workflow.query
     def status(self) -> EngagementStatus:
@@ -535,10 +552,6 @@ class EngagementWorkflow(EngagementActions):
         return rules.progress(self.state)
 
     # -- helpers -------------------------------------------------------------------
-
-    def _people(self, *parties: Party) -> tuple[str, ...]:
-        roster = self.state.spec.roster
-        return tuple(p.id for p in roster if not parties or p.party in parties)
 
     def _continue_suggested(self) -> bool:
         if self.state.phase is Phase.ENABLE:
