@@ -425,5 +425,23 @@ def test_the_record_claims_a_send_so_two_attempts_cannot_both_send(tmp_path):
     assert second.claim("e/1/gate-open", "casey", "mail") is Claim.SENT
     assert second.is_sent("e/1/gate-open", "casey", "mail")
     assert second.claim("e/1/gate-open", "pat", "mail") is Claim.CLAIMED  # per recipient
+    # A worker process that died mid-send: its claim is taken over at once, not
+    # after the lease (the activity's retries come within seconds).
+    dead = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from onboard.core.channels.delivered import DeliveredRecord; "
+            f"print(DeliveredRecord(Path({str(tmp_path / 'd.sqlite3')!r})).claim('e/2/blocked', 'ops', 'hook').value)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert dead.stdout.strip() == "claimed"
+    assert (
+        DeliveredRecord(tmp_path / "d.sqlite3", lease=600).claim("e/2/blocked", "ops", "hook")
+        is Claim.CLAIMED
+    )
     with sqlite3.connect(tmp_path / "d.sqlite3") as db:  # WAL: readers never block the writer
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)

@@ -19,6 +19,7 @@ Configuration (operators; workers only, never an engagement file)
           casey: "slack://T000/B000/XXXX/#casey"
           pat: ["workflows://prod-00.westus.logic.azure.com:443/ID/SIG", email]
           ops-lead@example.com: "json://hooks.example.com/pager"
+          cole: []                               # nothing for cole
         operations: ["json://ops.example.com/hooks/onboard"]   # kind "blocked" notices
         everyone: "workflows://…"                # one team channel that gets every notice once
         retry: 2          # apprise retries per URL (0–10) unless the URL says ?retry=
@@ -46,7 +47,9 @@ Once, as a person sees it
     Every send is recorded in an SQLite file keyed by (notice id, recipient,
     channel) — see :mod:`onboard.core.channels.delivered` — and skipped when it is
     already there, so a retried activity, a crashed worker or a reset sends nothing
-    twice.  Mail carries ``X-Onboard-Notice`` and ``X-Onboard-Engagement`` headers
+    twice, and two workers racing on one notice cannot both send.  The record is
+    per host: a retry on a worker on another host resends to those the first host
+    reached.  Mail carries ``X-Onboard-Notice`` and ``X-Onboard-Engagement`` headers
     (apprise sets its own Message-ID).  Notices without an id (old runs) are not
     deduplicated.
 

@@ -11,10 +11,14 @@ A send is *claimed* before it starts and the claim becomes *sent* on success (or
 dropped on failure).  Two attempts of the same activity running at once (the old one
 not yet noticed dead) therefore cannot both send: the second sees a live claim and
 reports "busy", which fails its attempt so it is retried — by then the record says
-sent.  A claim older than its lease (the sender crashed mid-send) is taken over:
-at-least-once is all anyone can promise across a crash, but never twice otherwise.
+sent.  A claim whose process is gone (the record is per host, so that can be
+checked) or older than its lease is taken over at once: the retries after a crash
+come within seconds, and must not all find the dead worker's claim.  At-least-once
+is all anyone can promise across a crash mid-send, but never twice otherwise.
 """
 
+import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -24,6 +28,8 @@ from pathlib import Path
 
 from onboard.core.errors import OnboardError
 
+_HOST = socket.gethostname()
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS delivered (
     notice     TEXT NOT NULL,
@@ -31,6 +37,8 @@ CREATE TABLE IF NOT EXISTS delivered (
     channel    TEXT NOT NULL,
     state      TEXT NOT NULL,      -- 'sending' (claimed) | 'sent'
     since      REAL NOT NULL,      -- time.time() of the claim or of the success
+    owner      INTEGER NOT NULL DEFAULT 0,  -- pid of the claiming process
+    host       TEXT NOT NULL DEFAULT '',    -- its host name (containers sharing a volume differ)
     label      TEXT NOT NULL DEFAULT '',   -- apprise's privacy-masked URL, for people
     PRIMARY KEY (notice, recipient, channel)
 ) WITHOUT ROWID
@@ -52,7 +60,7 @@ class DeliveredRecord:
     connection per call is the simple way to be safe in threads and processes.
     """
 
-    def __init__(self, path: Path, lease: float = 120.0) -> None:
+    def __init__(self, path: Path, lease: float = 60.0) -> None:
         self.path = path
         self.lease = lease
         try:
@@ -65,23 +73,25 @@ class DeliveredRecord:
 
     def claim(self, notice: str, recipient: str, channel: str, label: str = "") -> Claim:
         """Claim the send of ``notice`` to ``recipient`` on ``channel``, unless it was
-        sent or is being sent; a stale claim (older than the lease) is taken over."""
+        sent or is being sent; a stale claim (its process gone, or older than the
+        lease) is taken over."""
         now = time.time()
         with self._transaction() as db:
             row = db.execute(
-                "SELECT state, since FROM delivered WHERE notice=? AND recipient=? AND channel=?",
+                "SELECT state, since, owner, host FROM delivered WHERE notice=? AND recipient=? AND channel=?",
                 (notice, recipient, channel),
             ).fetchone()
             if row is not None:
-                state, since = row
+                state, since, owner, host = row
                 if state == "sent":
                     return Claim.SENT
-                if now - since < self.lease:
+                if now - since < self.lease and (host != _HOST or _alive(owner)):
                     return Claim.BUSY
             db.execute(
-                "INSERT OR REPLACE INTO delivered (notice, recipient, channel, state, since, label) "
-                "VALUES (?, ?, ?, 'sending', ?, ?)",
-                (notice, recipient, channel, now, label),
+                "INSERT OR REPLACE INTO delivered "
+                "(notice, recipient, channel, state, since, owner, host, label) "
+                "VALUES (?, ?, ?, 'sending', ?, ?, ?, ?)",
+                (notice, recipient, channel, now, os.getpid(), _HOST, label),
             )
         return Claim.CLAIMED
 
@@ -138,3 +148,17 @@ class DeliveredRecord:
                 db.execute("COMMIT")
         except sqlite3.Error as exc:
             raise OnboardError(f"delivered-notices record {self.path}: {exc}") from exc
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this host (a reused pid errs towards "busy",
+    which only delays the retry until the lease ends)."""
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

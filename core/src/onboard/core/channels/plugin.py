@@ -127,7 +127,7 @@ def route(notification: Notification, config: ChannelConfig) -> tuple[list[Deliv
 def delivered_record(config: ChannelConfig) -> DeliveredRecord:
     """The delivered record the configuration names (default ``$ONBOARD_HOME``)."""
     path = config.delivered or onboard_home() / "channels-delivered.sqlite3"
-    return DeliveredRecord(path, lease=config.timeout * 2 + 20)
+    return DeliveredRecord(path, lease=config.timeout + 10)
 
 
 def _recipients(notification: Notification) -> Iterable[Recipient]:
