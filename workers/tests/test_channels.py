@@ -6,6 +6,7 @@ apprise really connects, negotiates and sends.  Slack's webhook host is fixed
 (hooks.slack.com), so Slack is covered by URL validation only.
 """
 
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -445,3 +446,19 @@ def test_the_record_claims_a_send_so_two_attempts_cannot_both_send(tmp_path):
     )
     with sqlite3.connect(tmp_path / "d.sqlite3") as db:  # WAL: readers never block the writer
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_hung_channel_is_given_up_within_the_notice_timeout(tmp_path):
+    """A server that accepts the connection and never answers: apprise's own timeouts
+    are longer (rto=30 here), the notice's budget ends it."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        config = load_channels(
+            write_config(tmp_path, f'everyone: "json://127.0.0.1:{port}/x?rto=30"\ntimeout: 2\nretry: 3\n')
+        )
+        started = time.monotonic()
+        with pytest.raises(DeliveryError, match=r"everyone via json://127\.0\.0\.1.*did not finish within"):
+            deliver(notice(), config)
+        assert time.monotonic() - started < 6
