@@ -357,11 +357,6 @@ def test_the_example_bundle_passes_what_it_should(tmp_path: Path) -> None:
         assert sum(f.outcome.value == "pass" for f in result.findings) >= 8
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="LDIF reader (ldif_lines.py, not this suite's to change): a directory.ldf of just 'include' "
-    "raises IndexError in parse_record, so directory.idfix crashes instead of naming the line",
-)
 @pytest.mark.parametrize("text", [b"include", b"include\n"])
 def test_an_ldif_include_line_alone_is_a_named_problem(tmp_path: Path, text: bytes) -> None:
     bundle = copy_bundle(tmp_path)

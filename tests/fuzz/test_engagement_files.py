@@ -498,11 +498,6 @@ def test_start_refuses_a_bad_file_before_contacting_the_server(
     assert f"{path}{message}" in line and "cannot reach" not in line, line
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="engagement_cmds.start runs build_plan without naming the file (cli/engagement_cmds.py is the "
-    "lead's; plan_cmd wraps it with specfile.located)",
-)
 @pytest.mark.parametrize(("label", "data", "message"), START_PLANNED, ids=[f[0] for f in START_PLANNED])
 def test_start_names_the_file_for_planning_mistakes_too(
     tmp_path: Path, label: str, data: dict[str, Any], message: str

@@ -7,6 +7,7 @@ engagement, and a rejected Update carries the workflow's reason.
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from onboard.core.models import (
     Resume,
     Signature,
     Waiver,
+    is_id,
 )
 from onboard.core.settings import TASK_QUEUE
 from onboard.core.trust import actions, sshsig
@@ -88,17 +90,37 @@ class Engagements:
 
     def __init__(
         self,
-        client: Client,
+        client: Client | Callable[[], Awaitable[Client]],
         task_queue: str = TASK_QUEUE,
         signer: SignerFor | None = None,
         timeout: timedelta = ACTION_TIMEOUT,
     ) -> None:
-        self.client = client
+        # The CLI passes a way to connect: mistakes in what the user typed are then
+        # reported before anything needs a server.
+        self._client, self._connect = (client, None) if isinstance(client, Client) else (None, client)
         self.task_queue = task_queue
         self.signer = signer
         self.timeout = timeout
 
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            raise RuntimeError("Engagements used before connecting (await a method first)")
+        return self._client
+
+    async def _ready(self, engagement_id: str | None = None) -> None:
+        if engagement_id is not None and not is_id(engagement_id):
+            shown = engagement_id if len(engagement_id) <= 60 else engagement_id[:60] + "…"
+            raise OnboardError(
+                f"{shown!r} is not an engagement id (lower-case letters, digits, '.', '_', ':' "
+                "and '-', at most 200)"
+            )
+        if self._client is None:
+            assert self._connect is not None
+            self._client = await self._connect()
+
     async def start(self, spec: EngagementSpec) -> WorkflowHandle:
+        await self._ready()
         try:
             return await self.client.start_workflow(
                 EngagementWorkflow.run,
@@ -128,6 +150,7 @@ class Engagements:
         return await self._query(engagement_id, EngagementWorkflow.request, request_id)
 
     async def _query(self, engagement_id: str, query, *args: Any):
+        await self._ready(engagement_id)
         try:
             return await self.handle(engagement_id).query(query, *args, rpc_timeout=self.timeout)
         except RPCError as exc:
@@ -154,6 +177,7 @@ class Engagements:
 
     async def stuck(self, engagement_ids: list[str]) -> dict[str, str]:
         """Why each of these engagements is stuck, for those that are."""
+        await self._ready()
         return await diagnosis.task_failures(self.client, engagement_ids, self.timeout)
 
     async def _no_reply(self, engagement_id: str) -> str:
@@ -201,7 +225,8 @@ class Engagements:
     async def _update(self, engagement_id: str, update, arg):
         problem = limits.action_problem(arg)
         if problem:  # the engagement would refuse it; say so before signing and sending
-            raise OnboardError(f"engagement {engagement_id!r}: {problem}")
+            raise OnboardError(f"engagement {engagement_id[:60]!r}: {problem}")
+        await self._ready(engagement_id)
         arg = self.sign(engagement_id, arg)
         # One id for every attempt: the server runs an Update once per id.
         update_id = arg.signature.nonce if arg.signature is not None else uuid.uuid4().hex
@@ -270,6 +295,7 @@ class Engagements:
         running_only: bool = True,
         limit: int = 200,
     ) -> list[EngagementSummary]:
+        await self._ready()
         query = list_query(
             awaiting=awaiting, party=party, phase=phase, tenant=tenant, running_only=running_only
         )

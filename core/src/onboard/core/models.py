@@ -28,6 +28,11 @@ FactValue = str | int | bool
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.:-]*$")
 
 
+def is_id(value: object) -> bool:
+    """Whether ``value`` is an onboard id (engagements, people, gates, items, steps)."""
+    return isinstance(value, str) and bool(_ID.match(value)) and len(value) <= 200
+
+
 def _valid_id(instance: object, attribute: attrs.Attribute, value: str) -> None:
     if not isinstance(value, str) or not _ID.match(value):
         raise ValueError(

@@ -206,7 +206,8 @@ def _not_an_object(head: bytes, body: bytes, base: int, raw: bytes, line: int, p
     if name == b"ref":  # a search reference: the objects are on another server
         return
     if name == b"include":
-        target = head.split(b":", 1)[1].strip().decode("utf-8", errors="replace")
+        parts = head.split(b":", 1)
+        target = (parts[1] if len(parts) > 1 else b"").strip().decode("utf-8", errors="replace")
         problems.add(
             f"'include: {target}' names another file, which is not in the bundle (a bundle is "
             "self-contained): the objects it holds are missing",

@@ -61,8 +61,9 @@ def run(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("onboard: aborted", err=True)
         return 130
-    except click.UsageError as exc:  # not 2: that is a refused decision
-        exc.show()
+    except click.UsageError as exc:  # not 2: that is a refused decision; one line, as every error
+        command = exc.ctx.command_path if exc.ctx is not None else "onboard"
+        click.echo(f"onboard: usage: {exc.format_message()} (see `{command} --help`)", err=True)
         return USAGE_EXIT
     except click.ClickException as exc:
         exc.show()

@@ -19,7 +19,8 @@ from onboard.core.client import AlreadyAppliedError, Engagements, RejectedError
 from onboard.core.connection import ConnectionOptions, connect, connection_options
 from onboard.core.converter import to_json_value
 from onboard.core.diagnosis import WAY_OUT
-from onboard.core.errors import OnboardError
+from onboard.core.errors import OnboardError, PlanError
+from onboard.core.limits import TEXT_LIMIT
 from onboard.core.models import (
     Completion,
     Contact,
@@ -33,7 +34,7 @@ from onboard.core.models import (
 from onboard.core.planning import build_plan
 from onboard.core.plugins import default_plugin_manager
 from onboard.core.settings import TASK_QUEUE
-from onboard.core.specfile import load_spec
+from onboard.core.specfile import load_spec, located
 from onboard.core.trust import keys
 
 REJECTED_EXIT = 2
@@ -70,8 +71,11 @@ def with_engagements(body: Callable[..., Awaitable[Any]]) -> Callable:
             signer = lambda _person: key  # noqa: E731 - one key, whoever --as names
 
         async def main() -> None:
-            client = await connect(connection)
-            await body(Engagements(client, task_queue, signer=signer, timeout=connection.deadline), **kwargs)
+            # Connects at the first call to the server: the body's own checks come first.
+            engagements = Engagements(
+                lambda: connect(connection), task_queue, signer=signer, timeout=connection.deadline
+            )
+            await body(engagements, **kwargs)
 
         try:
             asyncio.run(main())
@@ -98,7 +102,10 @@ def start(connection: ConnectionOptions, task_queue: str, engagement_file: Path)
     # The file and the plan first (no server needed to find their mistakes): the same
     # planner the workflow runs reports unknown services, bad facts, too few licences.
     spec = load_spec(engagement_file)
-    plan = build_plan(default_plugin_manager(), spec)
+    try:
+        plan = build_plan(default_plugin_manager(), spec)
+    except PlanError as exc:
+        raise located(exc, str(engagement_file), engagement_file.read_text(encoding="utf-8-sig")) from exc
 
     async def main() -> SignerSnapshot | None:
         engagements = Engagements(await connect(connection), task_queue, timeout=connection.deadline)
@@ -226,6 +233,8 @@ async def reject(
     engagements: Engagements, engagement_id: str, gate: str, person: str, reason: str, reopen: tuple[str, ...]
 ) -> None:
     """Reject GATE: the engagement goes back with the reason recorded."""
+    if len(reason) > TEXT_LIMIT:  # the decision calls it a comment; here it is --reason
+        raise OnboardError(f"--reason is {len(reason):,} characters; the limit is {TEXT_LIMIT:,}")
     await engagements.decide(engagement_id, GateDecision(gate, person, False, reason, reopen=reopen))
     console.print(
         f"gate {gate!r} rejected; the reason is recorded"
