@@ -35,7 +35,8 @@ async def in_the_remediate_run(engagements: Engagements, engagement_id: str) -> 
     for _ in range(100):
         history = await engagements.handle(engagement_id).fetch_history()
         started = history.events[0].workflow_execution_started_event_attributes
-        if any(b'"phase":"remediate"' in p.data for p in started.input.payloads):
+        carried = [json.loads(p.data).get("state") or {} for p in started.input.payloads]
+        if any(state.get("phase") == "remediate" for state in carried):
             return
         await asyncio.sleep(0.1)
     raise AssertionError("the engagement never began its Remediate run")
