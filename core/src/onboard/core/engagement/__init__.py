@@ -27,9 +27,10 @@ def workflow_runner() -> Any:
 
 def __getattr__(name: str) -> Any:
     if name == "WORKFLOWS":
+        from onboard.core.digest.workflow import DailyDigestWorkflow
         from onboard.core.engagement.workflows import EngagementWorkflow, ServiceEnablementWorkflow
 
-        return [EngagementWorkflow, ServiceEnablementWorkflow]
+        return [EngagementWorkflow, ServiceEnablementWorkflow, DailyDigestWorkflow]
     if name == "EngagementActivities":
         from onboard.core.engagement.activities import EngagementActivities
 

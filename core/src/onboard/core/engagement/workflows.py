@@ -14,7 +14,6 @@ the ``signed-actions`` patch ran each service in a child workflow
 """
 
 import asyncio
-import contextlib
 from datetime import timedelta
 
 import attrs
@@ -27,11 +26,11 @@ with workflow.unsafe.imports_passed_through():
     from onboard.core.engagement.actions import EngagementActions
     from onboard.core.engagement.activities import EngagementActivities
     from onboard.core.engagement.children import ServiceEnablementWorkflow
+    from onboard.core.engagement.journaling import AuditJournaling
     from onboard.core.engagement.messages import (
         AssessInput,
         AssessOutcome,
         EngagementInput,
-        JournalBatch,
         ReassessResult,
         RunStepInput,
         ServiceEnablementInput,
@@ -41,14 +40,13 @@ with workflow.unsafe.imports_passed_through():
         ASSESS_TIMEOUT,
         HEARTBEAT_TIMEOUT,
         JOURNAL_DRAIN,
-        JOURNAL_RETRY_AFTER,
-        JOURNAL_TIMEOUT,
         PLAN_TIMEOUT,
         QUICK_HEARTBEAT_TIMEOUT,
         STEP_TIMEOUT,
         cause,
     )
     from onboard.core.engagement.outbox import PEOPLE_NOTICES, NoticeOutbox
+    from onboard.core.engagement.reminders import PeopleReminders, _days
     from onboard.core.gates import JOINT_VERIFICATION, KICKOFF, REMEDIATION_PLAN
     from onboard.core.models import (
         AuditRecord,
@@ -57,7 +55,6 @@ with workflow.unsafe.imports_passed_through():
         EngagementSpec,
         EngagementState,
         EngagementStatus,
-        Party,
         Phase,
         Reassessment,
         Resume,
@@ -67,8 +64,7 @@ with workflow.unsafe.imports_passed_through():
     from onboard.core.trust import chain
 
 CORE = "core"
-#: How long a run waits for its notices and journal before continuing as new.
-SETTLE_BEFORE_NEW_RUN = timedelta(seconds=30)
+
 #: The patch that brought signed actions (docs/security.md): runs recorded before it
 #: replay as they ran; every run begun since requires signatures, runs the Enable
 #: steps as its own activities and chains and journals its audit records.
@@ -82,7 +78,7 @@ BOUNDED_STATE = "bounded-state"
 
 
 @workflow.defn
-class EngagementWorkflow(EngagementActions, NoticeOutbox):
+class EngagementWorkflow(EngagementActions, PeopleReminders, AuditJournaling, NoticeOutbox):
     """One customer tenant onboarding one or more eligible services.
 
     Its Updates (the people's actions) and signals are in :class:`.actions.EngagementActions`.
@@ -323,21 +319,6 @@ class EngagementWorkflow(EngagementActions, NoticeOutbox):
                 workflow.logger.warning("attestation not delivered to its service workflow: %s", failure)
         await self._enter(Phase.COMPLETED)
 
-    async def _announce_ready_steps(self) -> None:
-        """One notice per wave and side: the steps that became ready for people together."""
-        s = self.state
-        while True:
-            await workflow.wait_condition(
-                lambda: any(st.status == "awaiting" and not st.announced for st in s.steps.values())
-            )
-            ready = [st for st in s.steps.values() if st.status == "awaiting" and not st.announced]
-            for party in Party:
-                wave = [st for st in ready if st.step.owner is party]
-                if wave:
-                    self._queue(notices.steps_ready(s, party, wave))
-            for st in ready:
-                st.announced = True
-
     async def _run_automated(self, spec: EngagementSpec, step: EnableStep) -> None:
         """A core automated step, in this workflow: wait for its dependencies, run it."""
         s = self.state
@@ -436,78 +417,6 @@ class EngagementWorkflow(EngagementActions, NoticeOutbox):
                 self._reassessed[ticket] = self._take_assessment(request.bundle, outcome)
             self._bundles.pop(0)
 
-    async def _escalate_contact(self) -> None:
-        """One notice, however many periods have passed (a backdated purchase, a long outage)."""
-        s, policy = self.state, self.state.spec.policy
-        due = s.spec.purchased_on + policy.contact_within + s.escalations * policy.escalate_every
-        s.escalations += 1 + max(0, int((workflow.now() - due) / policy.escalate_every))
-        s.escalation_notices += 1
-        # Numbered by notices sent (runs before the outbox numbered by periods passed).
-        number = s.escalation_notices if self._outbox else s.escalations
-        due = s.spec.purchased_on + s.spec.policy.contact_within
-        message = (
-            f"{s.spec.customer} ({s.spec.tenant}) has not been contacted; contact was due "
-            f"{_days(s.spec.policy.contact_within)} after purchase, on {due.date().isoformat()} "
-            f"(escalation {number})"
-        )
-        await self._send(notices.escalation(s, number, message))
-        self._publish()
-
-    async def _checkpoint(self) -> None:
-        s = self.state
-        assert s.next_checkpoint_at is not None
-        s.checkpoints += 1
-        while s.next_checkpoint_at <= workflow.now():  # one call, even after a long outage
-            s.next_checkpoint_at += s.spec.policy.checkpoint_every
-        await self._send(notices.checkpoint(s, s.checkpoints, rules.open_items(s)))
-
-    async def _notify_gate(self, gate_id: str) -> None:
-        gate = self.state.gates[gate_id]
-        if gate.open and not gate.notified:
-            gate.notified = True
-            await self._send(notices.gate_open(self.state, gate))
-
-    async def _settle(self) -> None:
-        """Before continuing as new: let the notices and journal records in flight land
-        (a bounded wait: what is still pending is carried on and sent by the next run)."""
-        if not self._outbox:
-            return
-        s = self.state
-        # What is pending now, not what people add meanwhile (that is the next run's).
-        notices = {n.id for n in s.outbox}
-        last = max((r.seq for r in s.audit), default=0) if self._signed else 0
-        with contextlib.suppress(TimeoutError):
-            await workflow.wait_condition(
-                lambda: s.journaled >= last and not any(n.id in notices for n in s.outbox),
-                timeout=SETTLE_BEFORE_NEW_RUN,
-                timeout_summary="notices and journal before the next run",
-            )
-
-    async def _journal_loop(self) -> None:
-        """Copy each chained audit record to the journal outside Temporal, in order."""
-        s = self.state
-        while True:
-            await workflow.wait_condition(lambda: chain.has_unjournaled(s))
-            batch = chain.unjournaled(s)
-            try:
-                upto: int = await workflow.execute_activity_method(
-                    EngagementActivities.journal,
-                    JournalBatch(workflow.info().workflow_id, batch),
-                    start_to_close_timeout=JOURNAL_TIMEOUT,
-                    heartbeat_timeout=self._light_heartbeat,
-                    retry_policy=ACTIVITY_RETRY,
-                )
-            except ActivityError as err:
-                # The engagement goes on; `onboard show` says the journal lags.
-                s.journal_problem = (
-                    f"audit journal unreachable since {workflow.now().isoformat()}: {cause(err)}"
-                )
-                workflow.logger.warning("%s", s.journal_problem)
-                await workflow.sleep(JOURNAL_RETRY_AFTER)
-                continue
-            s.journal_problem = ""
-            s.journaled = max(s.journaled, upto)
-
     # -- activities with a person as the fallback --------------------------------
 
     async def _activity(
@@ -582,9 +491,3 @@ class EngagementWorkflow(EngagementActions, NoticeOutbox):
 def _continued_as_new(info: workflow.Info) -> bool:
     """This run is the engagement's own continue-as-new (not a retry, cron run or fresh start)."""
     return info.continued_run_id is not None and info.attempt == 1 and not info.cron_schedule
-
-
-def _days(delta: timedelta) -> str:
-    if delta >= timedelta(days=1) and delta.total_seconds() % 86400 == 0:
-        return f"{delta.days} days"
-    return f"{delta.total_seconds():g} seconds"
