@@ -133,3 +133,24 @@ def test_an_escalation_list_is_checked_like_the_roster(tmp_path):
     spec = attrs.evolve(spec_with(), policy=Policy(escalate_to=("x" * 300,)))
     with pytest.raises(Exception, match=r"policy.escalate_to\[0\].*the limit is 200"):
         check_sizes(spec)
+
+
+async def test_a_channel_that_is_down_leaves_the_engagement_moving_and_the_notice_undelivered(
+    client, tmp_path, monkeypatch
+):
+    """The real channels plugin; pat's webhook refuses connections (port 1)."""
+    config = tmp_path / "channels.yml"
+    config.write_text('people:\n  pat: "json://127.0.0.1:1/hook"\nretry: 0\n')
+    monkeypatch.setenv("ONBOARD_CHANNELS", str(config))
+    monkeypatch.setenv("ONBOARD_DISABLE_PLUGINS", "notifications")
+    manager = load_plugin_manager()
+    async with running_worker(client, task_queue="notices-down", manager=manager) as running:
+        engagements = Engagements(client, running.task_queue, signer=KEYS)
+        spec = make_spec()
+        await reach_remediate(engagements, spec, timeout=90)
+        status = await wait_for(
+            engagements, spec.engagement_id, lambda s: bool(s.state.undelivered), timeout=90
+        )
+        lost = status.state.undelivered[0]
+        assert lost.kind == "gate-open" and "pat" in lost.reason, lost
+        assert status.phase is Phase.REMEDIATE
