@@ -183,17 +183,21 @@ class Engagements:
     async def _no_reply(self, engagement_id: str) -> str:
         """Why a query got no answer in time (queries are answered by a worker)."""
         waited = f"engagement {engagement_id!r} did not answer within {self.timeout.total_seconds():g} s"
+        workers = await self._workers_of(engagement_id)
+        if workers is None:
+            return f"{waited} (the Temporal server did not answer either)"
+        queue, live = workers
+        if not live:
+            return f"{waited}: {_no_worker(queue)}"
+        return f"{waited} though a worker polls {queue!r}: it may be overloaded or stuck (its log says why)"
+
+    async def _workers_of(self, engagement_id: str) -> tuple[str, list[str]] | None:
+        """The engagement's task queue and the workers polling it (None: no answer)."""
         try:
             queue = (await self.handle(engagement_id).describe(rpc_timeout=self.timeout)).task_queue
-            live = await live_pollers(self.client, queue, self.timeout)
+            return queue, await live_pollers(self.client, queue, self.timeout)
         except RPCError:
-            return f"{waited} (the Temporal server did not answer either)"
-        if not live:
-            return (
-                f"{waited}: no worker has polled its task queue {queue!r} in the last "
-                f"{POLLER_FRESH.total_seconds() / 60:g} minutes (start `onboard worker`)"
-            )
-        return f"{waited} though a worker polls {queue!r}: it may be overloaded or stuck (its log says why)"
+            return None
 
     async def decide(self, engagement_id: str, decision: GateDecision) -> GateState:
         return await self._update(engagement_id, EngagementWorkflow.decide, decision)
@@ -273,16 +277,12 @@ class Engagements:
                 "window, 10 minutes by default), never after; "
                 f"`onboard request {engagement_id} {arg.signature.nonce}` tells what became of it"
             )
-        try:
-            queue = (await self.handle(engagement_id).describe(rpc_timeout=self.timeout)).task_queue
-            live = await live_pollers(self.client, queue, self.timeout)
-        except RPCError:
+        workers = await self._workers_of(engagement_id)
+        if workers is None:
             return f"{waited}; {fate}"
+        queue, live = workers
         if not live:
-            return (
-                f"{waited}: no worker has polled its task queue {queue!r} in the last "
-                f"{POLLER_FRESH.total_seconds() / 60:g} minutes (start `onboard worker`); {fate}"
-            )
+            return f"{waited}: {_no_worker(queue)}; {fate}"
         return f"{waited} (a worker polls {queue!r}); {fate}"
 
     async def list(
@@ -374,6 +374,11 @@ def sa_initial(spec: EngagementSpec) -> TypedSearchAttributes:
             SearchAttributePair(sa.SERVICES, list(spec.services)),
         ]
     )
+
+
+def _no_worker(queue: str) -> str:
+    minutes = POLLER_FRESH.total_seconds() / 60
+    return f"no worker has polled its task queue {queue!r} in the last {minutes:g} minutes (start `onboard worker`)"
 
 
 def _not_found(engagement_id: str, exc: RPCError) -> OnboardError:
