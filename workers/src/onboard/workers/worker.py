@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from onboard.core import engagement
+from onboard.core import digest, engagement
 from onboard.core.converter import OnboardPayloadConverter
 from onboard.core.errors import OnboardError
 from onboard.core.plugins import ServicePluginManager, default_plugin_manager
@@ -90,6 +90,7 @@ def build_worker(
         manager = manager if manager is not None else default_plugin_manager()
         _log_plugins(manager)
         activities = engagement.EngagementActivities(manager, trust).all()
+        activities += digest.DigestActivities(client, manager).all()  # it lists and queries engagements
     worker_options.setdefault("workflow_runner", engagement.workflow_runner())
     return Worker(
         client,
