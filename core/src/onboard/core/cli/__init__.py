@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "onboard.core.cli.audit_cmd",
     "onboard.core.cli.keys_cmd",
     "onboard.core.cli.request_cmd",
+    "onboard.core.cli.digest_cmd",
 )
 
 
