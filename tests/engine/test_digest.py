@@ -10,6 +10,7 @@ from pathlib import Path
 import attrs
 import pytest
 from onboard.core.client import Engagements
+from onboard.core.digest import activities as digest_activities
 from onboard.core.digest.activities import waiting_query
 from onboard.core.digest.messages import DigestInput, DigestResult
 from onboard.core.digest.workflow import DailyDigestWorkflow
@@ -84,6 +85,7 @@ async def test_one_digest_per_person_across_engagements_once_a_day(
         engagements, e2, lambda s: s.state.gates["remediation-plan"].open and s.phase is Phase.ASSESS
     )
     await until_listed(client, task_queue, {e1, e2})
+    monkeypatch.setattr(digest_activities, "PAGE_SIZE", 1)  # every page is read, not the first
 
     result: DigestResult = await client.execute_workflow(
         DailyDigestWorkflow.run, DigestInput(), id=f"digest-{sfx}", task_queue=task_queue
@@ -135,6 +137,8 @@ async def test_one_digest_per_person_across_engagements_once_a_day(
     assert not [n for n in digests.values() if n.recipients[0].email == drew.email or n.to == (drew.id,)]
     assert not digests, f"no other digests: {list(digests)}"
     assert {s.id for s in result.digests} == {n.id for n in recorder.sent if n.kind == "digest"}
+    [summary] = [s for s in result.digests if s.id == mine.id]
+    assert summary.things == len(customer_items) + 1 and summary.engagements == tuple(sorted((e1, e2)))
 
     lines = digest_lines(sink)
     assert sorted(line["id"] for line in lines) == sorted(s.id for s in result.digests)

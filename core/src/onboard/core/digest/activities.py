@@ -82,17 +82,13 @@ class DigestActivities:
         details = activity.info().heartbeat_details
         done: list[str] = list(details[0]) if details else []
         statuses, skipped = await while_heartbeating(self._statuses(task_queue), done)
-        notices = build.digests(statuses, request.at, day, request.run_id or activity.info().workflow_id)
-        await self._deliver_all(notices, done)
+        built = build.digests(statuses, request.at, day, request.run_id or activity.info().workflow_id)
+        await self._deliver_all([d.notice for d in built], done)
         sent = [
             DigestSent(
-                n.id,
-                n.recipients[0].id,
-                n.recipients[0].email,
-                len([d for d in n.details if not d.startswith("… and ")]),
-                tuple(sorted({d.split(" ", 1)[0] for d in n.details if not d.startswith("… and ")})),
+                d.notice.id, d.notice.recipients[0].id, d.notice.recipients[0].email, d.things, d.engagements
             )
-            for n in notices
+            for d in built
         ]
         log.info("digests", day=day, engagements=len(statuses), digests=len(sent), skipped=len(skipped))
         return DigestResult(day, len(statuses), sent, skipped)

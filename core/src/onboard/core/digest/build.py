@@ -105,16 +105,25 @@ def waiting(status: EngagementStatus, now: datetime) -> list[Waiting]:
     return found
 
 
+@frozen
+class Digest:
+    """One person's notice, with what it counts (its details stop at :data:`LISTED`)."""
+
+    notice: Notification
+    things: int
+    engagements: tuple[str, ...]
+
+
 def person_key(person: Person) -> str:
     """Who a roster entry is across engagements: the e-mail, else the id."""
     return person.email.strip().lower() or person.id
 
 
-def digests(statuses: Iterable[EngagementStatus], now: datetime, day: str, run_id: str) -> list[Notification]:
+def digests(statuses: Iterable[EngagementStatus], now: datetime, day: str, run_id: str) -> list[Digest]:
     """One notice per person that something waits for, across ``statuses``; none for
     the others.  ``day`` (``YYYY-MM-DD``) makes the id ``digest/<day>/<person>``."""
     recipient: dict[str, Recipient] = {}
-    lines: dict[str, list[tuple[str, str]]] = {}
+    lines: dict[str, list[tuple[str, str, str]]] = {}  # (engagement, detail, command)
     for status in sorted(statuses, key=lambda s: s.engagement_id):
         things = waiting(status, now)
         for person in status.state.spec.roster:
@@ -128,21 +137,21 @@ def digests(statuses: Iterable[EngagementStatus], now: datetime, day: str, run_i
             # Only the digest's own recipient id may stay a placeholder (channels fill it in).
             as_who = "{person}" if person.id == first.id else person.id
             lines.setdefault(key, []).extend(
-                (f"{w.title}: {w.what}", w.command.replace("{person}", as_who)) for w in mine
+                (w.engagement_id, f"{w.title}: {w.what}", w.command.replace("{person}", as_who)) for w in mine
             )
     return [_notice(recipient[key], pairs, now, day, run_id) for key, pairs in lines.items()]
 
 
 def _notice(
-    to: Recipient, pairs: Sequence[tuple[str, str]], now: datetime, day: str, run_id: str
-) -> Notification:
-    count = len(pairs)
-    engagements = sorted({line.split(" ", 1)[0] for line, _ in pairs})
+    to: Recipient, found: Sequence[tuple[str, str, str]], now: datetime, day: str, run_id: str
+) -> Digest:
+    count = len(found)
+    engagements = tuple(sorted({eid for eid, _, _ in found}))
     things = "1 thing waits" if count == 1 else f"{count} things wait"
     more = f"… and {count - LISTED} more (onboard list --awaiting {to.id or to.email})"
-    details = [line for line, _ in pairs[:LISTED]] + ([more] if count > LISTED else [])
-    commands = list(dict.fromkeys(command for _, command in pairs[:LISTED]))
-    return Notification(
+    details = [line for _, line, _ in found[:LISTED]] + ([more] if count > LISTED else [])
+    commands = list(dict.fromkeys(command for _, _, command in found[:LISTED]))
+    notice = Notification(
         run_id,
         KIND,
         f"{things} for you in {len(engagements)} engagement(s): {', '.join(engagements)}",
@@ -154,6 +163,7 @@ def _notice(
         details=tuple(details),
         commands=tuple(commands),
     )
+    return Digest(notice, count, engagements)
 
 
 def _day(moment: datetime) -> str:
