@@ -61,6 +61,8 @@ def render(notification: Notification, recipient: Recipient | None, link: str) -
     greeting = recipient.name if recipient is not None and recipient.name else ""
     commands = commands_for(notification, person)
     message = notification.message.strip()
+    # A digest spans engagements: its link is to the digest run, not to one engagement.
+    what = "Digest run" if notification.kind == "digest" else "Engagement"
 
     text = []
     if greeting:
@@ -72,7 +74,7 @@ def render(notification: Notification, recipient: Recipient | None, link: str) -
     if commands:
         text += ["", "To act, run:" if len(commands) == 1 else "To act, run one of:"]
         text += [f"    {command}" for command in commands]
-    text += ["", f"Engagement {notification.engagement_id}: {link}"]
+    text += ["", f"{what} {notification.engagement_id}: {link}"]
 
     e = html.escape
     parts = []
@@ -87,7 +89,7 @@ def render(notification: Notification, recipient: Recipient | None, link: str) -
     # The address is the link's text too: the plain-text part apprise derives from
     # this HTML keeps it.
     parts.append(
-        f"<p>Engagement {e(notification.engagement_id)} in the Temporal Web UI: "
+        f"<p>{what} {e(notification.engagement_id)} in the Temporal Web UI: "
         f'<a href="{e(link, quote=True)}">{e(link)}</a></p>'
     )
 
@@ -101,7 +103,7 @@ def render(notification: Notification, recipient: Recipient | None, link: str) -
     if commands:
         md += ["", "To act, run:" if len(commands) == 1 else "To act, run one of:", ""]
         md += ["- `" + command.replace("`", "'") + "`" for command in commands]
-    md += ["", f"[Engagement {_md(notification.engagement_id)} in the Temporal Web UI]({link})"]
+    md += ["", f"[{what} {_md(notification.engagement_id)} in the Temporal Web UI]({link})"]
     return Rendered(subject(notification), "\n".join(text), "\n".join(parts), "\n".join(md))
 
 
