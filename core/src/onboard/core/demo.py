@@ -7,7 +7,9 @@ kick-off, assessment of the sample bundle, remediation plan, a re-assessment wit
 a fixed bundle, attested fixes and waivers, the joint verification, and every
 Enable step.  Every action is signed with the persona's own key (made once under
 ``$ONBOARD_HOME/demo/keys``, where the worker's allowed-signers file lists them).
-Each transition is printed; at the end the final status and where the Web UI is.
+Each transition is printed; at the end the final status, who was mailed what (the
+worker's notices go to a local SMTP sink, see :mod:`onboard.core.demo_mail`) and
+where the Web UI is.
 """
 
 import asyncio
@@ -212,8 +214,16 @@ async def play(
                 story.act(who, f"[{step.service}] {step.title}")
 
 
-async def run_demo(*, port: int = 0, keep: bool = False, fresh: bool = False) -> EngagementStatus:
-    """Server, worker, engagement; returns the final status."""
+async def run_demo(
+    *, port: int = 0, keep: bool = False, fresh: bool = False, quiet: bool = False
+) -> EngagementStatus:
+    """Server, worker, engagement; returns the final status.
+
+    The worker's notices go by e-mail to a local SMTP sink (:mod:`onboard.core.demo_mail`),
+    so the demo ends with who would have been mailed what.  ``quiet`` leaves out the
+    play-by-play, not the final status or that summary.
+    """
+    from onboard.core import demo_mail
     from onboard.workers.devserver import DevServer
     from onboard.workers.worker import running_worker
 
@@ -223,21 +233,32 @@ async def run_demo(*, port: int = 0, keep: bool = False, fresh: bool = False) ->
     home.mkdir(parents=True, exist_ok=True)
     server = DevServer(db=home / "temporal.db", port=port)
     console.print(f"starting the embedded Temporal server ({server.db}) ...")
+    warming = asyncio.create_task(demo_mail.warm_up())
     async with server:
         client = await server.connect()
         console.print(f"Temporal at {server.address}; Web UI at {server.ui_url}")
         ring, allowed = keys.persona_keys(home / "keys", PERSONAS)
         console.print(f"personas sign with their keys in {home / 'keys'}; the worker trusts {allowed}")
-        async with running_worker(client, task_queue=DEMO_QUEUE, allowed_signers=allowed):
-            spec = sample_spec()
-            final = await play(Engagements(client, DEMO_QUEUE, signer=ring), spec)
-            console.print()
-            render_status(final)
-            console.print(
-                f"\n[bold green]engagement {spec.engagement_id} completed.[/] History in the Web UI: "
-                f"{server.ui_url}/namespaces/{client.namespace}/workflows/{spec.engagement_id}"
-            )
-            if keep:
-                console.print("server and worker keep running; press Ctrl+C to stop")
-                await asyncio.Event().wait()
-            return final
+        await warming
+        spec = sample_spec()
+        # The channels plugin reads $ONBOARD_CHANNELS at each notice, and the worker
+        # runs in this process: set while it runs, restored after.
+        with demo_mail.mail_sink(home, spec.engagement_id, web_ui=server.ui_url) as mailbox:
+            console.print(f"notices are mailed to a local SMTP sink on 127.0.0.1 (kept in {mailbox.folder})")
+            async with running_worker(client, task_queue=DEMO_QUEUE, allowed_signers=allowed):
+                final = await play(Engagements(client, DEMO_QUEUE, signer=ring), spec, quiet=quiet)
+                console.print()
+                render_status(final)
+                console.print("\n[bold]mail the notices would have sent:[/]")
+                for line in demo_mail.summary(
+                    mailbox.messages(), PERSONAS, mailbox.folder, spec.engagement_id
+                ):
+                    console.print(line, markup=False, highlight=False)
+                console.print(
+                    f"\n[bold green]engagement {spec.engagement_id} completed.[/] History in the Web UI: "
+                    f"{server.ui_url}/namespaces/{client.namespace}/workflows/{spec.engagement_id}"
+                )
+                if keep:
+                    console.print("server and worker keep running; press Ctrl+C to stop")
+                    await asyncio.Event().wait()
+                return final

@@ -9,12 +9,13 @@ import click
 @click.option("--port", type=int, default=0, show_default=True, help="Frontend port (0: a free one).")
 @click.option("--keep", is_flag=True, help="Keep the server and worker running afterwards (Ctrl+C stops).")
 @click.option("--fresh", is_flag=True, help="Start from an empty demo database.")
-def demo(port: int, keep: bool, fresh: bool) -> None:
+@click.option("--quiet", is_flag=True, help="Only the final status and the mail summary, not every step.")
+def demo(port: int, keep: bool, fresh: bool, quiet: bool) -> None:
     """Run a sample engagement through every phase on the embedded Temporal server."""
     from onboard.core.demo import run_demo
 
     try:
-        asyncio.run(run_demo(port=port, keep=keep, fresh=fresh))
+        asyncio.run(run_demo(port=port, keep=keep, fresh=fresh, quiet=quiet))
     except KeyboardInterrupt:
         click.echo("stopped")
 
