@@ -16,6 +16,7 @@ import asyncio
 import shutil
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -223,7 +224,10 @@ async def run_demo(
     so the demo ends with who would have been mailed what.  ``quiet`` leaves out the
     play-by-play, not the final status or that summary.
     """
-    from onboard.core import demo_mail
+    try:
+        from onboard.core import demo_mail
+    except ImportError:  # aiosmtpd: a development dependency that a wheel install may lack
+        demo_mail = None
     from onboard.workers.devserver import DevServer
     from onboard.workers.worker import running_worker
 
@@ -233,27 +237,36 @@ async def run_demo(
     home.mkdir(parents=True, exist_ok=True)
     server = DevServer(db=home / "temporal.db", port=port)
     console.print(f"starting the embedded Temporal server ({server.db}) ...")
-    warming = asyncio.create_task(demo_mail.warm_up())
+    warming = asyncio.create_task(demo_mail.warm_up()) if demo_mail else None
     async with server:
         client = await server.connect()
         console.print(f"Temporal at {server.address}; Web UI at {server.ui_url}")
         ring, allowed = keys.persona_keys(home / "keys", PERSONAS)
         console.print(f"personas sign with their keys in {home / 'keys'}; the worker trusts {allowed}")
-        await warming
         spec = sample_spec()
         # The channels plugin reads $ONBOARD_CHANNELS at each notice, and the worker
         # runs in this process: set while it runs, restored after.
-        with demo_mail.mail_sink(home, spec.engagement_id, web_ui=server.ui_url) as mailbox:
-            console.print(f"notices are mailed to a local SMTP sink on 127.0.0.1 (kept in {mailbox.folder})")
+        sink: AbstractContextManager = nullcontext(None)
+        if demo_mail is not None and warming is not None:
+            await warming
+            sink = demo_mail.mail_sink(home, spec.engagement_id, web_ui=server.ui_url)
+        with sink as mailbox:
+            if mailbox is not None:
+                console.print(
+                    f"notices are mailed to a local SMTP sink on 127.0.0.1 (kept in {mailbox.folder})"
+                )
             async with running_worker(client, task_queue=DEMO_QUEUE, allowed_signers=allowed):
                 final = await play(Engagements(client, DEMO_QUEUE, signer=ring), spec, quiet=quiet)
                 console.print()
                 render_status(final)
-                console.print("\n[bold]mail the notices would have sent:[/]")
-                for line in demo_mail.summary(
-                    mailbox.messages(), PERSONAS, mailbox.folder, spec.engagement_id
-                ):
-                    console.print(line, markup=False, highlight=False)
+                if demo_mail is not None and mailbox is not None:
+                    console.print("\n[bold]mail the notices would have sent:[/]")
+                    for line in demo_mail.summary(
+                        mailbox.messages(), PERSONAS, mailbox.folder, spec.engagement_id
+                    ):
+                        console.print(line, markup=False, highlight=False)
+                else:
+                    console.print("\n(install aiosmtpd to see the mail the notices would send)")
                 console.print(
                     f"\n[bold green]engagement {spec.engagement_id} completed.[/] History in the Web UI: "
                     f"{server.ui_url}/namespaces/{client.namespace}/workflows/{spec.engagement_id}"
