@@ -27,10 +27,10 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from email import policy
 from pathlib import Path
 
+import attrs
 import pytest
 from aiosmtpd.controller import Controller
 from channels_servers import free_port
@@ -43,12 +43,11 @@ from onboard.core.models import (
     Party,
     Person,
     Phase,
-    Policy,
 )
 from onboard.core.trust import keys
 from onboard.workers.devserver import DevServer
 from temporalio.client import Client
-from workers_testing import onboard_executable, wait_until
+from workers_testing import make_spec, onboard_executable, wait_until
 
 ROSTER = (
     Person("pat", "Pat Provider", Party.PROVIDER, "pat@fasttrack.example"),
@@ -132,16 +131,8 @@ def smtp(mailbox: StallingMailbox) -> Iterator[int]:
 
 
 def spec_for(engagement_id: str) -> EngagementSpec:
-    return EngagementSpec(
-        engagement_id=engagement_id,
-        tenant="contoso.onmicrosoft.com",
-        customer="Contoso",
-        services=("core",),
-        licenses={"core": 250},
-        purchased_on=datetime.now(UTC),
-        roster=ROSTER,
-        policy=Policy(),
-    )
+    """The smallest engagement, with a roster that has e-mail addresses."""
+    return attrs.evolve(make_spec(engagement_id), roster=ROSTER)
 
 
 class Workers:
