@@ -63,6 +63,7 @@ FAST = Policy(
     contact_within=timedelta(hours=1),
     checkpoint_every=timedelta(hours=1),
     escalate_every=timedelta(hours=1),
+    step_digest_wait=timedelta(seconds=1),
 )
 
 

@@ -23,7 +23,7 @@ from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.demo import PERSONAS, play, sample_spec
-from onboard.core.models import Contact, GateDecision, Phase
+from onboard.core.models import Completion, Contact, GateDecision, Phase
 from onboard.core.trust.keys import KeyRing, persona_keys
 from onboard.workers.devserver import find_binary
 from onboard.workers.worker import running_worker
@@ -38,6 +38,7 @@ from tests.engine.helpers import (
     close_item,
     drive_full_engagement,
     make_spec,
+    owner_of,
     reach_remediate,
     wait_for,
 )
@@ -107,9 +108,36 @@ async def bounded_core(client: Client) -> str:
     return eid
 
 
+async def gathered_core(client: Client) -> str:
+    """Ready steps gathered into waves: each wave is attested once it was announced."""
+    engagements = Engagements(client, TASK_QUEUE, signer=KEYS)
+    spec = make_spec(("core",))
+    eid = spec.engagement_id
+    status = await reach_remediate(engagements, spec)
+    await close_all_items(engagements, status)
+    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
+    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
+    while True:
+        status = await wait_for(
+            engagements,
+            eid,
+            lambda s: (
+                s.phase is Phase.COMPLETED
+                or any(st.status == "awaiting" and st.announced for st in s.state.steps.values())
+            ),
+        )
+        if status.phase is Phase.COMPLETED:
+            return eid
+        for st in status.state.steps.values():
+            if st.status == "awaiting" and st.announced:
+                who = owner_of(st.step.owner)
+                await engagements.complete(eid, Completion(st.step.id, who, f"done: {st.step.title}"))
+
+
 #: Recorded with the code of their time: the first two before the signed-actions
 #: patch, the signed ones before quick-heartbeats, heartbeats-core before bounded-state,
-#: bounded-core before people-notices (the outbox, half-approvals, rejections, waves).
+#: bounded-core before people-notices (the outbox, half-approvals, rejections, waves),
+#: notices-core before steps-gathered (a wave of ready steps gathered before its notice).
 SCENARIOS: dict[str, Scenario] = {
     "core-only": core_only,
     "ems-contoso": ems_contoso,
@@ -118,6 +146,7 @@ SCENARIOS: dict[str, Scenario] = {
     "heartbeats-core": signed_core,
     "bounded-core": bounded_core,
     "notices-core": signed_core,
+    "gathered-core": gathered_core,
 }
 
 #: ``sha256sum`` lines of every committed history: the recorder appends, nothing

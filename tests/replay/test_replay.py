@@ -17,7 +17,12 @@ from onboard.core.converter import DATA_CONVERTER
 from onboard.core.engagement import WORKFLOWS, workflow_runner
 from onboard.core.engagement.messages import EngagementInput
 from onboard.core.engagement.outbox import PEOPLE_NOTICES
-from onboard.core.engagement.workflows import BOUNDED_STATE, QUICK_HEARTBEATS, SIGNED_ACTIONS
+from onboard.core.engagement.workflows import (
+    BOUNDED_STATE,
+    QUICK_HEARTBEATS,
+    SIGNED_ACTIONS,
+    STEPS_GATHERED,
+)
 from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
@@ -34,7 +39,7 @@ def test_histories_are_committed():
     scenarios = {p.parent.name for p in HISTORIES}
     assert {
         "core-only", "ems-contoso", "signed-core", "signed-ems-contoso", "heartbeats-core", "bounded-core",
-        "notices-core",
+        "notices-core", "gathered-core",
     } <= scenarios  # fmt: skip
     types = {p.stem.split("-", 1)[1] for p in HISTORIES}
     assert types == {"EngagementWorkflow", "ServiceEnablementWorkflow"}
@@ -78,7 +83,8 @@ def _decoded(path: Path) -> str:
 
 
 @pytest.mark.parametrize(
-    "scenario", ["signed-core", "signed-ems-contoso", "heartbeats-core", "bounded-core", "notices-core"]
+    "scenario",
+    ["signed-core", "signed-ems-contoso", "heartbeats-core", "bounded-core", "notices-core", "gathered-core"],
 )
 def test_signed_histories_carry_the_patch_and_signatures_and_start_no_children(scenario: str):
     """What the signed-actions patch changed is in these histories, so replay guards it."""
@@ -99,11 +105,11 @@ def test_each_patch_is_in_the_histories_recorded_since_it_came():
     for path in HISTORIES:
         decoded = _decoded(path)
         scenario = path.parent.name
-        assert (QUICK_HEARTBEATS in decoded) is (
-            scenario in ("heartbeats-core", "bounded-core", "notices-core")
-        )
-        assert (BOUNDED_STATE in decoded) is (scenario in ("bounded-core", "notices-core")), path
-        assert (PEOPLE_NOTICES in decoded) is (scenario == "notices-core"), path
+        since = ("heartbeats-core", "bounded-core", "notices-core", "gathered-core")
+        assert (QUICK_HEARTBEATS in decoded) is (scenario in since), path
+        assert (BOUNDED_STATE in decoded) is (scenario in since[1:]), path
+        assert (PEOPLE_NOTICES in decoded) is (scenario in since[2:]), path
+        assert (STEPS_GATHERED in decoded) is (scenario in since[3:]), path
 
 
 def test_the_bounded_history_hands_an_archived_state_to_its_next_run():

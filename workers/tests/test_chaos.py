@@ -477,7 +477,7 @@ async def test_killing_the_worker_loses_and_doubles_no_side_effect(
     phases = {m for k, m in expected[0] if k in ("transition", "completed")}
     assert kinds["gate-open"] == len(GATE_OPENS) and phases == TRANSITIONS, expected
     assert {m.split("'")[1] for k, m in expected[0] if k == "gate-open"} == GATE_OPENS
-    assert expected[1] and len(expected[1]) == len(set(expected[1])), "each ready step announced once"
+    assert len(expected[1]) == len(set(expected[1])), "each ready step announced at most once"
     for d in done:
         assert notices_of(d) == expected, f"{d.eid}: notices lost or added"
 

@@ -17,7 +17,7 @@ import shutil
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from onboard.core.models import (
     Party,
     Person,
     Phase,
+    Policy,
     Reassessment,
     Waiver,
 )
@@ -75,6 +76,9 @@ def sample_spec() -> EngagementSpec:
         licenses={"ems": 500},
         purchased_on=datetime.now(UTC),
         roster=PERSONAS,
+        # The personas attest within seconds of a step being ready: gather each wave
+        # for a second (people get ten minutes) so the mail summary shows the digests.
+        policy=Policy(step_digest_wait=timedelta(seconds=1)),
         # Matches the sample bundle's environment: one forest, Exchange and SharePoint
         # 2013 on premises (so the RMS connector is in scope), Intune as MDM authority.
         facts={

@@ -321,6 +321,9 @@ class Policy:
     #: e.g. the onboarding centre's manager), from the ``escalate_after``-th notice on.
     escalate_to: tuple[str, ...] = field(default=(), converter=_str_tuple)
     escalate_after: int = field(default=2, validator=_positive_count)
+    #: Enable steps that become ready within this time of the first come in one
+    #: notice per side (a wave), not one notice per step.
+    step_digest_wait: timedelta = field(default=timedelta(minutes=10), validator=_positive)
 
 
 @frozen

@@ -20,6 +20,7 @@ class PeopleReminders:
 
     state: EngagementState
     _outbox: bool
+    _gathered: bool  # the steps-gathered patch
     # The outbox's (.outbox.NoticeOutbox) and the workflow's:
     _send: Callable[[Notification], Awaitable[None]]
     _queue: Callable[[Notification], None]
@@ -63,6 +64,10 @@ class PeopleReminders:
             await workflow.wait_condition(
                 lambda: any(st.status == "awaiting" and not st.announced for st in s.steps.values())
             )
+            if self._gathered:
+                # The rest of the wave: people attest in bursts, each attestation
+                # releasing the next steps; steps done meanwhile need no notice.
+                await workflow.sleep(s.spec.policy.step_digest_wait, summary="gather ready steps")
             ready = [st for st in s.steps.values() if st.status == "awaiting" and not st.announced]
             for party in Party:
                 wave = [st for st in ready if st.step.owner is party]

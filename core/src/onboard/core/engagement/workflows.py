@@ -75,6 +75,8 @@ QUICK_HEARTBEATS = "quick-heartbeats"
 #: The carried state stays bounded: journaled audit records are archived before
 #: continuing as new, and a run continues early when its records pile up (.carried).
 BOUNDED_STATE = "bounded-state"
+#: Ready Enable steps are announced once per wave, gathered over policy.step_digest_wait.
+STEPS_GATHERED = "steps-gathered"
 
 
 @workflow.defn
@@ -91,6 +93,7 @@ class EngagementWorkflow(EngagementActions, PeopleReminders, AuditJournaling, No
         quick = workflow.patched(QUICK_HEARTBEATS)
         self._bounded = workflow.patched(BOUNDED_STATE)
         self._outbox = workflow.patched(PEOPLE_NOTICES)
+        self._gathered = self._outbox and workflow.patched(STEPS_GATHERED)
         #: Heartbeat timeouts of planning, notices and the journal; of assessments and steps.
         self._light_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else None
         self._work_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else HEARTBEAT_TIMEOUT
