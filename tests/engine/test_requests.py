@@ -56,15 +56,20 @@ async def test_the_cli_times_out_says_with_which_request_and_tells_what_became_o
     await Engagements(client, task_queue).start(spec)
     common = ("--timeout", "2")
 
+    # No worker ever polled: both say so at once, and nothing is sent.
     code, _, err = await onboard(capsys, monkeypatch, address, "show", eid, *common)
     assert code == 1 and len(err.strip().splitlines()) == 1, err
-    assert f"did not answer within 2 s: no worker has polled its task queue '{task_queue}'" in err
+    assert f"cannot answer: no worker has polled its task queue '{task_queue}'" in err, err
 
+    # A worker that just went away still looks alive for a minute: the action is
+    # sent, gets no answer in time, and the CLI says which request to ask about.
+    async with running_worker(client, task_queue=task_queue):
+        await wait_for(Engagements(client, task_queue), eid, lambda s: s.state.plan is not None)
     code, _, err = await onboard(
         capsys, monkeypatch, address, "contact", eid, "--note", "rang", "--as", "pat", *common
     )
     assert code == 1 and len(err.strip().splitlines()) == 1, err
-    assert f"`onboard request {eid} " in err, err
+    assert "did not answer within 2 s" in err and f"`onboard request {eid} " in err, err
     request_id = err.split(f"`onboard request {eid} ")[1].split("`")[0]
 
     async with running_worker(client, task_queue=task_queue):

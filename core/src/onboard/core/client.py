@@ -55,6 +55,8 @@ from temporalio.service import RPCError, RPCStatusCode
 ACTION_TIMEOUT = timedelta(seconds=30)
 #: A poller seen this recently is a live worker (the server lists stopped ones for minutes).
 POLLER_FRESH = timedelta(minutes=1)
+#: Seconds a client trusts that a live worker it saw is still there.
+LIVE_REMEMBERED = 10.0
 
 
 class RejectedError(OnboardError):
@@ -101,6 +103,8 @@ class Engagements:
         self.task_queue = task_queue
         self.signer = signer
         self.timeout = timeout
+        self._queues: dict[str, str] = {}  # engagement id -> its task queue
+        self._live_at: dict[str, float] = {}  # task queue -> when a live worker was seen
 
     @property
     def client(self) -> Client:
@@ -151,6 +155,9 @@ class Engagements:
 
     async def _query(self, engagement_id: str, query, *args: Any):
         await self._ready(engagement_id)
+        nobody = await self._no_worker_now(engagement_id)
+        if nobody:  # a query is answered by a worker: say so now, not after the timeout
+            raise OnboardError(f"engagement {engagement_id!r} cannot answer: {nobody}")
         try:
             return await self.handle(engagement_id).query(query, *args, rpc_timeout=self.timeout)
         except RPCError as exc:
@@ -190,6 +197,25 @@ class Engagements:
         if not live:
             return f"{waited}: {_no_worker(queue)}"
         return f"{waited} though a worker polls {queue!r}: it may be overloaded or stuck (its log says why)"
+
+    async def _no_worker_now(self, engagement_id: str) -> str:
+        """Why no worker can answer for the engagement now ("" when one polls its queue,
+        or when the server cannot tell: the call itself then says what is wrong).
+
+        A live worker is remembered for a while, so polling commands cost no extra calls."""
+        loop = asyncio.get_running_loop()
+        queue = self._queues.get(engagement_id)
+        if queue is not None and loop.time() - self._live_at.get(queue, -1e9) < LIVE_REMEMBERED:
+            return ""
+        workers = await self._workers_of(engagement_id)
+        if workers is None:
+            return ""
+        queue, live = workers
+        self._queues[engagement_id] = queue
+        if live:
+            self._live_at[queue] = loop.time()
+            return ""
+        return _no_worker(queue)
 
     async def _workers_of(self, engagement_id: str) -> tuple[str, list[str]] | None:
         """The engagement's task queue and the workers polling it (None: no answer)."""
@@ -231,6 +257,10 @@ class Engagements:
         if problem:  # the engagement would refuse it; say so before signing and sending
             raise OnboardError(f"engagement {engagement_id[:60]!r}: {problem}")
         await self._ready(engagement_id)
+        nobody = await self._no_worker_now(engagement_id)
+        if nobody:  # sent now, it would wait on the server and apply later, unseen
+            what = actions.describe(engagement_id, arg).action
+            raise OnboardError(f"engagement {engagement_id!r}: {nobody}; the {what} was not sent")
         arg = self.sign(engagement_id, arg)
         # One id for every attempt: the server runs an Update once per id.
         update_id = arg.signature.nonce if arg.signature is not None else uuid.uuid4().hex
