@@ -57,6 +57,8 @@ ACTION_TIMEOUT = timedelta(seconds=30)
 POLLER_FRESH = timedelta(minutes=1)
 #: Seconds a client trusts that a live worker it saw is still there.
 LIVE_REMEMBERED = 10.0
+#: Half-seconds a client looks again before it says no worker polls.
+NO_WORKER_RECHECKS = 3
 
 
 class RejectedError(OnboardError):
@@ -212,6 +214,14 @@ class Engagements:
             return ""
         queue, live = workers
         self._queues[engagement_id] = queue
+        for _ in range(NO_WORKER_RECHECKS):  # a worker that is starting polls within moments
+            if live:
+                break
+            await asyncio.sleep(0.5)
+            try:
+                live = await live_pollers(self.client, queue, self.timeout)
+            except RPCError:
+                return ""
         if live:
             self._live_at[queue] = loop.time()
             return ""
