@@ -14,10 +14,10 @@ from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements, list_query
 from onboard.core.digest import build
 from onboard.core.digest.messages import DigestRequest, DigestResult, DigestSent
-from onboard.core.engagement.activities import while_heartbeating
+from onboard.core.engagement.activities import PluginActivities, call_each_once, while_heartbeating
 from onboard.core.errors import OnboardError
 from onboard.core.models import EngagementStatus, Notification
-from onboard.core.plugins import ServicePluginManager, default_plugin_manager
+from onboard.core.plugins import ServicePluginManager
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
@@ -44,18 +44,12 @@ def waiting_query(task_queue: str) -> str:
     return f"{list_query()} AND {sa.AWAITING.name} IN ({parties}) AND TaskQueue = {queue}"
 
 
-class DigestActivities:
+class DigestActivities(PluginActivities):
     """The digest activity, bound to the worker's client and plugin manager."""
 
     def __init__(self, client: Client, manager: ServicePluginManager | None = None) -> None:
+        super().__init__(manager)
         self._client = client
-        self._manager = manager
-
-    @property
-    def manager(self) -> ServicePluginManager:
-        if self._manager is None:
-            self._manager = default_plugin_manager()
-        return self._manager
 
     def all(self) -> list[Callable]:
         return [self.send_digests]
@@ -125,17 +119,7 @@ class DigestActivities:
         retry calls only the sinks that failed or were not reached."""
         errors = []
         for notice in notices:
-            for name in self.manager.implementers("notify"):
-                served = f"{notice.id} {name}"
-                if served in done:
-                    continue
-                error = await while_heartbeating(
-                    asyncio.to_thread(self.manager.call_one, name, "notify", notification=notice), done
-                )
-                if error is None:
-                    done.append(served)
-                    activity.heartbeat(done)
-                else:
-                    errors.append(f"{notice.id}: {error}")
+            failed = await call_each_once(self.manager, "notify", done, f"{notice.id} ", notification=notice)
+            errors += [f"{notice.id}: {error}" for error in failed]
         if errors:
             raise ApplicationError("; ".join(errors), type="PluginHookError")

@@ -51,18 +51,47 @@ async def while_heartbeating(work: Awaitable[T], *details: object) -> T:
         activity.heartbeat(*details)
 
 
-class EngagementActivities:
-    """The engagement's activities, bound to one plugin manager (one per worker)."""
+async def call_each_once(
+    manager: ServicePluginManager, hook: str, served: list[str], key: str = "", **kwargs: object
+) -> list[object]:
+    """Call ``hook`` on every plugin that has it and has not served ``key`` yet; the errors.
 
-    def __init__(self, manager: ServicePluginManager | None = None, trust: TrustStore | None = None) -> None:
+    ``served`` holds ``key + plugin name`` for each plugin that succeeded; it is the
+    activity's heartbeat details, which the next attempt reads, so a working sink or
+    journal is never called twice for the same thing.
+    """
+    errors: list[object] = []
+    for name in manager.implementers(hook):
+        if key + name in served:
+            continue
+        error = await while_heartbeating(asyncio.to_thread(manager.call_one, name, hook, **kwargs), served)
+        if error is None:
+            served.append(key + name)
+            activity.heartbeat(served)
+        else:
+            errors.append(error)
+    return errors
+
+
+class PluginActivities:
+    """Activities bound to one plugin manager (one per worker; the default when none)."""
+
+    def __init__(self, manager: ServicePluginManager | None = None) -> None:
         self._manager = manager
-        self._trust = trust
 
     @property
     def manager(self) -> ServicePluginManager:
         if self._manager is None:
             self._manager = default_plugin_manager()
         return self._manager
+
+
+class EngagementActivities(PluginActivities):
+    """The engagement's activities, bound to one plugin manager (one per worker)."""
+
+    def __init__(self, manager: ServicePluginManager | None = None, trust: TrustStore | None = None) -> None:
+        super().__init__(manager)
+        self._trust = trust
 
     def all(self) -> list[Callable]:
         return [self.plan_engagement, self.assess, self.run_step, self.notify, self.journal]
@@ -173,17 +202,6 @@ class EngagementActivities:
         """
         details = activity.info().heartbeat_details
         delivered: list[str] = list(details[0]) if details else []
-        errors = []
-        for name in self.manager.implementers(hook):
-            if name in delivered:
-                continue
-            error = await while_heartbeating(
-                asyncio.to_thread(self.manager.call_one, name, hook, **kwargs), delivered
-            )
-            if error is None:
-                delivered.append(name)
-                activity.heartbeat(delivered)
-            else:
-                errors.append(error)
+        errors = await call_each_once(self.manager, hook, delivered, **kwargs)
         if errors:
             raise ApplicationError("; ".join(str(e) for e in errors), type="PluginHookError")
