@@ -324,6 +324,16 @@ class Policy:
     #: Enable steps that become ready within this time of the first come in one
     #: notice per side (a wave), not one notice per step.
     step_digest_wait: timedelta = field(default=timedelta(minutes=10), validator=_positive)
+    #: The remediation timeline the provider proposes (the seed: "establish the
+    #: timeline for remediation activities"; the customer confirms it by approving
+    #: the remediation plan): customer blockers, warnings and notes by severity,
+    #: the provider's own items sooner whatever their severity.
+    blocker_due_within: timedelta = field(default=timedelta(days=14), validator=_positive)
+    warning_due_within: timedelta = field(default=timedelta(days=28), validator=_positive)
+    info_due_within: timedelta = field(default=timedelta(days=42), validator=_positive)
+    provider_due_within: timedelta = field(default=timedelta(days=7), validator=_positive)
+    #: An item's owners are reminded this long before it is due, and once when it is overdue.
+    due_reminder_before: timedelta = field(default=timedelta(days=2), validator=_positive)
 
 
 @frozen
@@ -616,6 +626,16 @@ class ItemState:
     waivers: dict[str, str] = field(factory=dict)  # party -> person id, until both have
     waiver_keys: dict[str, str] = field(factory=dict)  # party -> signing key fingerprint
     reopened: int = 0  # times a re-assessment or a rejection reopened it
+    #: When it should be done: proposed from its severity and owner when it appears
+    #: (:func:`onboard.core.engagement.timeline.due_within`), agreed with the
+    #: remediation plan, moved by a provider person (``onboard due``).
+    due: datetime | None = None
+    due_moved_by: str = ""  # the person who last moved it ("": as proposed)
+    due_reminded: str = ""  # "" | "soon" | "overdue": the due reminders its owners had
+
+    def overdue(self, now: datetime) -> bool:
+        """Open past its due date."""
+        return not self.closed and self.due is not None and self.due < now
 
 
 @define
