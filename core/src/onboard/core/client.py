@@ -22,6 +22,7 @@ from onboard.core.models import (
     AuditRecord,
     Completion,
     Contact,
+    DueChange,
     EngagementProgress,
     EngagementSpec,
     EngagementStatus,
@@ -252,6 +253,9 @@ class Engagements:
 
     async def waive(self, engagement_id: str, waiver: Waiver) -> ItemState:
         return await self._update(engagement_id, EngagementWorkflow.waive, waiver)
+
+    async def move_due(self, engagement_id: str, change: DueChange) -> ItemState:
+        return await self._update(engagement_id, EngagementWorkflow.move_due, change)
 
     def sign(self, engagement_id: str, arg: Any) -> Any:
         """``arg`` with its signature (unchanged without a signer or if already signed)."""

@@ -526,6 +526,22 @@ class Waiver:
 
 
 @frozen
+class DueChange:
+    """A provider person moves a remediation item's due date (``onboard due``).
+
+    The provider establishes the remediation timeline, the customer confirms it
+    (the seed's responsibilities): a move before the remediation plan is agreed
+    withdraws the customer's approval of it; a move after tells the customer.
+    """
+
+    item: str
+    person: str
+    due: datetime = field(converter=_aware)
+    reason: str = field(validator=_non_empty)
+    signature: Signature | None = None
+
+
+@frozen
 class Recipient:
     """Someone a notice is for: a roster person, or an address from the policy's
     escalation list (``id`` empty).  Channels are the workers' to choose."""
@@ -695,6 +711,9 @@ class EngagementState:
     outbox: list[Notification] = field(factory=list)
     undelivered: list[Undelivered] = field(factory=list)  # the latest few
     escalation_notices: int = 0  # escalation notices actually queued (their number)
+    #: When the engagement's first run began (for runs from before it was kept: the
+    #: first run that knew it).  The age ``onboard list`` shows.
+    started_at: datetime | None = None
 
 
 @frozen

@@ -1,7 +1,7 @@
 """The statement a person signs for an action, the same on the CLI and in the workflow.
 
 An action is one of the engagement's Update arguments (a gate decision, a
-completion, a contact, a re-assessment, a resume, a waiver).  Its statement is the
+completion, a contact, a re-assessment, a resume, a waiver, a due-date move).  Its statement is the
 RFC 8785 canonical JSON of::
 
     {"type": "onboard.action/v1", "engagement": ..., "action": ..., "subject": ...,
@@ -24,6 +24,7 @@ from attrs import frozen
 from onboard.core.models import (
     Completion,
     Contact,
+    DueChange,
     GateDecision,
     Reassessment,
     Resume,
@@ -34,7 +35,7 @@ from onboard.core.models import (
 STATEMENT_TYPE = "onboard.action/v1"
 
 #: The Update arguments that are actions, in the order the CLI documents them.
-ActionArgument = GateDecision | Completion | Contact | Reassessment | Resume | Waiver
+ActionArgument = GateDecision | Completion | Contact | Reassessment | Resume | Waiver | DueChange
 
 
 @frozen
@@ -42,7 +43,7 @@ class Action:
     """What an Update argument asks, in the terms a signature covers."""
 
     engagement: str
-    action: str  # approve | reject | complete | contact | reassess | resume | waive
+    action: str  # approve | reject | complete | contact | reassess | resume | waive | move-due
     subject: str
     person: str
     content: dict[str, str]
@@ -88,6 +89,14 @@ def describe(engagement_id: str, arg: Any) -> Action:
         return Action(engagement_id, "resume", "engagement", arg.person, {"note": arg.note})
     if isinstance(arg, Waiver):
         return Action(engagement_id, "waive", arg.item, arg.person, {"reason": arg.reason})
+    if isinstance(arg, DueChange):
+        return Action(
+            engagement_id,
+            "move-due",
+            arg.item,
+            arg.person,
+            {"due": format_time(arg.due), "reason": arg.reason},
+        )
     raise TypeError(f"{type(arg).__name__} is not an onboard action")
 
 
