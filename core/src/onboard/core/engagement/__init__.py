@@ -28,15 +28,20 @@ def workflow_runner() -> Any:
 def __getattr__(name: str) -> Any:
     if name == "WORKFLOWS":
         from onboard.core.digest.workflow import DailyDigestWorkflow
-        from onboard.core.engagement.workflows import EngagementWorkflow, ServiceEnablementWorkflow
+        from onboard.core.engagement.children import ServiceEnablementWorkflow
+        from onboard.core.engagement.workflows import EngagementWorkflow
 
         return [EngagementWorkflow, ServiceEnablementWorkflow, DailyDigestWorkflow]
     if name == "EngagementActivities":
         from onboard.core.engagement.activities import EngagementActivities
 
         return EngagementActivities
-    if name in ("EngagementWorkflow", "ServiceEnablementWorkflow"):
-        from onboard.core.engagement import workflows
+    if name == "EngagementWorkflow":
+        from onboard.core.engagement.workflows import EngagementWorkflow
 
-        return getattr(workflows, name)
+        return EngagementWorkflow
+    if name == "ServiceEnablementWorkflow":
+        from onboard.core.engagement.children import ServiceEnablementWorkflow
+
+        return ServiceEnablementWorkflow
     raise AttributeError(name)

@@ -5,18 +5,13 @@ people's actions (Updates) in :mod:`.actions`, and this module waits, records an
 routes.  At every phase boundary (and when the server suggests it) the workflow
 continues as new with its state, so months-long engagements keep a small history.
 
-Enable: the engagement keeps the record of every step.  Core capabilities come
-first; then each service's steps (in parallel, unless ``ServiceInfo.after`` orders
-them).  Automated steps are the engagement's own activities; manual steps are
-opened by the engagement and closed by signed Updates.  Engagements from before
-the ``signed-actions`` patch ran each service in a child workflow
-(:mod:`.children`), which they still do until their next run.
+Enable is :mod:`.enabling`'s; reminders, escalations and the remediation
+timeline's notices are :mod:`.reminders`'.
 """
 
 import asyncio
 from datetime import timedelta
 
-import attrs
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
@@ -25,15 +20,13 @@ with workflow.unsafe.imports_passed_through():
     from onboard.core.engagement import authority, carried, notices, rules
     from onboard.core.engagement.actions import EngagementActions
     from onboard.core.engagement.activities import EngagementActivities
-    from onboard.core.engagement.children import ServiceEnablementWorkflow
+    from onboard.core.engagement.enabling import EnableSteps
     from onboard.core.engagement.journaling import AuditJournaling
     from onboard.core.engagement.messages import (
         AssessInput,
         AssessOutcome,
         EngagementInput,
         ReassessResult,
-        RunStepInput,
-        ServiceEnablementInput,
     )
     from onboard.core.engagement.options import (
         ACTIVITY_RETRY,
@@ -42,7 +35,6 @@ with workflow.unsafe.imports_passed_through():
         JOURNAL_DRAIN,
         PLAN_TIMEOUT,
         QUICK_HEARTBEAT_TIMEOUT,
-        STEP_TIMEOUT,
         cause,
     )
     from onboard.core.engagement.outbox import PEOPLE_NOTICES, NoticeOutbox
@@ -50,20 +42,14 @@ with workflow.unsafe.imports_passed_through():
     from onboard.core.gates import JOINT_VERIFICATION, KICKOFF, REMEDIATION_PLAN
     from onboard.core.models import (
         AuditRecord,
-        EnableStep,
         EngagementProgress,
-        EngagementSpec,
         EngagementState,
         EngagementStatus,
         Phase,
         Reassessment,
         Resume,
-        StepKind,
-        StepResult,
     )
     from onboard.core.trust import chain
-
-CORE = "core"
 
 #: The patch that brought signed actions (docs/security.md): runs recorded before it
 #: replay as they ran; every run begun since requires signatures, runs the Enable
@@ -80,7 +66,7 @@ STEPS_GATHERED = "steps-gathered"
 
 
 @workflow.defn
-class EngagementWorkflow(EngagementActions, PeopleReminders, AuditJournaling, NoticeOutbox):
+class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJournaling, NoticeOutbox):
     """One customer tenant onboarding one or more eligible services.
 
     Its Updates (the people's actions) and signals are in :class:`.actions.EngagementActions`.
@@ -263,90 +249,6 @@ class EngagementWorkflow(EngagementActions, PeopleReminders, AuditJournaling, No
             elif not gate.passed and self._continue_suggested():
                 return
         await self._enter(Phase.ENABLE)
-
-    async def _enable(self) -> None:
-        s = self.state
-        assert s.plan is not None
-        if not s.steps:
-            s.steps = rules.step_states(s.plan)
-        plan = s.plan
-        keys = set(plan.service_keys())
-
-        # Automated steps verify against the bundle assessed last, not the first one.
-        spec = attrs.evolve(s.spec, bundle=s.bundle)
-
-        async def enable(service: str, after: tuple[str, ...]) -> None:
-            await workflow.wait_condition(lambda: all(a in self._services_done for a in after))
-            steps = plan.steps_for(service)
-            handle = None
-            if steps and (service == CORE or self._signed):
-                # Core capabilities come first and alone: they run here, so nothing
-                # waits on a round trip to another workflow before the services start.
-                # Signed engagements run every service's steps here: an activity's
-                # result cannot be forged from outside, a signal between workflows can.
-                self._started.add(service)
-                rules.refresh_steps(s, self._started)
-                self._publish()
-                await asyncio.gather(
-                    *(self._run_automated(spec, step) for step in steps if step.kind is StepKind.AUTOMATED)
-                )
-            elif steps:
-                handle = await workflow.start_child_workflow(
-                    ServiceEnablementWorkflow.run,
-                    ServiceEnablementInput(workflow.info().workflow_id, spec, service, steps),
-                    id=f"{workflow.info().workflow_id}.enable.{service}",
-                )
-                self._children[service] = handle
-                self._started.add(service)
-                rules.refresh_steps(s, self._started)
-                self._publish()
-            # Services that come after start once every step is done here; a child's
-            # own completion (a server round trip later) is awaited last.
-            await workflow.wait_condition(lambda: all(s.steps[st.id].status == "done" for st in steps))
-            self._services_done.add(service)
-            s.history.append(f"{workflow.now().isoformat()} enabled {service}")
-            if handle is not None:
-                await handle
-
-        announcing = asyncio.create_task(self._announce_ready_steps()) if self._outbox else None
-        await asyncio.gather(
-            *(
-                enable(info.key, tuple(a for a in info.after if a in keys and a != info.key))
-                for info in plan.services
-            )
-        )
-        if announcing is not None:
-            announcing.cancel()
-        for failure in await asyncio.gather(*self._forwards, return_exceptions=True):
-            if isinstance(failure, BaseException):  # the child had ended; the step is recorded here
-                workflow.logger.warning("attestation not delivered to its service workflow: %s", failure)
-        await self._enter(Phase.COMPLETED)
-
-    async def _run_automated(self, spec: EngagementSpec, step: EnableStep) -> None:
-        """A core automated step, in this workflow: wait for its dependencies, run it."""
-        s = self.state
-        await workflow.wait_condition(lambda: all(s.steps[d].status == "done" for d in step.depends_on))
-        state = s.steps[step.id]
-        state.status = "running"
-        self._publish()
-        try:
-            result: StepResult = await workflow.execute_activity_method(
-                EngagementActivities.run_step,
-                RunStepInput(spec, step, f"{workflow.info().workflow_id}/{step.id}"),
-                start_to_close_timeout=STEP_TIMEOUT,
-                heartbeat_timeout=self._work_heartbeat,
-                retry_policy=ACTIVITY_RETRY,
-            )
-        except ActivityError as err:
-            result = StepResult(False, f"automation failed: {cause(err)}")
-        state.at = workflow.now()
-        if result.ok:
-            state.status, state.by = "done", "automation"
-            state.evidence = f"{result.summary} {result.evidence}".strip()
-        else:  # a person confirms it instead (onboard complete)
-            state.status, state.evidence = "awaiting", f"automation could not confirm it: {result.summary}"
-        rules.refresh_steps(s, self._started)
-        self._publish()
 
     # -- phase helpers ----------------------------------------------------------
 
