@@ -141,7 +141,18 @@ class Engagements:
         except WorkflowAlreadyStartedError as exc:
             raise OnboardError(f"engagement {spec.engagement_id!r} already exists") from exc
         except RPCError as exc:
-            raise OnboardError(f"cannot start engagement {spec.engagement_id!r}: {exc.message}") from exc
+            why = await self._unregistered() if "search attribute" in exc.message else ""
+            raise OnboardError(
+                f"cannot start engagement {spec.engagement_id!r}: {why or exc.message}"
+            ) from exc
+
+    async def _unregistered(self) -> str:
+        """Which search attributes the namespace lacks, and the command that adds them ("" if none)."""
+        try:
+            found = await sa.registration(self.client)
+        except RPCError:  # no operator rights: the server's own message must do
+            return ""
+        return found.problem(self.client.service_client.config.target_host)
 
     def handle(self, engagement_id: str) -> WorkflowHandle:
         return self.client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)

@@ -31,10 +31,11 @@ from pathlib import Path
 from onboard.core import search_attributes
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.errors import OnboardError
+from onboard.core.search_attributes import type_name
 from onboard.core.settings import DEFAULT_NAMESPACE, onboard_home
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey
+from temporalio.common import SearchAttributeKey
 from temporalio.runtime import Runtime
 
 TEMPORAL = "temporal"
@@ -309,42 +310,14 @@ async def register_search_attributes(
     :raises OnboardError: a key exists with another type (the database was made
         by something else; it cannot be changed in place).
     """
-    listed = await client.operator_service.list_search_attributes(
-        ListSearchAttributesRequest(namespace=namespace)
-    )
-    existing = dict(listed.custom_attributes)
-    missing = {}
-    for key in keys:
-        wanted = int(key.indexed_value_type)
-        if key.name not in existing:
-            missing[key.name] = wanted
-        elif existing[key.name] != wanted:
-            raise OnboardError(
-                f"search attribute {key.name} is registered as {type_name(existing[key.name])} in "
-                f"namespace {namespace!r}, onboard needs {type_name(wanted)}"
-            )
-    if missing:
+    found = await search_attributes.registration(client, namespace, keys)
+    if found.mistyped:
+        raise OnboardError(found.problem())
+    if found.missing:
         await client.operator_service.add_search_attributes(
-            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)  # type: ignore[arg-type]
+            AddSearchAttributesRequest(
+                namespace=namespace,
+                search_attributes={k.name: int(k.indexed_value_type) for k in found.missing},  # type: ignore[misc]
+            )
         )
-    return sorted(missing)
-
-
-def type_name(indexed_value_type: int) -> str:
-    """A search attribute type as the temporal CLI spells it: ``KEYWORD_LIST`` -> ``KeywordList``."""
-    try:
-        enum_name = SearchAttributeIndexedValueType(indexed_value_type).name
-    except ValueError:
-        return f"type {indexed_value_type}"
-    return "".join(part.capitalize() for part in enum_name.split("_"))
-
-
-def search_attribute_commands(keys: Sequence[SearchAttributeKey] = search_attributes.ALL) -> list[str]:
-    """``temporal operator search-attribute create`` commands that register ``keys``."""
-    by_type: dict[str, list[str]] = {}
-    for key in keys:
-        by_type.setdefault(type_name(key.indexed_value_type), []).append(key.name)
-    return [
-        "temporal operator search-attribute create " + " ".join(f"--name {n}" for n in names) + f" --type {t}"
-        for t, names in by_type.items()
-    ]
+    return sorted(k.name for k in found.missing)

@@ -71,19 +71,12 @@ def worker_options(command: Callable) -> Callable:
     return command
 
 
-def _search_attribute_help() -> str:
-    try:
-        from onboard.workers.devserver import search_attribute_commands
-    except ModuleNotFoundError:
-        return "(install onboard-workers for this command)"
-    return "\b\n" + "\n".join(search_attribute_commands(sa.ALL))
-
-
 @click.command(
     "worker",
     epilog=(
         "On a cluster other than `onboard dev`, register onboard's search attributes once, with "
-        "--register-search-attributes or the temporal CLI:\n\n" + _search_attribute_help()
+        "--register-search-attributes or the temporal CLI (it reads the same TEMPORAL_* variables "
+        "and profile; else add --address and --namespace):\n\n\b\n" + sa.create_command()
     ),
 )
 @worker_options
@@ -120,6 +113,8 @@ def worker_command(
             devserver = _workers("devserver")
             added = await devserver.register_search_attributes(client, client.namespace, sa.ALL)
             log.info("search_attributes_registered", namespace=client.namespace, added=added)
+        else:
+            await _warn_unregistered(client)
         await _run(
             worker.run_worker(
                 client,
@@ -199,6 +194,26 @@ def dev_command(
         click.echo("onboard dev: worker and Temporal server stopped.")
 
     asyncio.run(main())
+
+
+async def _warn_unregistered(client: Any) -> None:
+    """Log which search attributes the namespace lacks: ``onboard start`` would fail on them.
+
+    Only a warning: a worker may lack the operator rights to list them, and the
+    engagements already running are unaffected.
+    """
+    try:
+        found = await sa.registration(client)
+    except Exception as exc:  # no operator rights, or an old server: the worker still runs
+        log.debug("search_attributes_unchecked", error=str(exc))
+        return
+    if not found.complete:
+        log.warning(
+            "search_attributes_unregistered",
+            namespace=found.namespace,
+            missing=[k.name for k in found.missing],
+            problem=found.problem(client.service_client.config.target_host),
+        )
 
 
 async def _run(run_worker: Any, task_queue: str) -> None:
