@@ -17,6 +17,7 @@ import structlog
 from onboard.core import search_attributes as sa
 from onboard.core.connection import ConnectionOptions, connect, connection_options
 from onboard.core.errors import OnboardError
+from onboard.core.logging import LOG_FORMATS
 from onboard.core.settings import TASK_QUEUE, onboard_home
 from onboard.core.trust import keys, store
 
@@ -48,7 +49,12 @@ def worker_options(command: Callable) -> Callable:
     options = [
         click.option(
             "--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True,
-            envvar="ONBOARD_LOG_LEVEL", help="Lowest level logged (JSON lines on stderr).",
+            envvar="ONBOARD_LOG_LEVEL", help="Lowest level logged (on stderr).",
+        ),
+        click.option(
+            "--log-format", type=click.Choice(LOG_FORMATS), default="auto", show_default=True,
+            envvar="ONBOARD_LOG_FORMAT",
+            help="auto: readable lines on a terminal, JSON lines otherwise (for log collectors).",
         ),
         click.option(
             "--graceful-shutdown", "graceful_shutdown", type=click.FloatRange(min=0), default=20.0,
@@ -92,6 +98,7 @@ def worker_command(
     metrics_bind: str | None,
     graceful_shutdown: float,
     log_level: str,
+    log_format: str,
     register_search_attributes: bool,
     allowed_signers: Path | None,
 ) -> None:
@@ -99,10 +106,11 @@ def worker_command(
 
     The connection comes from the flags, the TEMPORAL_* environment variables or a
     Temporal envconfig profile (the same file the temporal CLI reads), in that order
-    of precedence.  Logs are JSON lines on stderr; scale out by running more workers.
+    of precedence.  Logs go to stderr: JSON lines, or readable lines on a terminal
+    (--log-format).  Scale out by running more workers.
     """
     worker, runtime, logs = _workers("worker"), _workers("runtime"), _workers("logs")
-    logs.configure_worker_logging(log_level)
+    logs.configure_worker_logging(log_level, log_format=log_format)
     temporal_runtime = runtime.worker_runtime(metrics_bind)
     if metrics_bind:
         log.info("metrics_serving", url=f"http://{runtime.parse_bind_address(metrics_bind)}/metrics")
@@ -151,6 +159,7 @@ def dev_command(
     metrics_bind: str | None,
     graceful_shutdown: float,
     log_level: str,
+    log_format: str,
     allowed_signers: Path | None,
 ) -> None:
     """Run a local Temporal dev server and a worker together, until Ctrl+C.
@@ -161,7 +170,7 @@ def dev_command(
     trusts keys made for the example personas (examples/contoso.toml), printed below.
     """
     worker, runtime, logs, devserver = (_workers(m) for m in ("worker", "runtime", "logs", "devserver"))
-    logs.configure_worker_logging(log_level)
+    logs.configure_worker_logging(log_level, log_format=log_format)
     temporal_runtime = runtime.worker_runtime(metrics_bind)
 
     personas = None
