@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "onboard.core.cli.keys_cmd",
     "onboard.core.cli.request_cmd",
     "onboard.core.cli.digest_cmd",
+    "onboard.core.cli.report_cmd",
 )
 
 
