@@ -202,7 +202,7 @@ def test_reports_say_the_same_in_every_format() -> None:
     markdown, page = render_markdown(report), render_html(report)
     assert report["idfix"]["errors"] == 13 and len(report["idfix"]["sample"]) == 13
     assert "char upn@contoso.com" in markdown and "char upn@contoso.com" in page
-    assert 'ou="First Site"' in markdown and "ou=&quot;First Site&quot;" in page  # escaped in HTML
+    assert 'ou="First Site"' in markdown and "ou=&#34;First Site&#34;" in page  # escaped in HTML
     assert "| t.idfix | core | identity | **FAIL** |" in markdown
 
 

@@ -3,19 +3,35 @@
 :func:`build_report` gathers the findings, the remediation plan, the inputs and the
 directory scan into plain data (the JSON report); the renderers only format it, so
 the three formats always say the same thing.
+
+A bundle's findings are mostly *questions* (checks a person confirms, and checks
+whose input the bundle lacks) around a few real *failures*; the reports put the
+failures first and the questions apart, so the work to do does not drown.
 """
 
-import html
 import json
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Any
 
 from onboard.core.assessment.engine import AssessmentResult
 from onboard.core.converter import to_json_value
-from onboard.core.models import Outcome, RemediationItem, Requirement, Severity
+from onboard.core.models import EngagementSpec, Outcome, RemediationItem, Requirement, Severity
+from onboard.core.reports.engagement import SEVERITY_ORDER, why
+from onboard.core.reports.formatting import md_table, plural, stamp, templates
 
 REPORT_SAMPLE_ROWS = 100
 FORMATS = ("md", "html", "json")
+#: The findings in the order the reports show them: what failed, what no check could decide, what passed.
+OUTCOME_ORDER = (Outcome.FAIL.value, Outcome.NOT_RUN.value, Outcome.PASS.value)
+OUTCOME_TITLES = {"fail": "Failed", "not_run": "Not run", "pass": "Passed"}
+
+
+def report_title(bundle: str, engagement: EngagementSpec | None = None) -> str:
+    """What the report is about, for people: the customer and engagement, else the bundle's name."""
+    if engagement is not None:
+        return f"{engagement.customer}: assessment for engagement {engagement.engagement_id}"
+    return f"Assessment of the {PurePath(bundle).name or bundle} bundle"
 
 
 def build_report(
@@ -24,8 +40,9 @@ def build_report(
     items: Sequence[RemediationItem],
     services: Sequence[str] = (),
     exports: dict[str, str] | None = None,
+    engagement: EngagementSpec | None = None,
 ) -> dict[str, Any]:
-    """The report as plain JSON-ready data."""
+    """The report as plain JSON-ready data; ``engagement`` names the customer it is for."""
     by_id = {r.id: r for r in requirements}
     findings = []
     for item in result.findings:
@@ -41,6 +58,23 @@ def build_report(
                 "source": requirement.source if requirement else "",
             }
         )
+    findings.sort(key=lambda f: OUTCOME_ORDER.index(f["outcome"]))  # stable: requirement order within
+    outcomes = {f.requirement_id: f.outcome for f in result.findings}
+    remediation = [
+        {
+            **to_json_value(i),
+            "kind": "question" if outcomes.get(i.requirement_id) is Outcome.NOT_RUN else "failure",
+            "why": why(i.title, i.detail),
+        }
+        for i in items
+    ]
+    # Blockers first within each part (a stable sort: requirement order otherwise).
+    parts = {
+        kind: sorted(
+            (i for i in remediation if i["kind"] == kind), key=lambda i: SEVERITY_ORDER[i["severity"]]
+        )
+        for kind in ("failure", "question")
+    }
     idfix = None
     if result.idfix is not None:
         idfix = {
@@ -49,13 +83,19 @@ def build_report(
             "exports": dict(exports or {}),
         }
     return {
+        "title": report_title(result.bundle, engagement),
+        "customer": engagement.customer if engagement else "",
+        "engagement_id": engagement.engagement_id if engagement else "",
+        "tenant": engagement.tenant if engagement else "",
         "bundle": result.bundle,
         "assessed_at": result.started_at.isoformat(),
         "seconds": round(result.seconds, 3),
         "services": list(services),
         "counts": result.counts(),
         "blockers": sum(1 for i in items if i.severity is Severity.BLOCKER),
-        "remediation": [to_json_value(i) for i in items],
+        "remediation": remediation,
+        "failures": parts["failure"],
+        "questions": parts["question"],
         "findings": findings,
         "inputs": [to_json_value(i) for i in result.inputs],
         "idfix": idfix,
@@ -67,245 +107,137 @@ def render_json(report: dict[str, Any]) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
 
 
-# ---------------------------------------------------------------------------
-# Markdown
-# ---------------------------------------------------------------------------
-
-
-def _md(text: object) -> str:
-    """A table cell: pipes escaped, newlines flattened."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
-def _md_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
-    return lines
+def summary_line(report: dict[str, Any]) -> str:
+    """Counts in one sentence (Markdown emphasis on the blockers)."""
+    counts = report["counts"]
+    return (
+        f"{counts['fail']} failed, {counts['not_run']} not run, {counts['pass']} passed: "
+        f"{plural(len(report['failures']), 'failure')} to fix and "
+        f"{plural(len(report['questions']), 'question')} to answer; "
+        f"**{plural(report['blockers'], 'blocking remediation item')}**."
+    )
 
 
 _MARK = {Outcome.PASS.value: "pass", Outcome.FAIL.value: "**FAIL**", Outcome.NOT_RUN.value: "not run"}
+_REMEDIATION_PARTS = (
+    ("failures", "Failures to fix", "Checks that ran on the bundle and failed: work to do."),
+    (
+        "questions",
+        "Questions to answer",
+        "What no check could decide: a person confirms it, or the bundle lacks the input its check reads.",
+    ),
+)
 
 
 def render_markdown(report: dict[str, Any]) -> str:
     """The report for people, in Markdown."""
-    counts = report["counts"]
     out = [
-        f"# Assessment of `{report['bundle']}`",
+        f"# {report['title']}",
         "",
-        f"Assessed {report['assessed_at']} in {report['seconds']:.1f} s"
+        f"Bundle `{report['bundle']}`, assessed {stamp(report['assessed_at'])} UTC in {report['seconds']:.1f} s"
         + (f" for {', '.join(report['services'])}" if report["services"] else "")
-        + f". {counts['pass']} passed, {counts['fail']} failed, {counts['not_run']} not run; "
-        f"**{report['blockers']} blocking remediation item{'s' if report['blockers'] != 1 else ''}**.",
+        + ".",
+        "",
+        summary_line(report),
         "",
         "## Remediation plan",
-        "",
     ]
-    if report["remediation"]:
-        out += _md_table(
-            ("Item", "Severity", "Owner", "Blocks", "What to do", "Why"),
+    if not report["remediation"]:
+        out += ["", "Nothing to remediate."]
+    for key, title, what in _REMEDIATION_PARTS:
+        out += ["", f"### {title} ({len(report[key])})", "", what, ""]
+        out += (
+            md_table(
+                ("Item", "Severity", "Owner", "Blocks", "What to do", "Why"),
+                [
+                    (i["id"], i["severity"], i["owner"], ", ".join(i["blocks"]), i["title"], i["detail"])
+                    for i in report[key]
+                ],
+            )
+            if report[key]
+            else ["None."]
+        )
+    out += ["", "## Findings"]
+    for outcome in OUTCOME_ORDER:
+        findings = [f for f in report["findings"] if f["outcome"] == outcome]
+        if not findings:
+            continue
+        out += ["", f"### {OUTCOME_TITLES[outcome]} ({len(findings)})", ""]
+        out += md_table(
+            ("Requirement", "Service", "Category", "Outcome", "Summary", "Where"),
             [
-                (i["id"], i["severity"], i["owner"], ", ".join(i["blocks"]), i["title"], i["detail"])
-                for i in report["remediation"]
+                (
+                    f["requirement_id"],
+                    f["service"],
+                    f["category"],
+                    _MARK.get(outcome, outcome),
+                    f["summary"],
+                    f["location"],
+                )
+                for f in findings
             ],
         )
-    else:
-        out.append("Nothing to remediate.")
-    out += ["", "## Findings", ""]
-    out += _md_table(
-        ("Requirement", "Service", "Category", "Outcome", "Summary", "Where"),
-        [
-            (
-                f["requirement_id"],
-                f["service"],
-                f["category"],
-                _MARK.get(f["outcome"], f["outcome"]),
-                f["summary"],
-                f["location"],
-            )
-            for f in report["findings"]
-        ],
-    )
     for f in report["findings"]:
         if f["outcome"] == Outcome.PASS.value or not f["details"]:
             continue
-        out += ["", f"### {f['requirement_id']}: {f['title']}", ""]
-        out += [f"- {_md(d)}" for d in f["details"]]
+        out += ["", f"#### {f['requirement_id']}: {f['title']}", ""]
+        out += [f"- {d}" for d in f["details"]]
         if f["total"] > len(f["details"]):
             out.append(f"- … and {f['total'] - len(f['details'])} more")
     out += ["", "## Inputs", ""]
-    out += _md_table(
+    out += md_table(
         ("Input", "File", "State", "Records", "Detail"),
         [(i["name"], i["file"], i["state"], i["records"] or "", i["detail"]) for i in report["inputs"]],
     )
-    idfix = report.get("idfix")
-    if idfix:
-        out += ["", "## Directory readiness (IdFix, multi-tenant rules)", ""]
-        out.append(
-            f"{idfix['records']:,} objects in `{idfix['file']}`: {idfix['found']:,} persons and groups, "
-            f"{idfix['skipped']:,} skipped as IdFix skips them, {idfix['processed']:,} checked; "
-            f"**{idfix['errors']:,} errors** ({idfix['duplicates']:,} duplicates)."
-        )
-        if idfix["by_kind"]:
-            out += [
-                "",
-                "Errors by kind: " + ", ".join(f"{k} {v:,}" for k, v in idfix["by_kind"].items()) + ".",
-            ]
-        if idfix["exports"]:
-            out += [
-                "",
-                "Every row: "
-                + ", ".join(f"[{name}]({path})" for name, path in idfix["exports"].items())
-                + " (IdFix's CSV columns).",
-            ]
-        if idfix["sample"]:
-            shown = len(idfix["sample"])
-            out += ["", f"First {shown} of {idfix['errors']:,}:" if shown < idfix["errors"] else "", ""]
-            out += _md_table(
-                ("Line", "Distinguished name", "Attribute", "Value", "Error", "Action", "Update"),
-                [
-                    (
-                        r["line"],
-                        r["distinguishedName"],
-                        r["attribute"],
-                        r["value"],
-                        ", ".join(r["error"]),
-                        r["proposedAction"],
-                        r["update"],
-                    )
-                    for r in idfix["sample"]
-                ],
-            )
-        if idfix["problems"]:
-            out += ["", f"Malformed LDIF ({idfix['problem_count']:,}):", ""]
-            out += [f"- {_md(p)}" for p in idfix["problems"]]
+    out += _idfix_markdown(report.get("idfix"))
     return "\n".join(out) + "\n"
 
 
-# ---------------------------------------------------------------------------
-# HTML
-# ---------------------------------------------------------------------------
-
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
-table { border-collapse: collapse; margin: 1rem 0; width: 100%; }
-th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; }
-.pass { color: #1a7f37; } .fail { color: #c62828; font-weight: bold; } .not_run { color: #8a6d00; }
-.blocker { color: #c62828; font-weight: bold; } code { background: #f6f6f6; padding: 0 .2rem; }
-"""
-
-
-def _h(text: object) -> str:
-    return html.escape(str(text))
-
-
-def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    head = "".join(f"<th>{_h(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def _idfix_markdown(idfix: dict[str, Any] | None) -> list[str]:
+    if not idfix:
+        return []
+    out = ["", "## Directory readiness (IdFix, multi-tenant rules)", ""]
+    out.append(
+        f"{idfix['records']:,} objects in `{idfix['file']}`: {idfix['found']:,} persons and groups, "
+        f"{idfix['skipped']:,} skipped as IdFix skips them, {idfix['processed']:,} checked; "
+        f"**{idfix['errors']:,} errors** ({idfix['duplicates']:,} duplicates)."
+    )
+    if idfix["by_kind"]:
+        out += ["", "Errors by kind: " + ", ".join(f"{k} {v:,}" for k, v in idfix["by_kind"].items()) + "."]
+    if idfix["exports"]:
+        links = ", ".join(f"[{name}]({path})" for name, path in idfix["exports"].items())
+        out += ["", f"Every row: {links} (IdFix's CSV columns)."]
+    if idfix["sample"]:
+        shown = len(idfix["sample"])
+        out += ["", f"First {shown} of {idfix['errors']:,}:" if shown < idfix["errors"] else "", ""]
+        out += md_table(
+            ("Line", "Distinguished name", "Attribute", "Value", "Error", "Action", "Update"),
+            [
+                (
+                    r["line"], r["distinguishedName"], r["attribute"], r["value"],
+                    ", ".join(r["error"]), r["proposedAction"], r["update"],
+                )
+                for r in idfix["sample"]
+            ],
+        )  # fmt: skip
+    if idfix["problems"]:
+        out += ["", f"Malformed LDIF ({idfix['problem_count']:,}):", ""]
+        out += [f"- {p}" for p in idfix["problems"]]
+    return out
 
 
 def render_html(report: dict[str, Any]) -> str:
-    """The report as one self-contained HTML page (every value escaped)."""
-    counts = report["counts"]
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Assessment of {_h(report['bundle'])}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>Assessment of <code>{_h(report['bundle'])}</code></h1>",
-        f"<p>Assessed {_h(report['assessed_at'])} in {report['seconds']:.1f} s"
-        + (f" for {_h(', '.join(report['services']))}" if report["services"] else "")
-        + f". {counts['pass']} passed, {counts['fail']} failed, {counts['not_run']} not run; "
-        f"<strong>{report['blockers']} blocking remediation item(s)</strong>.</p>",
-        "<h2>Remediation plan</h2>",
-    ]
-    if report["remediation"]:
-        parts.append(
-            _html_table(
-                ("Item", "Severity", "Owner", "Blocks", "What to do", "Why"),
-                [
-                    (
-                        f"<code>{_h(i['id'])}</code>",
-                        f"<span class='{_h(i['severity'])}'>{_h(i['severity'])}</span>",
-                        _h(i["owner"]),
-                        _h(", ".join(i["blocks"])),
-                        _h(i["title"]),
-                        _h(i["detail"]),
-                    )
-                    for i in report["remediation"]
-                ],
-            )
-        )
-    else:
-        parts.append("<p>Nothing to remediate.</p>")
-    parts.append("<h2>Findings</h2>")
-    rows = []
-    for f in report["findings"]:
-        details = "".join(f"<li>{_h(d)}</li>" for d in f["details"])
-        if f["total"] > len(f["details"]):
-            details += f"<li>… and {f['total'] - len(f['details'])} more</li>"
-        summary = _h(f["summary"]) + (f"<ul>{details}</ul>" if details and f["outcome"] != "pass" else "")
-        rows.append(
-            (
-                f"<code>{_h(f['requirement_id'])}</code><br>{_h(f['title'])}",
-                _h(f["service"]),
-                _h(f["category"]),
-                f"<span class='{_h(f['outcome'])}'>{_h(f['outcome'])}</span>",
-                summary,
-                _h(f["location"]),
-            )
-        )
-    parts.append(_html_table(("Requirement", "Service", "Category", "Outcome", "Summary", "Where"), rows))
-    parts.append("<h2>Inputs</h2>")
-    parts.append(
-        _html_table(
-            ("Input", "File", "State", "Records", "Detail"),
-            [
-                (
-                    _h(i["name"]),
-                    f"<code>{_h(i['file'])}</code>",
-                    _h(i["state"]),
-                    _h(i["records"] or ""),
-                    _h(i["detail"]),
-                )
-                for i in report["inputs"]
-            ],
+    """The report as one self-contained HTML page (the packaged template; every value escaped)."""
+    return (
+        templates()
+        .get_template("assessment.html.j2")
+        .render(
+            r=report,
+            parts=_REMEDIATION_PARTS,
+            outcomes={o: [f for f in report["findings"] if f["outcome"] == o] for o in OUTCOME_ORDER},
+            outcome_titles=OUTCOME_TITLES,
         )
     )
-    idfix = report.get("idfix")
-    if idfix:
-        parts.append("<h2>Directory readiness (IdFix, multi-tenant rules)</h2>")
-        parts.append(
-            f"<p>{idfix['records']:,} objects in <code>{_h(idfix['file'])}</code>: {idfix['found']:,} persons and "
-            f"groups, {idfix['skipped']:,} skipped, {idfix['processed']:,} checked; <strong>{idfix['errors']:,} "
-            f"errors</strong> ({idfix['duplicates']:,} duplicates).</p>"
-        )
-        if idfix["exports"]:
-            links = ", ".join(f"<a href='{_h(p)}'>{_h(n)}</a>" for n, p in idfix["exports"].items())
-            parts.append(f"<p>Every row: {links}.</p>")
-        if idfix["sample"]:
-            parts.append(
-                _html_table(
-                    ("Line", "Distinguished name", "Attribute", "Value", "Error", "Action", "Update"),
-                    [
-                        (
-                            _h(r["line"]),
-                            _h(r["distinguishedName"]),
-                            _h(r["attribute"]),
-                            f"<code>{_h(r['value'])}</code>",
-                            _h(", ".join(r["error"])),
-                            _h(r["proposedAction"]),
-                            f"<code>{_h(r['update'])}</code>",
-                        )
-                        for r in idfix["sample"]
-                    ],
-                )
-            )
-        if idfix["problems"]:
-            items = "".join(f"<li>{_h(p)}</li>" for p in idfix["problems"])
-            parts.append(f"<p>Malformed LDIF ({idfix['problem_count']:,}):</p><ul>{items}</ul>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
 
 
 RENDERERS = {"md": render_markdown, "html": render_html, "json": render_json}

@@ -1,19 +1,24 @@
-"""``onboard assess BUNDLE``: assess a bundle on its own, no Temporal server needed.
+"""``onboard assess [BUNDLE]``: assess a bundle on its own, no Temporal server needed.
 
 The requirements come from the same plan the engagement would record
-(:func:`~onboard.core.planning.build_plan` for ``--services`` and ``--fact``), the
-findings from :func:`~onboard.core.assessment.assess_bundle`, the remediation plan
-from :func:`~onboard.core.remediation.plan_remediation`::
+(:func:`~onboard.core.planning.build_plan`): the engagement file's with
+``--engagement`` (its services, facts and licences, so the same requirements as
+``onboard plan FILE``), else ``--services`` and ``--fact``; the findings from
+:func:`~onboard.core.assessment.assess_bundle`, the remediation plan from
+:func:`~onboard.core.remediation.plan_remediation`::
 
+    onboard assess --engagement examples/contoso.toml         # its bundle, its plan
     onboard assess examples/bundles/contoso
     onboard assess BUNDLE --services intune --fact mdm_authority=intune --format md
-    onboard assess BUNDLE --json > assessment.json
+    onboard assess BUNDLE --json > assessment.json            # writes no files
 
 Writes ``assessment.md``, ``assessment.html`` and ``assessment.json`` (``--format``
 chooses) plus the IdFix rows as ``idfix.csv`` and ``idfix.json`` to ``--out``
-(default ``BUNDLE/report``).  Exit status: 0 when no blocking remediation item
-remains, 3 when findings block, 1 on an error.  ``onboard checks`` lists the checks
-requirements can name.
+(default: ``NAME-assessment`` in the current folder, never inside the customer's
+bundle).  With ``--json`` the JSON report goes to stdout and files are written
+only to an ``--out`` given.  Exit status: 0 when no blocking remediation item
+remains, 3 when findings block, 1 on an error.  ``onboard checks`` lists the
+checks requirements can name.
 """
 
 import sys
@@ -23,15 +28,15 @@ from pathlib import Path
 
 import click
 from onboard.core.assessment import AssessmentResult, assess_bundle, registry
-from onboard.core.assessment.report import FILE_NAMES, FORMATS, RENDERERS, build_report
+from onboard.core.assessment.report import FILE_NAMES, FORMATS, OUTCOME_ORDER, RENDERERS, build_report
 from onboard.core.cli.output import console, print_json, table
-from onboard.core.cli.plan_cmd import command_line_fact
+from onboard.core.cli.plan_cmd import command_line_fact, plan_spec
 from onboard.core.errors import OnboardError, PlanError
-from onboard.core.models import Outcome, Plan, RemediationItem, Requirement, Severity
-from onboard.core.planning import build_plan
+from onboard.core.models import EngagementSpec, Outcome, Plan, RemediationItem, Requirement, Severity
+from onboard.core.planning import build_plan, error_field
 from onboard.core.plugins import ServicePluginManager, load_plugin_manager
 from onboard.core.remediation import plan_remediation
-from onboard.core.specfile import preview_spec
+from onboard.core.specfile import located, preview_spec
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -100,9 +105,18 @@ class ProgressDisplay:
 
 
 @click.command()
-@click.argument("bundle", type=click.Path(path_type=Path))
+@click.argument("bundle", required=False, type=click.Path(path_type=Path))
 @click.option(
-    "--services", metavar="A,B", help="Offers in scope, comma-separated (default: every installed offer)."
+    "--engagement",
+    "engagement_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Plan as this engagement file (TOML) does: its services, facts and licences, "
+    "and its bundle when BUNDLE is not given.",
+)
+@click.option(
+    "--services",
+    metavar="A,B",
+    help="Offers in scope, comma-separated (default: the engagement's, else every installed offer).",
 )
 @click.option(
     "--fact",
@@ -118,12 +132,21 @@ class ProgressDisplay:
     type=click.Choice(FORMATS),
     help="Report format (repeatable; default: md, html and json).",
 )
-@click.option("--out", type=click.Path(path_type=Path), help="Report folder (default: BUNDLE/report).")
 @click.option(
-    "--json", "as_json", is_flag=True, help="Print the JSON report on stdout instead of the tables."
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Report folder (default: NAME-assessment in the current folder, NAME the engagement's id "
+    "or the bundle's name; never inside the bundle).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the JSON report on stdout instead of the tables; write files only with --out.",
 )
 def assess(
-    bundle: Path,
+    bundle: Path | None,
+    engagement_file: Path | None,
     services: str | None,
     facts: tuple[str, ...],
     formats: tuple[str, ...],
@@ -132,34 +155,77 @@ def assess(
 ) -> int:
     """Assess the bundle folder BUNDLE: findings, remediation plan and reports.
 
-    Exit status 0: nothing blocks; 3: blocking remediation items remain; 1: error.
+    With --engagement FILE the plan is the engagement's (and BUNDLE defaults to its
+    bundle).  Exit status 0: nothing blocks; 3: blocking remediation items remain; 1: error.
     """
+    manager = load_plugin_manager()
+    spec = _spec(manager, engagement_file, services, facts)
+    if bundle is None:
+        if not spec.bundle:
+            where = f"{engagement_file} names no bundle" if engagement_file else "no BUNDLE given"
+            raise click.UsageError(f"{where}: name the assessment bundle folder")
+        bundle = Path(spec.bundle)
     if not bundle.is_dir():
         raise OnboardError(
             f"{bundle}: not a folder (an assessment bundle is a folder; see docs/assessment-bundle.md)"
         )
-    manager = load_plugin_manager()
-    keys = (
-        tuple(s.strip() for s in services.split(",") if s.strip()) if services else default_services(manager)
-    )
-    given = dict(command_line_fact(f, manager.facts()) for f in facts)
     try:
-        plan = build_plan(manager, preview_spec(keys, given))
+        plan = build_plan(manager, spec)
     except PlanError as exc:
-        raise OnboardError(str(exc)) from exc
+        if engagement_file is None or _given(error_field(exc), services, facts):
+            raise OnboardError(str(exc)) from exc
+        raise located(exc, str(engagement_file), engagement_file.read_text(encoding="utf-8-sig")) from exc
     with ProgressDisplay(sys.stderr.isatty()) as progress:
         result = assess_bundle(bundle, plan.requirements, manager=manager, progress=progress)
+    engagement = spec if engagement_file is not None else None
     try:
         items = plan_remediation(manager, plan.services, plan.requirements, result.findings, plan.facts)
-        folder = out or bundle / "report"
-        report, files = _write_reports(folder, result, plan, items, formats or FORMATS)
-        if as_json:
-            print_json(report)
+        if as_json and out is None:  # the report on stdout, the files left as they are
+            print_json(build_report(result, plan.requirements, items, plan.service_keys(), {}, engagement))
         else:
-            _print_summary(result, plan.requirements, items, files)
+            folder = out or default_out(bundle, engagement)
+            report, files = _write_reports(folder, result, plan, items, formats or FORMATS, engagement)
+            if as_json:
+                print_json(report)
+            else:
+                _print_summary(result, plan.requirements, items, files)
     finally:
         result.close()
     return exit_status(items)
+
+
+def _spec(
+    manager: ServicePluginManager, engagement_file: Path | None, services: str | None, facts: tuple[str, ...]
+) -> EngagementSpec:
+    """The engagement to plan: the file's (options on top), else a preview of the offers."""
+    if engagement_file is not None:
+        return plan_spec(engagement_file, services, facts, (), manager.facts())
+    keys = (
+        tuple(s.strip() for s in services.split(",") if s.strip()) if services else default_services(manager)
+    )
+    return preview_spec(keys, dict(command_line_fact(f, manager.facts()) for f in facts))
+
+
+def _given(field: str, services: str | None, facts: tuple[str, ...]) -> bool:
+    """Whether the field a planning error names came from an option rather than the file."""
+    root, _, key = field.partition(".")
+    if root == "services":
+        return bool(services)
+    return root == "facts" and any(f.partition("=")[0].strip() == key for f in facts)
+
+
+def default_out(bundle: Path, engagement: EngagementSpec | None = None, cwd: Path | None = None) -> Path:
+    """``NAME-assessment`` in the current folder, or beside the bundle when that is inside it.
+
+    Never inside the bundle: it is the customer's evidence, often a read-only share
+    or a folder that goes back to them, and a re-assessment of it must not read our
+    reports as theirs.
+    """
+    source = bundle.resolve()
+    name = f"{engagement.engagement_id if engagement else source.name or 'bundle'}-assessment"
+    here = (cwd or Path.cwd()).resolve()
+    folder = here / name
+    return source.parent / name if folder.is_relative_to(source) else folder
 
 
 def exit_status(items: Sequence[RemediationItem]) -> int:
@@ -168,7 +234,12 @@ def exit_status(items: Sequence[RemediationItem]) -> int:
 
 
 def _write_reports(
-    folder: Path, result: AssessmentResult, plan: Plan, items: list[RemediationItem], formats: tuple[str, ...]
+    folder: Path,
+    result: AssessmentResult,
+    plan: Plan,
+    items: list[RemediationItem],
+    formats: tuple[str, ...],
+    engagement: EngagementSpec | None,
 ) -> tuple[dict, dict[str, str]]:
     """Write the reports and IdFix exports; returns the report and the files written."""
     try:
@@ -180,7 +251,7 @@ def _write_reports(
         result.idfix.write_csv(folder / "idfix.csv")
         result.idfix.write_json(folder / "idfix.json")
         exports = {"idfix.csv": "idfix.csv", "idfix.json": "idfix.json"}
-    report = build_report(result, plan.requirements, items, plan.service_keys(), exports)
+    report = build_report(result, plan.requirements, items, plan.service_keys(), exports, engagement)
     files = {}
     for fmt in dict.fromkeys(formats):
         path = folder / FILE_NAMES[fmt]
@@ -196,27 +267,35 @@ def _print_summary(
     items: list[RemediationItem],
     files: dict[str, str],
 ) -> None:
+    """The findings (failed first) and the remediation plan (failures, then questions)."""
     by_id = {r.id: r for r in requirements}
     findings = table(f"Assessment of {result.bundle}", "requirement", "service", "outcome", "summary")
-    for f in result.findings:
+    for f in sorted(result.findings, key=lambda f: OUTCOME_ORDER.index(f.outcome.value)):
         style = _OUTCOME_STYLE[f.outcome]
         title = by_id[f.requirement_id].title if f.requirement_id in by_id else ""
         findings.add_row(
             f"{f.requirement_id}\n[dim]{title}[/]", f.service, f"[{style}]{f.outcome.value}[/]", f.summary
         )
     console.print(findings)
-    if items:
-        plan_table = table("Remediation plan", "item", "owner", "severity", "blocks", "what to do")
-        for i in items:
+    not_run = {f.requirement_id for f in result.findings if f.outcome is Outcome.NOT_RUN}
+    parts = (
+        ("Remediation plan: failures to fix", [i for i in items if i.requirement_id not in not_run]),
+        ("Remediation plan: questions to answer", [i for i in items if i.requirement_id in not_run]),
+    )
+    for title, part in parts if items else ():
+        if not part:
+            continue
+        plan_table = table(title, "item", "owner", "severity", "blocks", "what to do")
+        for i in part:
             severity = f"[red]{i.severity.value}[/]" if i.severity is Severity.BLOCKER else i.severity.value
             plan_table.add_row(i.id, i.owner.value, severity, ", ".join(i.blocks), i.title)
         console.print(plan_table)
-    else:
+    if not items:
         console.print("[green]nothing to remediate[/]")
     counts = result.counts()
     blockers = sum(1 for i in items if i.severity is Severity.BLOCKER)
     console.print(
-        f"{counts['pass']} passed, {counts['fail']} failed, {counts['not_run']} not run; "
+        f"{counts['fail']} failed, {counts['not_run']} not run, {counts['pass']} passed; "
         f"{blockers} blocking item(s). Reports: {', '.join(files.values())}"
     )
 
