@@ -17,13 +17,15 @@ import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import attrs
 from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.demo import PERSONAS, play, sample_spec
-from onboard.core.models import Completion, Contact, GateDecision, Phase
+from onboard.core.models import Completion, Contact, DueChange, GateDecision, Phase
 from onboard.core.trust.keys import KeyRing, persona_keys
 from onboard.workers.devserver import find_binary
 from onboard.workers.worker import running_worker
@@ -31,6 +33,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from tests.engine.helpers import (
+    FAST,
     KEYS,
     allowed_signers_text,
     attest_enable_steps,
@@ -134,10 +137,46 @@ async def gathered_core(client: Client) -> str:
                 await engagements.complete(eid, Completion(st.step.id, who, f"done: {st.step.title}"))
 
 
+async def timeline_core(client: Client) -> str:
+    """The remediation timeline: a due date moved, due-soon and overdue reminders, a
+    checkpoint naming the overdue items; every run keeping its memo."""
+    engagements = Engagements(client, TASK_QUEUE, signer=KEYS)
+    seconds = timedelta(seconds=4)
+    policy = attrs.evolve(
+        FAST,
+        blocker_due_within=seconds,
+        warning_due_within=seconds,
+        info_due_within=seconds,
+        provider_due_within=seconds,
+        due_reminder_before=timedelta(seconds=2),
+        checkpoint_every=timedelta(seconds=8),
+    )
+    spec = make_spec(("core",), policy=policy)
+    eid = spec.engagement_id
+    await engagements.start(spec)
+    await wait_for(engagements, eid, lambda s: s.state.plan is not None)
+    await engagements.record_contact(eid, Contact("pat", "phoned the customer"))
+    await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
+    await engagements.decide(eid, GateDecision("kickoff", "pat", True, "kick-off held"))
+    status = await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
+    first = status.state.items[0].item.id
+    later = datetime.now(UTC) + timedelta(seconds=12)
+    await engagements.move_due(eid, DueChange(first, "pat", later, "the change freeze"))
+    await engagements.decide(eid, GateDecision("remediation-plan", "casey", True, "plan agreed"))
+    status = await wait_for(engagements, eid, lambda s: s.state.checkpoints >= 1, timeout=60)
+    await wait_for(engagements, eid, lambda s: all(i.due_reminded == "overdue" for i in s.state.items), 60)
+    await close_all_items(engagements, status)
+    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
+    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
+    await attest_enable_steps(engagements, eid)
+    return eid
+
+
 #: Recorded with the code of their time: the first two before the signed-actions
 #: patch, the signed ones before quick-heartbeats, heartbeats-core before bounded-state,
 #: bounded-core before people-notices (the outbox, half-approvals, rejections, waves),
-#: notices-core before steps-gathered (a wave of ready steps gathered before its notice).
+#: notices-core before steps-gathered (a wave of ready steps gathered before its notice),
+#: gathered-core before due-dates and run-summary (timeline-core: due dates, memos).
 SCENARIOS: dict[str, Scenario] = {
     "core-only": core_only,
     "ems-contoso": ems_contoso,
@@ -147,6 +186,7 @@ SCENARIOS: dict[str, Scenario] = {
     "bounded-core": bounded_core,
     "notices-core": signed_core,
     "gathered-core": gathered_core,
+    "timeline-core": timeline_core,
 }
 
 #: ``sha256sum`` lines of every committed history: the recorder appends, nothing

@@ -19,7 +19,9 @@ from onboard.core.engagement.messages import EngagementInput
 from onboard.core.engagement.outbox import PEOPLE_NOTICES
 from onboard.core.engagement.workflows import (
     BOUNDED_STATE,
+    DUE_DATES,
     QUICK_HEARTBEATS,
+    RUN_SUMMARY,
     SIGNED_ACTIONS,
     STEPS_GATHERED,
 )
@@ -105,11 +107,13 @@ def test_each_patch_is_in_the_histories_recorded_since_it_came():
     for path in HISTORIES:
         decoded = _decoded(path)
         scenario = path.parent.name
-        since = ("heartbeats-core", "bounded-core", "notices-core", "gathered-core")
+        since = ("heartbeats-core", "bounded-core", "notices-core", "gathered-core", "timeline-core")
         assert (QUICK_HEARTBEATS in decoded) is (scenario in since), path
         assert (BOUNDED_STATE in decoded) is (scenario in since[1:]), path
         assert (PEOPLE_NOTICES in decoded) is (scenario in since[2:]), path
         assert (STEPS_GATHERED in decoded) is (scenario in since[3:]), path
+        assert (DUE_DATES in decoded) is (scenario in since[4:]), path
+        assert (RUN_SUMMARY in decoded) is (scenario in since[4:]), path
 
 
 def test_the_bounded_history_hands_an_archived_state_to_its_next_run():

@@ -530,8 +530,7 @@ class DueChange:
     """A provider person moves a remediation item's due date (``onboard due``).
 
     The provider establishes the remediation timeline, the customer confirms it
-    (the seed's responsibilities): a move before the remediation plan is agreed
-    withdraws the customer's approval of it; a move after tells the customer.
+    (the seed's responsibilities): the customer people hear of every move.
     """
 
     item: str

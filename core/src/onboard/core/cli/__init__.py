@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "onboard.core.cli.request_cmd",
     "onboard.core.cli.digest_cmd",
     "onboard.core.cli.report_cmd",
+    "onboard.core.cli.timeline_cmd",
 )
 
 

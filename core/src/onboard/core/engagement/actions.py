@@ -22,13 +22,14 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from onboard.core import limits
-    from onboard.core.engagement import authority, carried, notices, rules
+    from onboard.core.engagement import authority, carried, notices, rules, timeline
     from onboard.core.engagement.children import ServiceEnablementWorkflow
     from onboard.core.engagement.messages import ReassessResult, StepAttestation, StepChange
     from onboard.core.models import (
         AuditRecord,
         Completion,
         Contact,
+        DueChange,
         EngagementState,
         GateDecision,
         GateState,
@@ -78,12 +79,13 @@ def _refusals_fail_the_update() -> Iterator[None]:
 
 
 class EngagementActions:
-    """Gate decisions, completions, waivers, contact, re-assessment and resume."""
+    """Gate decisions, completions, waivers, due dates, contact, re-assessment and resume."""
 
     state: EngagementState
     _signed: bool
     _bounded: bool
     _outbox: bool
+    _timeline: bool  # the due-dates patch
     _queue: Callable[[Notification], None]  # the outbox's (.outbox.NoticeOutbox)
     _started: set[str]
     _children: dict[str, Any]
@@ -242,6 +244,33 @@ class EngagementActions:
             s, item.waivers, item.waiver_keys, person, signed.key, f"the waiver of {item.item.id!r}"
         )
         return person, signed
+
+    @workflow.update
+    def move_due(self, change: DueChange) -> ItemState:
+        """A provider person moves a remediation item's due date (``onboard due``)."""
+        s = self.state
+        with _refusals_fail_the_update():
+            person, signed = self._check_move_due(change, live=False)
+        self._audit(change, person, signed, change.reason)
+        item = timeline.apply_move(s, change, person)
+        self._publish()
+        self._queue(notices.due_moved(s, item, person.id, change.reason))
+        workflow.logger.info("%s due %s, moved by %s: %s", change.item, change.due, person.id, change.reason)
+        return item
+
+    @move_due.validator
+    @_refusing
+    def _validate_move_due(self, change: DueChange) -> None:
+        self._check_move_due(change, live=True)
+
+    def _check_move_due(self, change: DueChange, live: bool) -> tuple[Person, authority.SignedBy]:
+        if not self._timeline:
+            raise rules.Rejected(
+                "this run of the engagement has no remediation timeline (it began before due "
+                "dates existed); its next run has one"
+            )
+        person, _ = timeline.check_move(self.state, change, workflow.now())
+        return person, self._signature(change, person, live)
 
     @workflow.update
     def record_contact(self, contact: Contact) -> None:

@@ -10,6 +10,7 @@ first and, from the policy's ``escalate_after``-th notice on, to its
 """
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from onboard.core.models import (
     EngagementState,
@@ -130,20 +131,96 @@ def steps_ready(state: EngagementState, party: Party, steps: Sequence[StepState]
     )
 
 
-def checkpoint(state: EngagementState, number: int, open_items: Sequence[ItemState]) -> Notification:
+def _when(item: ItemState, now: datetime) -> str:
+    if item.due is None:
+        return ""
+    if item.due < now:
+        return f", overdue since {item.due.date().isoformat()}"
+    return f", due {item.due.date().isoformat()}"
+
+
+def _item_line(item: ItemState, now: datetime) -> str:
+    i = item.item
+    return f"{i.id} ({i.owner.value}, {i.severity.value}{_when(item, now)}): {i.title}"
+
+
+def checkpoint(
+    state: EngagementState, number: int, open_items: Sequence[ItemState], now: datetime | None = None
+) -> Notification:
+    """The open items, overdue ones first and named in the subject."""
     eid = state.spec.engagement_id
-    lines = [
-        f"{i.item.id} ({i.item.owner.value}, {i.item.severity.value}): {i.item.title}" for i in open_items
-    ]
+    late = [i for i in open_items if now is not None and i.overdue(now)]
+    ordered = [*late, *(i for i in open_items if i not in late)]
+    lines = (
+        [_item_line(i, now) for i in ordered]
+        if now is not None
+        else [
+            f"{i.item.id} ({i.item.owner.value}, {i.item.severity.value}): {i.item.title}" for i in open_items
+        ]
+    )
+    overdue = f", {len(late)} overdue" if late else ""
     return _notice(
         state,
         "checkpoint",
-        f"checkpoint call {number}: {len(open_items)} remediation item(s) open",
-        f"checkpoint call {number}: {len(open_items)} remediation item(s) open"
-        + (f" ({', '.join(i.item.id for i in open_items[:5])})" if open_items else ""),
+        f"checkpoint call {number}: {len(open_items)} remediation item(s) open{overdue}",
+        f"checkpoint call {number}: {len(open_items)} remediation item(s) open{overdue}"
+        + (f" ({', '.join(i.item.id for i in ordered[:5])})" if open_items else ""),
         recipients(state),
         details=_listed(lines),
         commands=(f"onboard show {eid}", f'onboard complete {eid} ITEM --as {{person}} --evidence "..."'),
+    )
+
+
+def due_soon(state: EngagementState, party: Party, items: Sequence[ItemState], now: datetime) -> Notification:
+    """To the owners: their items fall due within the policy's ``due_reminder_before``."""
+    eid = state.spec.engagement_id
+    first = min(i.due for i in items if i.due is not None)
+    return _notice(
+        state,
+        "due-soon",
+        f"{len(items)} remediation item(s) due by {first.date().isoformat()}",
+        f"{len(items)} remediation item(s) of the {party.value} side fall due soon",
+        recipients(state, [party]),
+        details=_listed([_item_line(i, now) for i in items]),
+        commands=(f'onboard complete {eid} ITEM --as {{person}} --evidence "..."',),
+    )
+
+
+def overdue(state: EngagementState, party: Party, items: Sequence[ItemState], now: datetime) -> Notification:
+    """To the owners and the provider people (who run the checkpoint calls)."""
+    eid = state.spec.engagement_id
+    to = {r.id: r for r in (*recipients(state, [party]), *recipients(state, [Party.PROVIDER]))}
+    commands = [f'onboard complete {eid} ITEM --as {{person}} --evidence "..."']
+    commands.append(f'onboard due {eid} ITEM YYYY-MM-DD --as {{person}} --reason "..."  (provider)')
+    return _notice(
+        state,
+        "overdue",
+        f"{len(items)} remediation item(s) of the {party.value} side overdue",
+        f"{len(items)} remediation item(s) of the {party.value} side are past their due date: "
+        + ", ".join(i.item.id for i in items[:5]),
+        tuple(to.values()),
+        details=_listed([_item_line(i, now) for i in items]),
+        commands=commands,
+    )
+
+
+def due_moved(state: EngagementState, item: ItemState, by: str, reason: str) -> Notification:
+    """To the customer people (who confirm the timeline) and the item's owners."""
+    eid = state.spec.engagement_id
+    day = item.due.date().isoformat() if item.due is not None else "?"
+    message = f"{by} moved the due date of {item.item.id!r} to {day}: {reason}"
+    commands: tuple[str, ...] = (f"onboard show {eid} --as {{person}}",)
+    gate = state.gates.get("remediation-plan")
+    if gate is not None and gate.open and not gate.passed:
+        message += "; approving the remediation plan confirms this timeline"
+        commands = (f'onboard approve {eid} remediation-plan --as {{person}} --comment "..."', *commands)
+    return _notice(
+        state,
+        "due-moved",
+        f"{item.item.id} is now due {day}",
+        message,
+        recipients(state, {Party.CUSTOMER, item.item.owner}),
+        commands=commands,
     )
 
 

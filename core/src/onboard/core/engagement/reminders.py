@@ -11,16 +11,17 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from onboard.core.engagement import notices, rules
+    from onboard.core.engagement import notices, rules, timeline
     from onboard.core.models import EngagementState, Notification, Party
 
 
 class PeopleReminders:
-    """Escalate a missed contact, call checkpoints, announce open gates and ready steps."""
+    """Escalate a missed contact, call checkpoints, remind of due dates, announce gates and steps."""
 
     state: EngagementState
     _outbox: bool
     _gathered: bool  # the steps-gathered patch
+    _timeline: bool  # the due-dates patch
     # The outbox's (.outbox.NoticeOutbox) and the workflow's:
     _send: Callable[[Notification], Awaitable[None]]
     _queue: Callable[[Notification], None]
@@ -49,7 +50,25 @@ class PeopleReminders:
         s.checkpoints += 1
         while s.next_checkpoint_at <= workflow.now():  # one call, even after a long outage
             s.next_checkpoint_at += s.spec.policy.checkpoint_every
-        await self._send(notices.checkpoint(s, s.checkpoints, rules.open_items(s)))
+        now = workflow.now() if self._timeline else None  # overdue items named, first
+        await self._send(notices.checkpoint(s, s.checkpoints, rules.open_items(s), now))
+
+    async def _remind_due(self) -> None:
+        """Tell each side of its items falling due soon, and of those now overdue (once each)."""
+        s, now = self.state, workflow.now()
+        soon, late = timeline.reminders(s, now)
+        for party in Party:
+            mine = [i for i in soon if i.item.owner is party]
+            if mine:
+                await self._send(notices.due_soon(s, party, mine, now))
+            mine = [i for i in late if i.item.owner is party]
+            if mine:
+                await self._send(notices.overdue(s, party, mine, now))
+        for item in soon:
+            item.due_reminded = timeline.SOON
+        for item in late:
+            item.due_reminded = timeline.OVERDUE
+        self._publish()  # the overdue count is in the memo
 
     async def _notify_gate(self, gate_id: str) -> None:
         gate = self.state.gates[gate_id]

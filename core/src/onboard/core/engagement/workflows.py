@@ -17,7 +17,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from onboard.core import search_attributes as sa
-    from onboard.core.engagement import authority, carried, notices, rules
+    from onboard.core.engagement import authority, carried, notices, rules, summary, timeline
     from onboard.core.engagement.actions import EngagementActions
     from onboard.core.engagement.activities import EngagementActivities
     from onboard.core.engagement.enabling import EnableSteps
@@ -63,6 +63,11 @@ QUICK_HEARTBEATS = "quick-heartbeats"
 BOUNDED_STATE = "bounded-state"
 #: Ready Enable steps are announced once per wave, gathered over policy.step_digest_wait.
 STEPS_GATHERED = "steps-gathered"
+#: The remediation timeline: items are due, their owners reminded (.timeline).
+DUE_DATES = "due-dates"
+#: Every run keeps a memo and details for `onboard list` and the Web UI (.summary),
+#: and an ending run clears who it awaits.
+RUN_SUMMARY = "run-summary"
 
 
 @workflow.defn
@@ -80,6 +85,8 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
         self._bounded = workflow.patched(BOUNDED_STATE)
         self._outbox = workflow.patched(PEOPLE_NOTICES)
         self._gathered = self._outbox and workflow.patched(STEPS_GATHERED)
+        self._timeline = self._outbox and workflow.patched(DUE_DATES)
+        self._summarised = self._outbox and workflow.patched(RUN_SUMMARY)
         #: Heartbeat timeouts of planning, notices and the journal; of assessments and steps.
         self._light_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else None
         self._work_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else HEARTBEAT_TIMEOUT
@@ -113,6 +120,7 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
         self._forwards: list[asyncio.Task] = []  # attestations on their way to children
         self._services_done: set[str] = set()
         self._published: tuple | None = None
+        self._memo_published: dict | None = None
         self._reassessed: dict[int, ReassessResult | str] = {}  # by ticket; str: why it failed
 
     # -- run ------------------------------------------------------------------
@@ -126,6 +134,8 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
             self._journal_task = asyncio.create_task(self._journal_loop())
         if self._outbox:
             self._notice_task = asyncio.create_task(self._notice_loop())
+        if self._summarised and s.started_at is None:
+            s.started_at = workflow.now()
         self._publish()
         if s.plan is None:
             s.plan = await self._activity(
@@ -136,6 +146,8 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
                 heartbeat=self._light_heartbeat,
             )
             s.history.append(f"{workflow.now().isoformat()} planned: {', '.join(s.plan.service_keys())}")
+        if self._timeline:  # items carried from runs before the timeline get their dates
+            timeline.propose(s, workflow.now())
         rules.refresh_gates(s)
         self._publish()
         if s.phase is Phase.INITIATE:
@@ -157,6 +169,7 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
                     break
             if self._bounded:
                 carried.compact(s)
+            self._publish_ended()
             workflow.continue_as_new(EngagementInput(s.spec, s))
         if self._signed:
             try:
@@ -170,6 +183,7 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
                     "engagement completes with audit records not journaled: %s", s.journal_problem
                 )
         await self._drain_outbox()
+        self._publish_ended()
         return rules.status(s)
 
     # -- phases -----------------------------------------------------------------
@@ -223,23 +237,28 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
             await self._notify_gate(JOINT_VERIFICATION)  # also when nothing was left to fix
             was_open = gate.open
             assert s.next_checkpoint_at is not None
-            remaining = s.next_checkpoint_at - workflow.now()
+            # Whichever comes first: the next checkpoint call or the next due reminder.
+            reminder = timeline.next_reminder_at(s) if self._timeline else None
+            due_first = reminder is not None and reminder < s.next_checkpoint_at
+            wake_up = self._remind_due if due_first else self._checkpoint
+            remaining = (reminder if due_first else s.next_checkpoint_at) - workflow.now()
             if remaining <= timedelta(0):
-                await self._checkpoint()
+                await wake_up()
                 continue
             try:
                 await workflow.wait_condition(
-                    lambda was_open=was_open: (
+                    lambda was_open=was_open, reminder=reminder: (
                         gate.passed
                         or bool(self._bundles)
                         or self._continue_suggested()
                         or (not was_open and not rules.open_items(s))
+                        or (self._timeline and timeline.next_reminder_at(s) != reminder)  # a date moved
                     ),
                     timeout=remaining,
-                    timeout_summary="next checkpoint call",
+                    timeout_summary="next due reminder" if due_first else "next checkpoint call",
                 )
             except TimeoutError:
-                await self._checkpoint()
+                await wake_up()
                 continue
             if self._bundles:
                 await self._run_pending_assessments()
@@ -296,6 +315,8 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
         closed = rules.merge_assessment(
             s, outcome.findings, outcome.items, workflow.now(), reopen_failing=self._signed
         )
+        if self._timeline:
+            timeline.propose(s, workflow.now())
         rules.refresh_gates(s)
         self._publish()
         return ReassessResult(
@@ -375,11 +396,13 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
         )
 
     def _publish(self) -> None:
-        """Keep the search attributes in step with the state (only when they change)."""
+        """Keep the search attributes (and the memo) in step with the state, when they change."""
         s = self.state
         services = list(s.plan.service_keys() if s.plan else s.spec.services)
         waiting = list(rules.awaiting(s))
         values = (s.phase.value, s.spec.tenant, tuple(services), tuple(waiting))
+        if self._summarised:
+            self._publish_memo(summary.memo(s, workflow.now()))
         if values == self._published:
             return
         self._published = values
@@ -391,6 +414,23 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
                 sa.AWAITING.value_set(waiting) if waiting else sa.AWAITING.value_unset(),
             ]
         )
+
+    def _publish_memo(self, memo: dict) -> None:
+        unchanged = {k: v for k, v in memo.items() if k != "updated_at"}
+        if unchanged == self._memo_published:
+            return
+        self._memo_published = unchanged
+        workflow.upsert_memo({summary.MEMO_KEY: memo})
+        workflow.set_current_details(summary.details(self.state, workflow.now()))
+
+    def _publish_ended(self) -> None:
+        """This run awaits nobody any more (the next run, if any, says whom it awaits)."""
+        if not self._summarised:
+            return
+        self._publish_memo(summary.memo(self.state, workflow.now(), ended=True))
+        if self._published is not None and self._published[3]:
+            self._published = (*self._published[:3], ())
+            workflow.upsert_search_attributes([sa.AWAITING.value_unset()])
 
 
 def _continued_as_new(info: workflow.Info) -> bool:
