@@ -12,6 +12,8 @@ import os
 import sys
 
 import click
+from onboard.core.cli.output import PLAIN_ENV, console
+from onboard.core.cli.pager import PAGER_ENV
 from onboard.core.errors import OnboardError
 from onboard.core.logging import configure_cli_logging
 
@@ -38,9 +40,21 @@ COMMAND_MODULES = (
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="onboard-core", prog_name="onboard")
 @click.option("-v", "--verbose", is_flag=True, help="Show debug logs on stderr.")
-def cli(verbose: bool) -> None:
+@click.option(
+    "--plain",
+    is_flag=True,
+    help=f"Tables as tab-separated rows (a header line first), no box characters, no colour "
+    f"(or set {PLAIN_ENV}=1). For scripts; --json gives every field.",
+)
+@click.option(
+    "--no-pager",
+    is_flag=True,
+    help=f"Never page long output (default on a terminal: ${PAGER_ENV}, else $PAGER, else less).",
+)
+def cli(verbose: bool, plain: bool, no_pager: bool) -> None:
     """Run FastTrack onboarding engagements as durable Temporal workflows."""
     configure_cli_logging(verbose)
+    console.configure(plain=plain, pager=not no_pager)
 
 
 for _name in COMMAND_MODULES:

@@ -1,29 +1,141 @@
-"""Printing for the CLI: rich tables for people, ``--json`` for scripts."""
+"""Printing for the CLI: tables for people, tab-separated rows with ``--plain``, JSON with ``--json``.
 
+Every command prints through :data:`console`, which the ``onboard`` group configures
+for each run (``onboard --plain``, ``onboard --no-pager``, ``$ONBOARD_PLAIN``):
+
+- **width**: the terminal's; piped, ``$COLUMNS`` or else :data:`PIPED_WIDTH`;
+- **tables**: id columns never wrap and are never cut, other columns wrap at spaces
+  (:mod:`.tables`); a table whose ids cannot fit is printed wider rather than cut;
+- **plain** (for scripts): tables as tab-separated rows under a header line, a title
+  as a ``#`` line, no box characters, no colour, no wrapping;
+- **pager** (:mod:`.pager`): a command's report that is longer than the screen goes
+  through ``$ONBOARD_PAGER``/``$PAGER``/``less`` when stdout is a terminal;
+- **JSON** (:func:`print_json`): the models through the project's cattrs converter.
+"""
+
+import io
 import json
+import os
+import sys
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from onboard.core.cli.pager import page, pager_command, screen_lines
+from onboard.core.cli.tables import fit_all, plain_lines, plain_text
 from onboard.core.converter import to_json_value
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+#: The width of piped output when ``$COLUMNS`` does not say (rich would assume 80).
+PIPED_WIDTH = 160
+#: Set to 1 (true, yes, on) for ``--plain`` without the option.
+PLAIN_ENV = "ONBOARD_PLAIN"
 
 
-def _console() -> Console:
-    # Rich assumes 80 columns when output is piped; tables of ids need more.
-    probe = Console()
-    return Console(highlight=False, width=None if probe.is_terminal else 160)
+def _wanted(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-console = _console()
+def _rich_console() -> Console:
+    """A console for stdout: the terminal's width, else ``$COLUMNS``, else :data:`PIPED_WIDTH`."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    told = columns.isdigit() and int(columns) > 0  # rich reads $COLUMNS itself
+    width = None if told or Console().is_terminal else PIPED_WIDTH
+    return Console(highlight=False, width=width)
+
+
+class Output:
+    """The CLI's console: a rich console for people, plain lines for scripts, a buffer
+    while a report is paged.  Other attributes are the rich console's."""
+
+    def __init__(self) -> None:
+        self.plain = False
+        self.paging = True
+        self._console: Console | None = None
+
+    def configure(self, *, plain: bool = False, pager: bool = True) -> None:
+        """Set up for one run of the CLI (``plain`` also from ``$ONBOARD_PLAIN``)."""
+        self.plain = plain or _wanted(os.environ.get(PLAIN_ENV))
+        self.paging = pager
+        self._console = _rich_console()
+
+    @property
+    def rich(self) -> Console:
+        if self._console is None:
+            self._console = _rich_console()
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.rich, name)
+
+    def print(
+        self, *objects: Any, sep: str = " ", end: str = "\n", markup: bool | None = None, **kwargs: Any
+    ) -> None:
+        """Like rich's ``print``; tables keep their ids whole, and plain mode prints plain lines."""
+        console = self.rich
+        if self.plain:
+            if all(isinstance(o, str | Text) for o in objects):
+                self.write(sep.join(plain_text(o, markup is not False) for o in objects) + end)
+            else:
+                lines = [line for o in objects for line in plain_lines(o, console, markup is not False)]
+                self.write("\n".join(lines) + end)
+            return
+        normal = console.width
+        width = max((fit_all(o, console, normal) for o in objects), default=normal)
+        if width <= normal:
+            console.print(*objects, sep=sep, end=end, markup=markup, **kwargs)
+            return
+        console.width = width  # wider than the screen: the terminal wraps the lines, ids whole
+        try:
+            console.print(*objects, sep=sep, end=end, markup=markup, crop=False, **kwargs)
+        finally:
+            console.width = normal
+
+    def write(self, text: str) -> None:
+        """``text`` exactly as it is (JSON, exports): no markup, no wrapping."""
+        self.rich.file.write(text)
+
+    @contextmanager
+    def paged(self) -> Iterator[None]:
+        """Hold what is printed inside; then page it if it is longer than the screen."""
+        command = pager_command(self.paging)
+        normal = self.rich
+        if command is None or normal.file is not sys.stdout:  # not a terminal, or already held
+            yield
+            return
+        held = io.StringIO()
+        self._console = Console(file=held, force_terminal=True, width=normal.width, highlight=False)
+        done = False
+        try:
+            yield
+            done = True
+        finally:
+            self._console = normal
+            text = held.getvalue()
+            if done and text.count("\n") >= screen_lines():
+                page(text, command)
+            else:  # short, or cut short by an error: what was printed stays visible
+                sys.stdout.write(text)
+
+
+#: The one console every command prints through.
+console = Output()
 
 
 def print_json(value: Any) -> None:
     """Any model (or plain data) as indented JSON on stdout."""
-    print(json.dumps(to_json_value(value), indent=2, sort_keys=False, default=str))
+    console.write(json.dumps(to_json_value(value), indent=2, sort_keys=False, default=str) + "\n")
 
 
-def table(title: str | None, *columns: str) -> Table:
+def table(title: str | None, *columns: str, ids: Collection[str] | None = None) -> Table:
+    """A table whose id columns (``ids``; by default the first) never wrap or fold.
+
+    Every other column wraps at spaces; see :mod:`onboard.core.cli.tables`.
+    """
+    id_columns = set(columns[:1] if ids is None else ids)
     t = Table(title=title, title_justify="left", show_lines=False, header_style="bold")
     for column in columns:
-        t.add_column(column, overflow="fold")
+        t.add_column(column, no_wrap=column in id_columns, overflow="fold")
     return t

@@ -136,10 +136,11 @@ def plan(
         result = attrs.evolve(result, signers=AllowedSigners.load(signers_file).snapshot(spec.roster))
     if as_json:
         print_json(result)
-    else:
-        title = f"Plan for {spec.customer} ({spec.tenant})" if engagement_file else "Plan (preview)"
-        in_scope = set(result.service_keys())
-        relevant = {key for key, fact in manager.facts().items() if fact.service in in_scope}
+        return
+    title = f"Plan for {spec.customer} ({spec.tenant})" if engagement_file else "Plan (preview)"
+    in_scope = set(result.service_keys())
+    relevant = {key for key, fact in manager.facts().items() if fact.service in in_scope}
+    with console.paged():
         console.print(render_plan(result, title=title, fact_keys=relevant))
         if result.signers is not None and result.signers.unkeyed():
             console.print(

@@ -36,14 +36,16 @@ def plugins(ctx: click.Context, show_facts: bool, as_json: bool) -> None:
         facts = list(manager.facts().values())
         if as_json:
             print_json(facts)
-        else:
+            return
+        with console.paged():
             console.print(facts_table(facts) if facts else "no plugin declares a fact")
         return
     records = sorted(manager.records.values(), key=lambda r: r.name)
     if as_json:
         print_json(records)
         return
-    console.print(plugins_table(records) if records else "no onboard plugins are installed")
+    with console.paged():
+        console.print(plugins_table(records) if records else "no onboard plugins are installed")
 
 
 def plugins_table(records: list[PluginRecord]) -> object:
