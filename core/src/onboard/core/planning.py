@@ -239,7 +239,7 @@ def build_plan(manager: ServicePluginManager, spec: EngagementSpec) -> Plan:
     def collect(hook: str, item_type: type, **kwargs: object) -> list:
         items, errors = manager.collect(hook, item_type, keys, services=keys, facts=facts, **kwargs)
         if errors:
-            raise PlanError(str(errors[0]))
+            raise PlanError(str(errors[0])) from errors[0]  # the cause names the plugin (metrics)
         return items
 
     conflicts: list[str] = collect("validate_facts", str)

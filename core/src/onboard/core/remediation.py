@@ -79,7 +79,7 @@ def plan_remediation(
             facts=facts,
         )
         if errors:
-            raise PlanError(str(errors[0]))
+            raise PlanError(str(errors[0])) from errors[0]  # the cause names the plugin (metrics)
         items.extend(owned_items)
     open_ids = {r.id for r in open_requirements}
     for item in items:

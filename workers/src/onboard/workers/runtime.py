@@ -1,4 +1,4 @@
-"""The temporalio Runtime for a worker: Prometheus metrics and Core logs as JSON.
+"""The temporalio Runtime for a worker: Prometheus metrics (the SDK's and onboard's) and Core logs.
 
 A Runtime owns the SDK's native thread pool, its metrics exporter and its logging.
 The worker builds one with :func:`worker_runtime` and connects its client with it
@@ -8,6 +8,7 @@ The worker builds one with :func:`worker_runtime` and connects its client with i
 import logging
 
 from onboard.core.errors import OnboardError
+from onboard.core.metrics import HISTOGRAM_BUCKETS
 from temporalio.runtime import (
     LogForwardingConfig,
     LoggingConfig,
@@ -21,14 +22,14 @@ from temporalio.runtime import (
 CORE_LOGGER_NAME = "temporalio.core"
 
 
-def parse_bind_address(value: str) -> str:
+def parse_bind_address(value: str, flag: str = "--metrics-bind", example: int = 9464) -> str:
     """Check a ``HOST:PORT`` bind address; ``:PORT`` means every interface.
 
-    :raises OnboardError: naming the value and the expected form.
+    :raises OnboardError: naming the flag, the value and the expected form.
     """
     host, sep, port = value.strip().rpartition(":")
     if not sep or not port.isdigit() or not 0 < int(port) < 65536:
-        raise OnboardError(f"--metrics-bind {value!r}: expected HOST:PORT, e.g. 0.0.0.0:9464")
+        raise OnboardError(f"{flag} {value!r}: expected HOST:PORT, e.g. 0.0.0.0:{example}")
     return f"{host or '0.0.0.0'}:{int(port)}"
 
 
@@ -39,7 +40,15 @@ def worker_runtime(metrics_bind: str | None = None) -> Runtime:
         (scraped over plain HTTP); ``None`` for no metrics.
     :raises OnboardError: the address is malformed or the port is taken.
     """
-    metrics = PrometheusConfig(bind_address=parse_bind_address(metrics_bind)) if metrics_bind else None
+    metrics = (
+        PrometheusConfig(
+            bind_address=parse_bind_address(metrics_bind),
+            # onboard's histograms are in seconds, from seconds to months (onboard.core.metrics).
+            histogram_bucket_overrides={k: list(v) for k, v in HISTOGRAM_BUCKETS.items()},
+        )
+        if metrics_bind
+        else None
+    )
     core_logger = logging.getLogger(CORE_LOGGER_NAME)
     if not any(isinstance(f, _CoreLogFields) for f in core_logger.filters):
         core_logger.addFilter(_CoreLogFields())

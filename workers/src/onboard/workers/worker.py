@@ -19,7 +19,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager, nullcontext
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager, nullcontext, suppress
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ from onboard.core.plugins import ServicePluginManager, default_plugin_manager
 from onboard.core.settings import TASK_QUEUE
 from onboard.core.trust import store as trust_store
 from onboard.core.trust.signers import SignersFileError
+from onboard.workers.gauges import EngagementGauges
+from onboard.workers.health import serving_health
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -126,6 +128,8 @@ async def run_worker(
     *,
     stop: asyncio.Event | None = None,
     handle_signals: bool = True,
+    health_bind: str | None = None,
+    gauge_interval: timedelta | None = None,
     **options: Any,
 ) -> None:
     """Run a worker until ``stop`` is set or SIGTERM/SIGINT arrives, then shut down.
@@ -133,11 +137,35 @@ async def run_worker(
     :param stop: set it to stop the worker (also set by the signal handlers).
     :param handle_signals: install SIGTERM/SIGINT handlers (only possible in the
         main thread; elsewhere the caller stops the worker through ``stop``).
+    :param health_bind: ``HOST:PORT`` to serve ``/healthz`` at (:mod:`.health`).
+    :param gauge_interval: how often to set the engagement gauges from visibility
+        (:mod:`.gauges`) on the client's runtime meter; ``None``: not at all.
     :param options: passed to :func:`build_worker`.
     :raises RuntimeError: and other temporalio errors when the worker fails fatally.
+    :raises OnboardError: the health address cannot be bound.
     """
     worker = build_worker(client, **options)
     stop = stop or asyncio.Event()
+    async with AsyncExitStack() as beside:
+        if health_bind is not None:
+            await beside.enter_async_context(serving_health(client, worker, health_bind))
+        if gauge_interval is not None:
+            meter = client.service_client.config.runtime.metric_meter  # type: ignore[union-attr]
+            gauges = EngagementGauges(client, worker.task_queue, meter, gauge_interval)
+            beside.push_async_callback(_cancelled, asyncio.create_task(gauges.run()))
+        await _run_until_stopped(client, worker, stop, handle_signals, options)
+    log.info("worker_stopped", task_queue=worker.task_queue)
+
+
+async def _cancelled(task: asyncio.Task) -> None:
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
+
+
+async def _run_until_stopped(
+    client: Client, worker: Worker, stop: asyncio.Event, handle_signals: bool, options: dict[str, Any]
+) -> None:
     with stop_on_signals(stop) if handle_signals else nullcontext():
         run = asyncio.create_task(worker.run())
         stopped = asyncio.create_task(stop.wait())
@@ -157,7 +185,6 @@ async def run_worker(
             await run  # re-raises a fatal worker error
         finally:
             stopped.cancel()
-    log.info("worker_stopped", task_queue=worker.task_queue)
 
 
 @contextmanager

@@ -63,7 +63,16 @@ def worker_options(command: Callable) -> Callable:
         ),
         click.option(
             "--metrics-bind", metavar="HOST:PORT", envvar="ONBOARD_METRICS_BIND",
-            help="Serve Prometheus metrics at http://HOST:PORT/metrics.",
+            help="Serve Prometheus metrics (Temporal's and onboard's) at http://HOST:PORT/metrics.",
+        ),
+        click.option(
+            "--gauge-interval", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+            metavar="SECONDS", envvar="ONBOARD_GAUGE_INTERVAL",
+            help="With --metrics-bind: how often the engagement gauges are counted from visibility.",
+        ),
+        click.option(
+            "--health-bind", metavar="HOST:PORT", envvar="ONBOARD_HEALTH_BIND",
+            help="Serve http://HOST:PORT/healthz: 200 while this worker polls and reaches the server, else 503.",
         ),
         click.option("--task-queue", default=TASK_QUEUE, show_default=True, help="Task queue to poll."),
         click.option(
@@ -96,6 +105,8 @@ def worker_command(
     connection: ConnectionOptions,
     task_queue: str,
     metrics_bind: str | None,
+    gauge_interval: float,
+    health_bind: str | None,
     graceful_shutdown: float,
     log_level: str,
     log_format: str,
@@ -114,6 +125,7 @@ def worker_command(
     temporal_runtime = runtime.worker_runtime(metrics_bind)
     if metrics_bind:
         log.info("metrics_serving", url=f"http://{runtime.parse_bind_address(metrics_bind)}/metrics")
+    observe = _observing(runtime, metrics_bind, gauge_interval, health_bind)
 
     async def main() -> None:
         client = await connect(connection, runtime=temporal_runtime)
@@ -129,6 +141,7 @@ def worker_command(
                 task_queue=task_queue,
                 graceful_shutdown_timeout=timedelta(seconds=graceful_shutdown),
                 allowed_signers=allowed_signers,
+                **observe,
             ),
             task_queue,
         )
@@ -157,6 +170,8 @@ def dev_command(
     db: Path | None,
     task_queue: str,
     metrics_bind: str | None,
+    gauge_interval: float,
+    health_bind: str | None,
     graceful_shutdown: float,
     log_level: str,
     log_format: str,
@@ -172,6 +187,7 @@ def dev_command(
     worker, runtime, logs, devserver = (_workers(m) for m in ("worker", "runtime", "logs", "devserver"))
     logs.configure_worker_logging(log_level, log_format=log_format)
     temporal_runtime = runtime.worker_runtime(metrics_bind)
+    observe = _observing(runtime, metrics_bind, gauge_interval, health_bind)
 
     personas = None
     if allowed_signers is None and not os.environ.get(store.ENV_VAR):
@@ -197,12 +213,26 @@ def dev_command(
                         task_queue=task_queue,
                         graceful_shutdown_timeout=timedelta(seconds=graceful_shutdown),
                         allowed_signers=allowed_signers,
+                        **observe,
                     ),
                     task_queue,
                 )
         click.echo("onboard dev: worker and Temporal server stopped.")
 
     asyncio.run(main())
+
+
+def _observing(
+    runtime: Any, metrics_bind: str | None, gauge_interval: float, health_bind: str | None
+) -> dict[str, Any]:
+    """``run_worker``'s health and gauge options; a bad address is reported before connecting."""
+    return {
+        "health_bind": runtime.parse_bind_address(health_bind, "--health-bind", 8080)
+        if health_bind
+        else None,
+        # Without an endpoint nobody reads the gauges: spare visibility the queries.
+        "gauge_interval": timedelta(seconds=gauge_interval) if metrics_bind else None,
+    }
 
 
 async def _warn_unregistered(client: Any) -> None:

@@ -8,6 +8,7 @@ workflow then waits for a person instead of failing.
 """
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -16,6 +17,7 @@ import attrs
 import structlog
 from onboard.core.engagement.messages import AssessInput, AssessOutcome, JournalBatch, RunStepInput
 from onboard.core.errors import OnboardError, PluginLoadError, SpecError
+from onboard.core.metrics import count_plugin_failures, record_assessment
 from onboard.core.models import (
     EngagementSpec,
     Finding,
@@ -70,6 +72,7 @@ async def call_each_once(
             activity.heartbeat(served)
         else:
             errors.append(error)
+    count_plugin_failures(errors)
     return errors
 
 
@@ -106,6 +109,7 @@ class EngagementActivities(PluginActivities):
         try:
             plan = await while_heartbeating(asyncio.to_thread(build_plan, self.manager, spec))
         except OnboardError as exc:
+            count_plugin_failures([exc])
             where = f"engagement file {spec.source}" if spec.source else "the engagement as started (no file)"
             raise ApplicationError(
                 f"{where}: {exc} (the workers' plugins decide; `onboard plugins` on a worker lists them)",
@@ -126,10 +130,18 @@ class EngagementActivities(PluginActivities):
     @activity.defn
     async def assess(self, inp: AssessInput) -> AssessOutcome:
         """Assess: run every requirement's check on the bundle, then the remediation plan."""
+        started, ok = time.monotonic(), False
         try:
-            return await while_heartbeating(asyncio.to_thread(self._assess, inp))
+            outcome = await while_heartbeating(asyncio.to_thread(self._assess, inp))
+            ok = True
+            return outcome
         except OnboardError as exc:
+            count_plugin_failures([exc])
             raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc
+        finally:
+            record_assessment(
+                activity.metric_meter(), time.monotonic() - started, reassessment=inp.reassessment, ok=ok
+            )
 
     def _assess(self, inp: AssessInput) -> AssessOutcome:
         plan = inp.plan
@@ -165,6 +177,7 @@ class EngagementActivities(PluginActivities):
         except PluginLoadError as exc:  # the plugin is not here; retrying will not bring it
             raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc
         except OnboardError as exc:
+            count_plugin_failures([exc])
             # Retried with backoff: a plugin may fail on something transient.
             raise ApplicationError(str(exc), type=type(exc).__name__) from exc
         if result is None:
