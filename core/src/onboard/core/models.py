@@ -62,6 +62,11 @@ def _positive_count(instance: object, attribute: attrs.Attribute, value: int) ->
         raise ValueError(f"{type(instance).__name__}.{attribute.name} must be a whole number of at least 1")
 
 
+def _optional_count(instance: object, attribute: attrs.Attribute, value: int | None) -> None:
+    if value is not None:
+        _positive_count(instance, attribute, value)
+
+
 def _aware(value: datetime) -> datetime:
     """Timestamps without a zone are UTC: workflow time is always zone-aware."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
@@ -138,13 +143,30 @@ class FactKind(StrEnum):
 # What plugins return
 # ---------------------------------------------------------------------------
 
+#: The FastTrack programme's eligibility threshold, the default of
+#: :attr:`ServiceInfo.min_licenses`.  The seeds give no number (they say only "after
+#: you have purchased the appropriate number of licenses"); the figure is the FastTrack
+#: Center Benefit for EMS page's "at least 150 licenses for EMS or any of its
+#: individual cloud services" (:data:`ELIGIBILITY_SOURCE`).  An engagement sets its
+#: own with ``[policy] min_licenses``.
+FASTTRACK_MIN_LICENSES = 150
+#: Where :data:`FASTTRACK_MIN_LICENSES` comes from, for ``ServiceInfo.source``: the page
+#: the EMS phases seed links to, which this repository does not hold.
+ELIGIBILITY_SOURCE = (
+    "[F-ELIG] MicrosoftDocs/EMDocs EMDocs/Solutions/fasttrack-center-benefit-for-enterprise-mobility-suite-ems.md "
+    "(2016; linked from the EMS phases seed, not in this repository)"
+)
+
 
 @frozen
 class ServiceInfo:
     """An eligible service (or, with ``bundles``, an offer that bundles services).
 
     ``key`` is the name used on the command line and in every id the plugin returns.
-    ``min_licenses`` is the eligibility threshold (the FastTrack benefit starts at 150).
+    ``min_licenses`` is the offer's own eligibility threshold: the licences of it an
+    engagement needs (an engagement's ``[policy] min_licenses`` replaces it).  The
+    default, :data:`FASTTRACK_MIN_LICENSES` (150), is the programme's published figure,
+    not the seeds' (they give none): see :data:`ELIGIBILITY_SOURCE`.
     ``bundles`` lists member service keys: an engagement for the bundle onboards each
     member once.  ``after`` lists services whose Enable work must finish first; every
     eligible service runs after ``core``.
@@ -153,7 +175,7 @@ class ServiceInfo:
     key: str = field(validator=_valid_id)
     name: str = field(validator=_non_empty)
     description: str = ""
-    min_licenses: int = 150
+    min_licenses: int = FASTTRACK_MIN_LICENSES
     bundles: tuple[str, ...] = field(default=(), converter=_str_tuple)
     after: tuple[str, ...] = field(default=("core",), converter=_str_tuple)
     source: str = ""
@@ -309,6 +331,9 @@ class Policy:
     engagement's clock when it arrives (either way: clock skew, a slow network).
     ``allow_unsigned``: accept actions that carry no signature. Off by default; an
     engagement that allows them says so, in red, in ``onboard show``.
+    ``min_licenses``: the eligibility threshold for every offer of this engagement;
+    unset, each offer's own (:attr:`ServiceInfo.min_licenses`, 150 for the built-in
+    ones, a configurable default: see there for where the figure comes from).
     Tests shrink the durations to seconds; the server then runs the real timers.
     """
 
@@ -334,6 +359,7 @@ class Policy:
     provider_due_within: timedelta = field(default=timedelta(days=7), validator=_positive)
     #: An item's owners are reminded this long before it is due, and once when it is overdue.
     due_reminder_before: timedelta = field(default=timedelta(days=2), validator=_positive)
+    min_licenses: int | None = field(default=None, validator=_optional_count)
 
 
 @frozen
@@ -372,10 +398,15 @@ class GateDefinition:
 
 @frozen
 class Eligibility:
+    """Whether one service is eligible, through which offer, and against what threshold."""
+
     service: str
     licenses: int
     min_licenses: int
     via: str  # the offer whose licences count (e.g. "ems" for intune)
+    #: Where ``min_licenses`` comes from: ``"policy.min_licenses"`` (the engagement's
+    #: own), else "" (the offer's :attr:`ServiceInfo.min_licenses`).
+    threshold_from: str = ""
 
     @property
     def eligible(self) -> bool:
@@ -423,6 +454,10 @@ class Plan:
     #: The workers' allowed-signers file as the planning activity read it: each
     #: roster person's key fingerprints (none: that person cannot act yet).
     signers: SignerSnapshot | None = None
+    #: What a person should know before agreeing to this plan though nothing refuses
+    #: it (e.g. an eligibility threshold below the programme's); ``onboard plan``
+    #: prints them under the header.
+    warnings: tuple[str, ...] = field(default=(), converter=_str_tuple)
 
     def service_keys(self) -> tuple[str, ...]:
         return tuple(s.key for s in self.services)

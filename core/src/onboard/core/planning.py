@@ -71,29 +71,72 @@ def expand_services(requested: Sequence[str], registry: dict[str, ServiceInfo]) 
     return [registry[key] for key in ordered]
 
 
+#: Where an engagement's own eligibility threshold is set (``[policy] min_licenses``).
+POLICY_THRESHOLD = "policy.min_licenses"
+
+
+def _best_offer(
+    spec: EngagementSpec, info: ServiceInfo, registry: dict[str, ServiceInfo], override: int | None
+) -> Eligibility:
+    """``info``'s eligibility through its own licences or the best offer that bundles it."""
+    offers = [info] + [o for o in registry.values() if info.key in o.bundles]
+    candidates = [
+        Eligibility(
+            info.key,
+            spec.licenses.get(o.key, 0),
+            o.min_licenses if override is None else override,
+            o.key,
+            "" if override is None else POLICY_THRESHOLD,
+        )
+        for o in offers
+    ]
+    return max(candidates, key=lambda e: (e.eligible, e.licenses))
+
+
 def check_eligibility(
     spec: EngagementSpec, services: list[ServiceInfo], registry: dict[str, ServiceInfo]
 ) -> list[Eligibility]:
-    """Each service is eligible through its own licences or an offer that bundles it."""
-    results = []
-    for info in services:
-        if info.key == CORE:
-            continue
-        offers = [info] + [o for o in registry.values() if info.key in o.bundles]
-        candidates = [
-            Eligibility(info.key, spec.licenses.get(o.key, 0), o.min_licenses, o.key) for o in offers
-        ]
-        best = max(candidates, key=lambda e: (e.eligible, e.licenses))
-        results.append(best)
+    """Each service is eligible through its own licences or an offer that bundles it.
+
+    The threshold is the engagement's ``policy.min_licenses`` when it sets one, else
+    each offer's own :attr:`ServiceInfo.min_licenses` (150 for the built-in offers: a
+    configurable default, see there for its source).
+    """
+    override = spec.policy.min_licenses
+    results = [_best_offer(spec, info, registry, override) for info in services if info.key != CORE]
     missing = [e for e in results if not e.eligible]
     if missing:
         e = missing[0]
+        whose = (
+            f"the engagement's {POLICY_THRESHOLD}"
+            if e.threshold_from
+            else f"the threshold of {e.via!r}; [policy] min_licenses sets the engagement's own"
+        )
         raise field_error(
             f"licenses.{e.via}",
             f"tenant {spec.tenant!r} is not eligible for {e.service!r}: {e.licenses} licences "
-            f"of {e.via!r}, the FastTrack benefit needs at least {e.min_licenses}",
+            f"of {e.via!r}, the FastTrack benefit needs at least {e.min_licenses} ({whose})",
         )
     return results
+
+
+def threshold_warnings(
+    spec: EngagementSpec, services: list[ServiceInfo], registry: dict[str, ServiceInfo]
+) -> list[str]:
+    """Services that only the engagement's lower ``policy.min_licenses`` makes eligible."""
+    if spec.policy.min_licenses is None:
+        return []
+    short: dict[tuple[str, int, int], list[str]] = {}  # (offer, licences, its threshold): services
+    for info in services:
+        own = _best_offer(spec, info, registry, None) if info.key != CORE else None
+        if own is not None and not own.eligible:
+            short.setdefault((own.via, own.licenses, own.min_licenses), []).append(info.key)
+    return [
+        f"{POLICY_THRESHOLD} = {spec.policy.min_licenses} makes {', '.join(keys)} eligible: "
+        f"{licenses} licences of {offer!r}, below the {needs} {offer!r} itself needs "
+        "(the engagement's own rule, not the programme's)"
+        for (offer, licenses, needs), keys in short.items()
+    ]
 
 
 def resolve_facts(
@@ -233,6 +276,7 @@ def build_plan(manager: ServicePluginManager, spec: EngagementSpec) -> Plan:
         names = ", ".join(f"{r.name!r} ({r.error})" for r in failed)
         raise PlanError(f"{exc}; note: plugin(s) failed to load: {names} (see `onboard plugins`)") from exc
     eligibility = check_eligibility(spec, services, registry)
+    warnings = threshold_warnings(spec, services, registry)
     facts = resolve_facts(spec.facts, manager.facts())
     keys = [s.key for s in services]
 
@@ -271,6 +315,7 @@ def build_plan(manager: ServicePluginManager, spec: EngagementSpec) -> Plan:
         responsibilities=tuple(sorted(responsibilities, key=lambda r: order[r.service])),
         gates=GATES,
         plugin_versions=manager.versions(),
+        warnings=tuple(warnings),
     )
 
 

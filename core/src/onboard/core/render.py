@@ -111,14 +111,19 @@ def plan_header(
     lines.append(Text(f"services: {', '.join(_service_label(s) for s in plan.services)}"))
     for e in plan.eligibility:
         mark = "eligible" if e.eligible else "NOT eligible"
+        whose = f", {e.threshold_from}" if e.threshold_from else ""
         lines.append(
-            Text(f"  {e.service}: {mark} with {e.licenses} licences of {e.via!r} (needs {e.min_licenses})")
+            Text(
+                f"  {e.service}: {mark} with {e.licenses} licences of {e.via!r} (needs {e.min_licenses}{whose})"
+            )
         )
     facts = ", ".join(f"{k}={_show(v)}" for k, v in plan.facts.items() if fact_keys is None or k in fact_keys)
     lines.append(Text(f"facts: {facts or 'none'}"))
     if plan.plugin_versions:
         versions = ", ".join(f"{k} {v}" for k, v in sorted(plan.plugin_versions.items()) if v)
         lines.append(Text(f"plugins: {versions}", style="dim"))
+    # Last in the header, so they sit just above the tables a person goes on to read.
+    lines += [Text(f"warning: {warning}", style="yellow") for warning in plan.warnings]
     return Group(*lines)
 
 

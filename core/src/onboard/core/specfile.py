@@ -24,6 +24,7 @@ Example (``examples/contoso.toml`` is a complete one)::
     contact_within = "30d"
     checkpoint_every = "7d"
     signature_window = "10m"          # how far a signature's time may be from the server's
+    # min_licenses = 150              # the eligibility threshold; unset: each offer's own
     # allow_unsigned = true           # accept unsigned actions (loudly flagged; never in production)
 
 Every error names the file, the field and, where it can be found, the line.
@@ -132,10 +133,17 @@ def spec_from_mapping(
             )
     policy = dict(data.get("policy") or {})
     durations = {f.name for f in attrs.fields(Policy) if f.type is timedelta}
+    counts = {f.name for f in attrs.fields(Policy) if f.type in (int, int | None)}
     for key, value in policy.items():
         if key == "allow_unsigned" and not isinstance(value, bool):
             raise SpecError(
                 f"{source}{_line_of(text, f'policy.{key}')}: field 'policy.{key}': must be true or false"
+            )
+        if key in counts and (isinstance(value, bool) or not isinstance(value, int)):
+            # cattrs would read "100", 1.5 or true as a number: a count is written as one
+            raise SpecError(
+                f"{source}{_line_of(text, f'policy.{key}')}: field 'policy.{key}': must be a whole "
+                f"number, got {_shown(value)}"
             )
         if key not in durations:
             continue  # allow_unsigned, and a misspelt key (the structure step names it)

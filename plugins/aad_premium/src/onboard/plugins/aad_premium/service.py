@@ -1,14 +1,18 @@
 """The Azure AD Premium service: its key, eligibility and programme facts."""
 
 from onboard.core.hookspecs import hookimpl
-from onboard.core.models import ServiceInfo
+from onboard.core.models import ELIGIBILITY_SOURCE, FASTTRACK_MIN_LICENSES, ServiceInfo
 
 SERVICE = "aad_premium"
 
 
 @hookimpl
 def register_services() -> list[ServiceInfo]:
-    """Azure AD Premium, eligible from 150 licences (or through EMS) [F-ELIG]."""
+    """Azure AD Premium, eligible from the programme's 150 licences (or through EMS).
+
+    The threshold is a configurable default (``[policy] min_licenses``): the seeds give
+    no number, the programme's page does (``ELIGIBILITY_SOURCE``).
+    """
     return [
         ServiceInfo(
             key=SERVICE,
@@ -16,10 +20,10 @@ def register_services() -> list[ServiceInfo]:
             description=(
                 "Directory synchronization (Azure AD Connect, AD FS as needed), self-service password "
                 "reset, multi-factor authentication, one marketplace SaaS application, self-service "
-                "groups and administrative reports. Eligible with 150 or more licences of Azure AD "
+                "groups and administrative reports. Eligible (by default) with 150 or more licences of Azure AD "
                 "Premium or of a suite that includes it; onboarded once."
             ),
-            min_licenses=150,
-            source="[F-ELIG]; [F-PH] Enable phase - Azure Active Directory Premium; [F-AAD]",
+            min_licenses=FASTTRACK_MIN_LICENSES,
+            source=f"{ELIGIBILITY_SOURCE}; [F-PH] Enable phase - Azure Active Directory Premium; [F-AAD]",
         )
     ]
