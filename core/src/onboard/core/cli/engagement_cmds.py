@@ -1,4 +1,5 @@
-"""Commands on engagements: start, list, show, and the approver's signed actions.
+"""Commands on engagements: start, list, and the approver's signed actions (``show`` is
+:mod:`.show_cmd`'s).
 
 ``--as PERSON`` (or ``$ONBOARD_USER``) says who acts, and every action is signed
 with that person's key (``--key``, ``$ONBOARD_KEY``, ssh-agent or the default key;
@@ -14,7 +15,6 @@ from typing import Any
 
 import click
 from onboard.core.cli.output import console, print_json, table
-from onboard.core.cli.status_view import render_status
 from onboard.core.client import AlreadyAppliedError, Engagements, RejectedError
 from onboard.core.connection import ConnectionOptions, connect, connection_options
 from onboard.core.converter import to_json_value
@@ -187,19 +187,6 @@ async def list_engagements(
 
 @click.command()
 @click.argument("engagement_id")
-@json_option
-@with_engagements
-async def show(engagements: Engagements, engagement_id: str, as_json: bool) -> None:
-    """Show an engagement's full status: gates, items, steps and the audit trail."""
-    status = await engagements.status(engagement_id)
-    if as_json:
-        print_json(status)
-    else:
-        render_status(status)
-
-
-@click.command()
-@click.argument("engagement_id")
 @click.argument("gate")
 @as_option
 @click.option("--comment", default="", help="Why; kept in the audit trail.")
@@ -349,7 +336,6 @@ def register(group: click.Group) -> None:
     for command in (
         start,
         list_engagements,
-        show,
         approve,
         reject,
         complete,

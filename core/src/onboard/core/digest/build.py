@@ -1,108 +1,27 @@
-"""What waits for whom: the digest notices built from engagements' status answers.
+"""The digest notices: one per person, of everything that waits for them across engagements.
 
-Pure functions (no Temporal, no plugins), so the rules can be read in one place:
-
-- a **gate** that is open waits for each party that has not approved it yet;
-- in Remediate, each **open remediation item** waits for its owning party (an item an
-  automated check backs closes by a re-assessment, so its command is ``reassess``);
-- in Enable, each **step awaiting attestation** waits for its owning party;
-- in Initiate, the **first contact** waits for the provider (due 30 days, or the
-  policy's ``contact_within``, after purchase);
-- a **blocked** engagement waits for the provider's ``resume``, and nothing else
-  moves until then.
-
-Everyone on the roster of a party that is waited for gets the thing.  One person is
-one digest across engagements: roster entries with the same e-mail (case-insensitive)
-are one person, entries without an e-mail are matched by id.  Commands carry
-``{person}`` where the person's id on that engagement is the digest's recipient id,
-and the literal id where the same e-mail has another id on another roster.
+What waits for whom is :mod:`onboard.core.waiting`'s (one set of rules for the
+digest, ``onboard show`` and ``onboard todo``).  Everyone on the roster of a party
+that is waited for gets the thing.  One person is one digest across engagements:
+roster entries with the same e-mail (case-insensitive) are one person, entries
+without an e-mail are matched by id.  Commands carry ``{person}`` where the
+person's id on that engagement is the digest's recipient id, and the literal id
+where the same e-mail has another id on another roster.
 """
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from attrs import frozen
-from onboard.core.engagement.rules import backed_by_check, open_items
-from onboard.core.models import (
-    EngagementStatus,
-    Notification,
-    Party,
-    Person,
-    Phase,
-    Recipient,
-)
+from onboard.core.models import EngagementStatus, Notification, Person, Recipient
+from onboard.core.waiting import Waiting, waiting
 
 #: Lines of a digest before "… and N more": a digest is read, not scrolled.
 LISTED = 30
 
 KIND = "digest"
 
-
-@frozen
-class Waiting:
-    """One thing an engagement waits for a party to do."""
-
-    engagement_id: str
-    title: str  # the engagement as people know it: "contoso-ems (Contoso)"
-    party: Party
-    what: str  # "gate 'kickoff' awaits your decision: Kick-off held"
-    command: str  # with "{person}" for whoever acts
-
-
-def waiting(status: EngagementStatus, now: datetime) -> list[Waiting]:
-    """Everything ``status``'s engagement waits for, per party (see the module rules)."""
-    state = status.state
-    eid = status.engagement_id
-    title = f"{eid} ({state.spec.customer})"
-    found: list[Waiting] = []
-
-    def add(party: Party, what: str, command: str) -> None:
-        found.append(Waiting(eid, title, party, what, command))
-
-    if state.blocked:
-        add(Party.PROVIDER, f"blocked: {state.blocked}", f'onboard resume {eid} --as {{person}} --note "..."')
-        return found
-    if state.plan is None or state.phase is Phase.COMPLETED:
-        return found  # still planning (the workers' job), or done
-    if state.phase is Phase.INITIATE and state.contact is None:
-        due = state.spec.purchased_on + state.spec.policy.contact_within
-        when = f"overdue since {_day(due)}" if due < now else f"due {_day(due)}"
-        add(
-            Party.PROVIDER,
-            f"first contact with the customer ({when})",
-            f'onboard contact {eid} --as {{person}} --note "..."',
-        )
-    for gate in state.gates.values():
-        if not gate.open or gate.passed:
-            continue
-        for party in gate.parties:
-            if party.value not in gate.approved_by:
-                add(
-                    party,
-                    f"gate {gate.id!r} awaits your decision: {gate.title}",
-                    f'onboard approve {eid} {gate.id} --as {{person}} --comment "..."',
-                )
-    if state.phase is Phase.REMEDIATE:
-        checkpoint = f", next checkpoint {_day(state.next_checkpoint_at)}" if state.next_checkpoint_at else ""
-        for item in open_items(state):
-            if backed_by_check(state, item):
-                command = f"onboard reassess {eid} BUNDLE --as {{person}}"
-            else:
-                command = f'onboard complete {eid} {item.item.id} --as {{person}} --evidence "..."'
-            add(
-                item.item.owner,
-                f"item {item.item.id} ({item.item.severity.value}{checkpoint}): {item.item.title}",
-                command,
-            )
-    if state.phase is Phase.ENABLE:
-        for step in state.steps.values():
-            if step.status == "awaiting":
-                add(
-                    step.step.owner,
-                    f"step {step.step.id}: {step.step.title}",
-                    f'onboard complete {eid} {step.step.id} --as {{person}} --evidence "..."',
-                )
-    return found
+__all__ = ["Digest", "Waiting", "digests", "person_key", "waiting"]
 
 
 @frozen
@@ -164,7 +83,3 @@ def _notice(
         commands=tuple(commands),
     )
     return Digest(notice, count, engagements)
-
-
-def _day(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d")
