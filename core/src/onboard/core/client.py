@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
-from attrs import frozen
 from onboard.core import diagnosis, limits
 from onboard.core import search_attributes as sa
 from onboard.core.engagement.messages import EngagementInput, ReassessResult
 from onboard.core.engagement.workflows import EngagementWorkflow
 from onboard.core.errors import OnboardError
+from onboard.core.listing import EngagementSummary, count_engagements, list_engagements, list_query
 from onboard.core.models import (
     AuditRecord,
     Completion,
@@ -68,19 +68,6 @@ class RejectedError(OnboardError):
 
 class AlreadyAppliedError(OnboardError):
     """The action was sent again and had already been applied (the message names its record)."""
-
-
-@frozen
-class EngagementSummary:
-    """One row of ``onboard list``."""
-
-    engagement_id: str
-    status: str
-    phase: str
-    tenant: str
-    services: tuple[str, ...]
-    awaiting: tuple[str, ...]
-    started: datetime | None
 
 
 class Engagements:
@@ -340,38 +327,16 @@ class Engagements:
             return f"{waited}: {_no_worker(queue)}; {fate}"
         return f"{waited} (a worker polls {queue!r}); {fate}"
 
-    async def list(
-        self,
-        *,
-        awaiting: str | None = None,
-        party: str | None = None,
-        phase: str | None = None,
-        tenant: str | None = None,
-        running_only: bool = True,
-        limit: int = 200,
-    ) -> list[EngagementSummary]:
+    async def list(self, *, limit: int | None = None, **filters: Any) -> list[EngagementSummary]:
+        """One row per engagement (its latest run), every page unless ``limit`` says fewer;
+        ``filters`` are :func:`~onboard.core.listing.list_query`'s (running only by default)."""
         await self._ready()
-        query = list_query(
-            awaiting=awaiting, party=party, phase=phase, tenant=tenant, running_only=running_only
-        )
-        rows = []
-        try:
-            async for wf in self.client.list_workflows(query, limit=limit, rpc_timeout=self.timeout):
-                attrs = wf.typed_search_attributes
-                rows.append(
-                    EngagementSummary(
-                        engagement_id=wf.id,
-                        status=wf.status.name.lower() if wf.status else "unknown",
-                        phase=attrs.get(sa.PHASE) or "",
-                        tenant=attrs.get(sa.TENANT) or "",
-                        services=tuple(attrs.get(sa.SERVICES) or ()),
-                        awaiting=tuple(attrs.get(sa.AWAITING) or ()),
-                        started=wf.start_time,
-                    )
-                )
-        except RPCError as exc:
-            raise OnboardError(f"cannot list engagements: {exc.message}") from exc
-        return rows
+        return await list_engagements(self.client, list_query(**filters), limit=limit, timeout=self.timeout)
+
+    async def count(self, **filters: Any) -> int | None:
+        """How many engagements :meth:`list` would list without a limit (None: the server cannot say)."""
+        await self._ready()
+        return await count_engagements(self.client, list_query(**filters), timeout=self.timeout)
 
 
 async def live_pollers(client: Client, task_queue: str, timeout: timedelta = ACTION_TIMEOUT) -> list[str]:
@@ -391,33 +356,6 @@ async def live_pollers(client: Client, task_queue: str, timeout: timedelta = ACT
         if now - p.last_access_time.ToDatetime(tzinfo=UTC)
         < POLLER_FRESH  # stopped workers stay listed a while
     ]
-
-
-def list_query(
-    *,
-    awaiting: str | None = None,
-    party: str | None = None,
-    phase: str | None = None,
-    tenant: str | None = None,
-    running_only: bool = True,
-) -> str:
-    """The visibility query behind ``onboard list`` (values are quoted safely)."""
-    clauses = ["WorkflowType = 'EngagementWorkflow'"]
-    if running_only:
-        clauses.append("ExecutionStatus = 'Running'")
-    if awaiting:
-        clauses.append(f"{sa.AWAITING.name} = {_quote(awaiting)}")
-    if party:
-        clauses.append(f"{sa.AWAITING.name} = {_quote('party:' + party)}")
-    if phase:
-        clauses.append(f"{sa.PHASE.name} = {_quote(phase)}")
-    if tenant:
-        clauses.append(f"{sa.TENANT.name} = {_quote(tenant)}")
-    return " AND ".join(clauses)
-
-
-def _quote(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def sa_initial(spec: EngagementSpec) -> TypedSearchAttributes:

@@ -23,6 +23,7 @@ USAGE_EXIT = 64
 
 COMMAND_MODULES = (
     "onboard.core.cli.engagement_cmds",
+    "onboard.core.cli.list_cmd",
     "onboard.core.cli.plan_cmd",
     "onboard.core.cli.plugins_cmd",
     "onboard.core.cli.assess_cmd",
@@ -34,7 +35,6 @@ COMMAND_MODULES = (
     "onboard.core.cli.digest_cmd",
     "onboard.core.cli.report_cmd",
     "onboard.core.cli.timeline_cmd",
-    "onboard.core.cli.show_cmd",
 )
 
 

@@ -1,5 +1,4 @@
-"""Commands on engagements: start, list, and the approver's signed actions (``show`` is
-:mod:`.show_cmd`'s).
+"""Commands on engagements: start, list, show, and the approver's signed actions.
 
 ``--as PERSON`` (or ``$ONBOARD_USER``) says who acts, and every action is signed
 with that person's key (``--key``, ``$ONBOARD_KEY``, ssh-agent or the default key;
@@ -14,18 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import click
-from onboard.core.cli.output import console, print_json, table
+from onboard.core.cli.output import console, print_json
+from onboard.core.cli.status_view import render_status
 from onboard.core.client import AlreadyAppliedError, Engagements, RejectedError
 from onboard.core.connection import ConnectionOptions, connect, connection_options
-from onboard.core.converter import to_json_value
-from onboard.core.diagnosis import WAY_OUT
 from onboard.core.errors import OnboardError, PlanError
 from onboard.core.limits import TEXT_LIMIT
 from onboard.core.models import (
     Completion,
     Contact,
     GateDecision,
-    Phase,
     Reassessment,
     Resume,
     SignerSnapshot,
@@ -145,44 +142,17 @@ async def _planned_signers(
     return None
 
 
-@click.command(name="list")
-@click.option("--awaiting", metavar="PERSON", help="Only engagements waiting for this person.")
-@click.option("--role", type=click.Choice(["provider", "customer"]), help="Only those waiting for this side.")
-@click.option("--phase", type=click.Choice([p.value for p in Phase]), help="Only engagements in this phase.")
-@click.option("--tenant", help="Only this tenant's engagements.")
-@click.option("--all", "include_closed", is_flag=True, help="Include finished engagements.")
+@click.command()
+@click.argument("engagement_id")
 @json_option
 @with_engagements
-async def list_engagements(
-    engagements: Engagements,
-    awaiting: str | None,
-    role: str | None,
-    phase: str | None,
-    tenant: str | None,
-    include_closed: bool,
-    as_json: bool,
-) -> None:
-    """List engagements, e.g. those waiting for you: --awaiting YOUR_ID."""
-    rows = await engagements.list(
-        awaiting=awaiting, party=role, phase=phase, tenant=tenant, running_only=not include_closed
-    )
-    stuck = await engagements.stuck([r.engagement_id for r in rows if r.status == "running"])
+async def show(engagements: Engagements, engagement_id: str, as_json: bool) -> None:
+    """Show an engagement's full status: gates, items, steps and the audit trail."""
+    status = await engagements.status(engagement_id)
     if as_json:
-        print_json([{**to_json_value(r), "stuck": stuck.get(r.engagement_id, "")} for r in rows])
-        return
-    t = table(None, "engagement", "status", "phase", "tenant", "services", "awaiting")
-    for row in rows:
-        t.add_row(
-            row.engagement_id,
-            "[bold red]STUCK[/]" if row.engagement_id in stuck else row.status,
-            row.phase,
-            row.tenant,
-            ", ".join(row.services),
-            ", ".join(row.awaiting),
-        )
-    console.print(t if rows else "no engagements match")
-    for engagement_id, why in stuck.items():
-        console.print(f"[red]{engagement_id} is stuck:[/] {why} (the way out: {WAY_OUT})")
+        print_json(status)
+    else:
+        render_status(status)
 
 
 @click.command()
@@ -335,7 +305,7 @@ async def waive(engagements: Engagements, engagement_id: str, item: str, person:
 def register(group: click.Group) -> None:
     for command in (
         start,
-        list_engagements,
+        show,
         approve,
         reject,
         complete,

@@ -1,0 +1,186 @@
+"""``onboard list``: one row per engagement from visibility alone, with no call per row.
+
+Each continue-as-new leaves a closed run behind (status ``ContinuedAsNew``), so a
+query over every run lists an engagement once per phase.  Engagement ids are never
+reused (``REJECT_DUPLICATE``), so the latest run of each engagement is exactly the
+one that did not continue as new: that is the query for ``--all``, and
+``ExecutionStatus = 'Running'`` the one for running engagements.  Rows are still
+deduplicated by id, first seen kept (visibility lists the newest first), because
+for a moment after a continue-as-new both runs may show as running.
+
+The columns come from the memo each run keeps (``engagement.summary``: customer,
+open and overdue items, escalations, when it began); visibility returns it with
+every row.  A run from before the memo falls back to the search attributes, and the
+memo's columns are then None (``—`` in the table).
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from attrs import frozen
+from onboard.core import search_attributes as sa
+from onboard.core.engagement.summary import MEMO_KEY, MEMO_VERSION
+from onboard.core.errors import OnboardError
+from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
+from temporalio.common import SearchAttributeKey
+from temporalio.service import RPCError
+
+#: Rows asked for per visibility page (the server's own cap is 1,000).
+PAGE_SIZE = 500
+#: Set by the server on a run whose workflow task has failed several times in a row.
+REPORTED_PROBLEMS = SearchAttributeKey.for_keyword_list("TemporalReportedProblems")
+
+
+@frozen
+class EngagementSummary:
+    """One row of ``onboard list``: the engagement's latest run.
+
+    The fields after ``started`` come from the run's memo; None where the run has
+    none (an engagement from before it, or a memo of another layout).
+    """
+
+    engagement_id: str
+    status: str  # running, completed, failed, terminated, canceled, timed_out
+    phase: str
+    tenant: str
+    services: tuple[str, ...]
+    awaiting: tuple[str, ...]  # nobody once the run has ended
+    started: datetime | None  # when the engagement began (its first run)
+    customer: str | None = None
+    open_items: int | None = None
+    open_blockers: int | None = None
+    overdue_items: int | None = None  # as of updated_at, and at least 1 once next_due is past
+    next_due: datetime | None = None
+    escalations: int | None = None
+    blocked: str | None = None  # why an activity failed for good ("" when not blocked)
+    undelivered: int | None = None
+    updated_at: datetime | None = None  # when the engagement last published its memo
+    run_id: str = ""
+    reported_problems: tuple[str, ...] = ()  # Temporal's TemporalReportedProblems
+    stuck: str = ""  # why its workflow task keeps failing (filled in by the CLI)
+
+
+def list_query(
+    *,
+    awaiting: str | None = None,
+    party: str | None = None,
+    phase: str | None = None,
+    tenant: str | None = None,
+    running_only: bool = True,
+) -> str:
+    """The visibility query: the latest run of each matching engagement (values quoted safely).
+
+    ``awaiting`` and ``party`` imply running: an engagement that has ended awaits nobody.
+    """
+    clauses = ["WorkflowType = 'EngagementWorkflow'"]
+    if running_only or awaiting or party:
+        clauses.append("ExecutionStatus = 'Running'")
+    else:
+        clauses.append("ExecutionStatus != 'ContinuedAsNew'")
+    if awaiting:
+        clauses.append(f"{sa.AWAITING.name} = {quote(awaiting)}")
+    if party:
+        clauses.append(f"{sa.AWAITING.name} = {quote('party:' + party)}")
+    if phase:
+        clauses.append(f"{sa.PHASE.name} = {quote(phase)}")
+    if tenant:
+        clauses.append(f"{sa.TENANT.name} = {quote(tenant)}")
+    return " AND ".join(clauses)
+
+
+def quote(value: str) -> str:
+    """A string literal for a visibility query."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+async def list_engagements(
+    client: Client, query: str, *, limit: int | None, timeout: Any = None
+) -> list[EngagementSummary]:
+    """Every engagement ``query`` matches, one row each, page after page (at most ``limit``)."""
+    rows: dict[str, EngagementSummary] = {}
+    page_size = PAGE_SIZE if limit is None else max(1, min(PAGE_SIZE, limit))
+    now = datetime.now(UTC)
+    try:
+        async for wf in client.list_workflows(query, page_size=page_size, rpc_timeout=timeout):
+            if wf.id in rows:  # an older run seen after the latest one
+                continue
+            rows[wf.id] = summarize(wf, await _memo(wf), now)
+            if limit is not None and len(rows) >= limit:
+                break
+    except RPCError as exc:
+        raise OnboardError(f"cannot list engagements: {exc.message}") from exc
+    return list(rows.values())
+
+
+async def count_engagements(client: Client, query: str, *, timeout: Any = None) -> int | None:
+    """How many engagements ``query`` matches (None if the server cannot count)."""
+    try:
+        return (await client.count_workflows(query, rpc_timeout=timeout)).count
+    except RPCError:
+        return None
+
+
+async def _memo(wf: WorkflowExecution) -> dict[str, Any] | None:
+    try:
+        value = await wf.memo_value(MEMO_KEY, None)
+    except Exception:  # a memo someone else wrote, in a form we cannot read
+        return None
+    if not isinstance(value, dict) or value.get("version") != MEMO_VERSION:
+        return None
+    return value
+
+
+def summarize(wf: WorkflowExecution, memo: dict[str, Any] | None, now: datetime) -> EngagementSummary:
+    """The row for one run: its memo where it has one, else its search attributes."""
+    attributes = wf.typed_search_attributes
+    running = wf.status is WorkflowExecutionStatus.RUNNING
+    first_run = wf.raw_info.first_run_id == wf.run_id  # its start is the engagement's
+    base = {
+        "engagement_id": wf.id,
+        "status": wf.status.name.lower() if wf.status else "unknown",
+        "phase": attributes.get(sa.PHASE) or "",
+        "tenant": attributes.get(sa.TENANT) or "",
+        "services": tuple(attributes.get(sa.SERVICES) or ()),
+        "awaiting": tuple(attributes.get(sa.AWAITING) or ()) if running else (),
+        "started": wf.start_time if first_run else None,
+        "run_id": wf.run_id,
+        "reported_problems": tuple(attributes.get(REPORTED_PROBLEMS) or ()),
+    }
+    if memo is None:
+        return EngagementSummary(**base)
+    next_due = _when(memo.get("next_due"))
+    overdue = _count(memo.get("overdue_items"))
+    if overdue is not None and next_due is not None and next_due < now:
+        overdue = max(overdue, 1)  # it fell due since the engagement last published
+    return EngagementSummary(
+        **{
+            **base,
+            "phase": str(memo.get("phase") or base["phase"]),
+            "tenant": str(memo.get("tenant") or base["tenant"]),
+            "awaiting": tuple(str(p) for p in memo.get("awaiting") or ()) if running else (),
+            "started": _when(memo.get("started_at")) or base["started"],
+        },
+        customer=str(memo["customer"]) if memo.get("customer") is not None else None,
+        open_items=_count(memo.get("open_items")),
+        open_blockers=_count(memo.get("open_blockers")),
+        overdue_items=overdue,
+        next_due=next_due,
+        escalations=_count(memo.get("escalations")),
+        blocked=str(memo.get("blocked") or ""),
+        undelivered=_count(memo.get("undelivered")),
+        updated_at=_when(memo.get("updated_at")),
+    )
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
