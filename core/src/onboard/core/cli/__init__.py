@@ -98,7 +98,10 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main() -> None:
-    code = run(sys.argv[1:])
+    try:
+        code = run(sys.argv[1:])
+    except SystemExit as exc:  # click's shell completion (_ONBOARD_COMPLETE) exits by itself
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

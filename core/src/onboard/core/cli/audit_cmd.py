@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
+from onboard.core.cli import completion
 from onboard.core.cli.engagement_cmds import with_engagements
 from onboard.core.client import Engagements
 from onboard.core.journal import journal_line, journal_text
@@ -112,7 +113,7 @@ def audit() -> None:
 
 
 @audit.command("export")
-@click.argument("engagement_id")
+@click.argument("engagement_id", shell_complete=completion.any_engagement_ids)
 @click.option(
     "--format",
     "fmt",

@@ -11,6 +11,7 @@ it was applied, 1 when it was not.
 from datetime import UTC, datetime
 
 import click
+from onboard.core.cli import completion
 from onboard.core.cli.engagement_cmds import json_option, with_engagements
 from onboard.core.cli.output import print_json
 from onboard.core.client import Engagements
@@ -19,7 +20,7 @@ from onboard.core.trust.actions import format_time
 
 
 @click.command("request")
-@click.argument("engagement_id")
+@click.argument("engagement_id", shell_complete=completion.any_engagement_ids)
 @click.argument("request_id")
 @json_option
 @with_engagements
