@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "onboard.core.cli.digest_cmd",
     "onboard.core.cli.report_cmd",
     "onboard.core.cli.timeline_cmd",
+    "onboard.core.cli.show_cmd",
 )
 
 

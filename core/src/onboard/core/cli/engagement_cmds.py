@@ -1,4 +1,5 @@
-"""Commands on engagements: start, list, show, and the approver's signed actions.
+"""Commands on engagements: start, list, and the approver's signed actions (``show`` is
+:mod:`.show_cmd`'s).
 
 ``--as PERSON`` (or ``$ONBOARD_USER``) says who acts, and every action is signed
 with that person's key (``--key``, ``$ONBOARD_KEY``, ssh-agent or the default key;
@@ -13,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from onboard.core.cli.output import console, print_json
-from onboard.core.cli.status_view import render_status
+from onboard.core.cli.output import console
 from onboard.core.client import AlreadyAppliedError, Engagements, RejectedError
 from onboard.core.connection import ConnectionOptions, connect, connection_options
 from onboard.core.errors import OnboardError, PlanError
@@ -140,19 +140,6 @@ async def _planned_signers(
             pass  # no worker has taken the first task yet
         await asyncio.sleep(0.2)
     return None
-
-
-@click.command()
-@click.argument("engagement_id")
-@json_option
-@with_engagements
-async def show(engagements: Engagements, engagement_id: str, as_json: bool) -> None:
-    """Show an engagement's full status: gates, items, steps and the audit trail."""
-    status = await engagements.status(engagement_id)
-    if as_json:
-        print_json(status)
-    else:
-        render_status(status)
 
 
 @click.command()
@@ -305,7 +292,6 @@ async def waive(engagements: Engagements, engagement_id: str, item: str, person:
 def register(group: click.Group) -> None:
     for command in (
         start,
-        show,
         approve,
         reject,
         complete,
