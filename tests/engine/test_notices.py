@@ -176,3 +176,16 @@ async def test_a_channel_that_is_down_leaves_the_engagement_moving_and_the_notic
         lost = status.state.undelivered[0]
         assert lost.kind == "gate-open" and "pat" in lost.reason, lost
         assert status.phase is Phase.REMEDIATE
+
+
+def test_a_recipient_any_channel_reached_is_not_unreached():
+    from onboard.core.engagement.activities import combined_reach
+    from onboard.core.models import Reach
+
+    answers = [
+        {"reached": ["pat"], "unreachable": ["pam", "casey"]},  # mail: casey and pam have no e-mail
+        {"reached": ["casey"], "unreachable": []},  # a chat plugin reaches casey
+        {"written": 1},  # a sink that says something else entirely counts neither way
+    ]
+    assert combined_reach(answers) == Reach(("casey", "pat"), ("pam",))
+    assert combined_reach([None, {"written": 1}]) is None, "nobody said: nothing is known"

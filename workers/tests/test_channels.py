@@ -6,6 +6,7 @@ apprise really connects, negotiates and sends.  Slack's webhook host is fixed
 (hooks.slack.com), so Slack is covered by URL validation only.
 """
 
+import asyncio
 import socket
 import sqlite3
 import subprocess
@@ -361,7 +362,8 @@ def test_secrets_are_not_in_labels_or_errors(tmp_path, monkeypatch):
 async def test_a_real_engagement_notice_arrives_by_mail(tmp_path, monkeypatch, starttls, dev_client):
     """The worker's notify activity runs the installed plugin (entry point
     ``channels``): a missed 30-day contact escalates, and the escalation reaches the
-    provider's mailbox and the policy's escalation address."""
+    provider's mailbox and the policy's escalation address; the engagement names the
+    provider person with no e-mail as reached by nobody."""
     from onboard.core.client import Engagements
     from onboard.core.plugins import load_plugin_manager
     from onboard.workers.worker import running_worker
@@ -382,6 +384,7 @@ async def test_a_real_engagement_notice_arrives_by_mail(tmp_path, monkeypatch, s
         purchased_on=datetime.now(UTC) - timedelta(hours=2),  # contact overdue: escalates at once
         roster=(
             Person("pat", "Pat Provider", Party.PROVIDER, email="pat@fabrikam.example"),
+            Person("pam", "Pam Provider", Party.PROVIDER),  # no e-mail, no channel of her own
             Person("casey", "Casey Customer", Party.CUSTOMER, email="casey@contoso.example"),
         ),
         policy=Policy(
@@ -393,13 +396,20 @@ async def test_a_real_engagement_notice_arrives_by_mail(tmp_path, monkeypatch, s
     )
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
     async with running_worker(dev_client, task_queue=task_queue, manager=manager):
-        handle = await Engagements(dev_client, task_queue).start(spec)
+        engagements = Engagements(dev_client, task_queue)
+        handle = await engagements.start(spec)
         try:
             await wait_until(
                 lambda: mailbox.to("pat@fabrikam.example") and mailbox.to("boss@fabrikam.example"),
                 30,
                 "the escalation by mail",
             )
+            for _ in range(50):
+                unreached = (await engagements.status(eid)).state.unreached
+                if unreached:
+                    break
+                await asyncio.sleep(0.1)
+            assert unreached == ["pam"], "reached by nobody: named, once"
         finally:
             await handle.terminate("test over")
     (mail,) = [m for m in mailbox.to("pat@fabrikam.example") if m["X-Onboard-Engagement"] == eid]

@@ -47,6 +47,7 @@ from onboard.core.models import (
     FactValue,
     Finding,
     Notification,
+    Reach,
     RemediationItem,
     Requirement,
     Responsibility,
@@ -252,7 +253,7 @@ def register_checks(register: Callable[..., None]) -> None:
 
 
 @hookspec
-def notify(notification: Notification) -> None:
+def notify(notification: Notification) -> Reach | None:
     """Deliver a reminder, escalation or transition notice.
 
     Called in an activity; every implementation receives every notification (the
@@ -264,6 +265,12 @@ def notify(notification: Notification) -> None:
     notice can still reach you twice (the worker died after you delivered it but
     before the activity recorded that), so keep the ids you have delivered and
     drop a repeat, as the built-in sink does.  ``""`` (runs from before ids) is no key.
+
+    Return a :class:`~onboard.core.models.Reach` to say whom the notice reached
+    (a repeat you dropped counts as reached) and which recipients you have no
+    channel for; the engagement keeps those no implementation reached and
+    ``onboard show`` names them.  Return ``None`` if you do not reach people (a
+    file, a log pipeline): you then count neither way.
     """
 
 

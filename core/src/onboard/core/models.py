@@ -699,6 +699,18 @@ class StepState:
 
 
 @frozen
+class Reach:
+    """What a ``notify`` implementation says of one notice: whom it reached (or had
+    reached before: a repeat), and the recipients it has no channel for.
+
+    Recipients are named by roster id, else by e-mail (an escalation address).
+    """
+
+    reached: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    unreachable: tuple[str, ...] = field(default=(), converter=_str_tuple)
+
+
+@frozen
 class Undelivered:
     """A notice every channel gave up on (shown by ``onboard show``)."""
 
@@ -744,6 +756,9 @@ class EngagementState:
     #: Notices queued for delivery, oldest first (sent by the notice loop, carried on).
     outbox: list[Notification] = field(factory=list)
     undelivered: list[Undelivered] = field(factory=list)  # the latest few
+    #: Recipients the latest notices for them reached nobody (no channel on the
+    #: workers); one that a later notice reaches leaves the list.
+    unreached: list[str] = field(factory=list)
     escalation_notices: int = 0  # escalation notices actually queued (their number)
     #: When the engagement's first run began (for runs from before it was kept: the
     #: first run that knew it).  The age ``onboard list`` shows.

@@ -239,14 +239,17 @@ class ServicePluginManager:
 
     def call_one(self, name: str, hook: str, **kwargs: Any) -> PluginHookError | None:
         """Call one plugin's ``hook``; its error (named) instead of raising it."""
+        return self.answer_of(name, hook, **kwargs)[1]
+
+    def answer_of(self, name: str, hook: str, **kwargs: Any) -> tuple[Any, PluginHookError | None]:
+        """Call one plugin's ``hook``: ``(what it returned, None)`` or ``(None, its error)``."""
         impl = self._impl_of(self.pm.get_plugin(name), hook)
         if impl is None:
-            return None
+            return None, None
         try:
-            impl.function(**{a: kwargs[a] for a in impl.argnames})
+            return impl.function(**{a: kwargs[a] for a in impl.argnames}), None
         except Exception as exc:
-            return PluginHookError(name, hook, f"raised {exc!r}")
-        return None
+            return None, PluginHookError(name, hook, f"raised {exc!r}")
 
     def _impl_of(self, plugin: object, hook: str) -> pluggy.HookImpl | None:
         caller = getattr(self.pm.hook, hook)

@@ -21,7 +21,7 @@ from onboard.core.channels.delivered import Claim, DeliveredRecord
 from onboard.core.channels.render import render, web_ui_link
 from onboard.core.errors import OnboardError
 from onboard.core.hookspecs import hookimpl
-from onboard.core.models import Notification, Recipient
+from onboard.core.models import Notification, Reach, Recipient
 from onboard.core.settings import onboard_home
 
 log = structlog.get_logger(__name__)
@@ -50,12 +50,16 @@ class Delivery:
 
 
 @hookimpl
-def notify(notification: Notification) -> None:
-    """Deliver ``notification`` to its recipients' channels (see the package docs)."""
+def notify(notification: Notification) -> Reach | None:
+    """Deliver ``notification`` to its recipients' channels (see the package docs);
+    say whom it reached and who has no channel (None: no channels are configured)."""
     config = _configuration()
     if config is None:
-        return
+        return None
     deliver(notification, config)
+    deliveries, skipped = route(notification, config)
+    people = {d.key for d in deliveries if d.key not in (EVERYONE, OPERATIONS)}
+    return Reach(tuple(sorted(people)), tuple(skipped))
 
 
 def deliver(notification: Notification, config: ChannelConfig, record: DeliveredRecord | None = None) -> int:
@@ -65,7 +69,7 @@ def deliver(notification: Notification, config: ChannelConfig, record: Delivered
     """
     deliveries, skipped = route(notification, config)
     if skipped:
-        log.debug("recipients without a channel", notice=notification.id, count=skipped)
+        log.info("recipients without a channel", notice=notification.id, recipients=skipped)
     if not deliveries:
         return 0
     if record is None:
@@ -91,14 +95,14 @@ def deliver(notification: Notification, config: ChannelConfig, record: Delivered
     return sum(1 for sent, _ in outcomes if sent)
 
 
-def route(notification: Notification, config: ChannelConfig) -> tuple[list[Delivery], int]:
-    """Who gets the notice on which channel, and how many recipients had none.
+def route(notification: Notification, config: ChannelConfig) -> tuple[list[Delivery], list[str]]:
+    """Who gets the notice on which channel, and the recipients that have none.
 
     A person's own channels (``people``, by roster id or e-mail) win; else their
     e-mail through ``email``; else nobody (the JSON-lines sink still has it).
     """
     found: dict[tuple[str, str], Delivery] = {}
-    skipped = 0
+    skipped: list[str] = []
     for person in _recipients(notification):
         key = person.id or person.email.lower()
         own = config.people.get(person.id) if person.id else None
@@ -113,7 +117,7 @@ def route(notification: Notification, config: ChannelConfig) -> tuple[list[Deliv
         if own is None and person.email and config.email is not None:
             chosen.append(Delivery(key, key, config.email, person, person.email))
         if not chosen:
-            skipped += 1
+            skipped.append(key)
         for delivery in chosen:
             found.setdefault((delivery.key, delivery.channel.key + delivery.address.lower()), delivery)
     shared = [(EVERYONE, "everyone", c) for c in config.everyone]

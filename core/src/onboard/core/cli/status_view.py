@@ -230,6 +230,12 @@ def render_trust(status: EngagementStatus) -> None:
         console.print(
             f"[red]notice not delivered:[/] {lost.subject} ({lost.kind}, {lost.at:%Y-%m-%d %H:%M} UTC): {lost.reason}"
         )
+    if s.unreached:
+        console.print(
+            f"[yellow]notices reach nobody for: {', '.join(s.unreached)}[/] (the workers have no channel "
+            "for them: an e-mail on the roster with an e-mail channel, or a personal channel; "
+            'docs/operations.md, "Notification channels")'
+        )
     if s.outbox:
         console.print(f"{len(s.outbox)} notice(s) waiting to be sent")
     if s.audit_head:

@@ -9,12 +9,13 @@ workflow then waits for a person instead of failing.
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
 import attrs
 import structlog
+from onboard.core.converter import to_json_value
 from onboard.core.engagement.messages import AssessInput, AssessOutcome, JournalBatch, RunStepInput
 from onboard.core.errors import OnboardError, PluginLoadError, SpecError
 from onboard.core.metrics import count_plugin_failures, record_assessment
@@ -24,6 +25,7 @@ from onboard.core.models import (
     Notification,
     Outcome,
     Plan,
+    Reach,
     StepResult,
 )
 from onboard.core.planning import build_plan
@@ -54,22 +56,33 @@ async def while_heartbeating(work: Awaitable[T], *details: object) -> T:
 
 
 async def call_each_once(
-    manager: ServicePluginManager, hook: str, served: list[str], key: str = "", **kwargs: object
+    manager: ServicePluginManager,
+    hook: str,
+    served: list[str],
+    key: str = "",
+    answers: dict[str, object] | None = None,
+    **kwargs: object,
 ) -> list[object]:
     """Call ``hook`` on every plugin that has it and has not served ``key`` yet; the errors.
 
     ``served`` holds ``key + plugin name`` for each plugin that succeeded; it is the
     activity's heartbeat details, which the next attempt reads, so a working sink or
-    journal is never called twice for the same thing.
+    journal is never called twice for the same thing.  With ``answers``, what each
+    plugin returned (as JSON values) is kept there too, and heartbeated beside
+    ``served``: a retry still knows what the plugins it skips said.
     """
     errors: list[object] = []
+    details: tuple[object, ...] = (served,) if answers is None else (served, answers)
     for name in manager.implementers(hook):
         if key + name in served:
             continue
-        error = await while_heartbeating(asyncio.to_thread(manager.call_one, name, hook, **kwargs), served)
+        work = asyncio.to_thread(manager.answer_of, name, hook, **kwargs)
+        answer, error = await while_heartbeating(work, *details)
         if error is None:
             served.append(key + name)
-            activity.heartbeat(served)
+            if answers is not None and answer is not None:
+                answers[key + name] = to_json_value(answer)
+            activity.heartbeat(*details)
         else:
             errors.append(error)
     count_plugin_failures(errors)
@@ -191,9 +204,14 @@ class EngagementActivities(PluginActivities):
         return result
 
     @activity.defn
-    async def notify(self, notification: Notification) -> None:
-        """Deliver through every ``notify`` hook; only the sinks that failed are retried."""
-        await self._deliver("notify", notification=notification)
+    async def notify(self, notification: Notification) -> Reach | None:
+        """Deliver through every ``notify`` hook; only the sinks that failed are retried.
+
+        Returns whom the notice reached and whom no channel could (None when no sink
+        says: the JSON-lines sink reaches files, not people).
+        """
+        answers = await self._deliver("notify", notification=notification)
+        return combined_reach(answers.values())
 
     @activity.defn
     async def journal(self, batch: JournalBatch) -> int:
@@ -207,14 +225,29 @@ class EngagementActivities(PluginActivities):
         await self._deliver("record_audit", engagement_id=batch.engagement_id, records=batch.records)
         return max((r.seq for r in batch.records), default=0)
 
-    async def _deliver(self, hook: str, **kwargs: object) -> None:
+    async def _deliver(self, hook: str, **kwargs: object) -> dict[str, object]:
         """Call ``hook`` on every plugin that has it; raise (to be retried) if any failed.
 
         The plugins already served are kept in the heartbeat details, which the next
-        attempt reads, so a working sink or journal is not called twice.
+        attempt reads, so a working sink or journal is not called twice; what they
+        returned, by plugin.
         """
         details = activity.info().heartbeat_details
         delivered: list[str] = list(details[0]) if details else []
-        errors = await call_each_once(self.manager, hook, delivered, **kwargs)
+        answers: dict[str, object] = (
+            dict(details[1]) if len(details) > 1 and isinstance(details[1], dict) else {}
+        )
+        errors = await call_each_once(self.manager, hook, delivered, answers=answers, **kwargs)
         if errors:
             raise ApplicationError("; ".join(str(e) for e in errors), type="PluginHookError")
+        return answers
+
+
+def combined_reach(answers: Iterable[object]) -> Reach | None:
+    """The plugins' :class:`Reach` answers as one: reached by any, else unreachable by one."""
+    reaches = [a for a in answers if isinstance(a, dict) and ("reached" in a or "unreachable" in a)]
+    if not reaches:
+        return None
+    reached = {k for r in reaches for k in r.get("reached", ())}
+    missed = {k for r in reaches for k in r.get("unreachable", ())} - reached
+    return Reach(tuple(sorted(reached)), tuple(sorted(missed)))

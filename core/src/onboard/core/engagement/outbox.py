@@ -6,7 +6,9 @@ code and Update handlers (which cannot wait for an activity) queue a notice with
 ``notify`` activity.  A notice gets its idempotency key when it is queued, and the
 outbox is carried through continue-as-new, so a notice queued just before a run
 ends is still sent, once (the sinks drop a repeated id).  A notice every channel
-gave up on is recorded in ``undelivered`` and the engagement goes on.
+gave up on is recorded in ``undelivered`` and the engagement goes on; recipients
+no channel reaches (the channels say so: :class:`~onboard.core.models.Reach`) are
+kept in ``unreached``.
 
 Runs from before the ``people-notices`` patch send their notices directly, as
 they did, and know only the events they knew.
@@ -21,7 +23,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from onboard.core.engagement.activities import EngagementActivities
     from onboard.core.engagement.options import NOTIFY_RETRY, NOTIFY_TIMEOUT, cause
-    from onboard.core.models import EngagementState, Notification, Undelivered
+    from onboard.core.models import EngagementState, Notification, Reach, Undelivered
 
 #: The patch that brought the outbox and the events that reach people.
 PEOPLE_NOTICES = "people-notices"
@@ -29,6 +31,8 @@ PEOPLE_NOTICES = "people-notices"
 OUTBOX_LIMIT = 50
 #: Undelivered notices ``onboard show`` lists (the newest).
 UNDELIVERED_KEPT = 20
+#: Recipients without a channel that ``onboard show`` names (the roster is smaller anyway).
+UNREACHED_KEPT = 50
 #: How long a finishing engagement waits for its last notices.
 NOTICES_DRAIN = timedelta(minutes=10)
 
@@ -92,13 +96,22 @@ class NoticeOutbox:
                 self._undelivered(notice, "not sent before the engagement ended")
 
     async def _deliver(self, notice: Notification) -> None:
-        await workflow.execute_activity_method(
+        reach = await workflow.execute_activity_method(
             EngagementActivities.notify,
             notice,
             start_to_close_timeout=NOTIFY_TIMEOUT,
             heartbeat_timeout=self._light_heartbeat,
             retry_policy=NOTIFY_RETRY,
         )
+        if reach is not None:  # runs before channels said anything got None
+            self._note_reach(reach)
+
+    def _note_reach(self, reach: Reach) -> None:
+        """Keep who the notices reach nobody for (``onboard show`` says so)."""
+        s = self.state
+        missed = [key for key in s.unreached if key not in reach.reached]
+        missed += [key for key in reach.unreachable if key not in missed]
+        s.unreached = missed[:UNREACHED_KEPT]
 
     def _undelivered(self, notice: Notification, reason: str) -> None:
         s = self.state
