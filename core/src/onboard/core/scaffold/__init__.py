@@ -8,7 +8,9 @@ plugins', and tests that run the conformance suite and check the plan.  Files en
 path segment becomes the plugin's name.
 """
 
+import importlib.util
 import re
+import sys
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -44,6 +46,32 @@ def create_plugin(name: str, directory: Path, *, title: str | None = None) -> Pa
             Template(source.read_text(encoding="utf-8")).substitute(values), encoding="utf-8"
         )
     return target
+
+
+def install_step(folder: Path) -> tuple[str, str]:
+    """The command that installs ``folder`` (editable) where this ``onboard`` runs, and why that one.
+
+    In an onboard clone (onboard-core installed editable from it, with ``dev.py``
+    beside it) that is ``dev.py plugin add``: every ``dev.py`` run makes ``.venv``
+    match ``uv.lock`` exactly and would remove a plugin installed any other way.
+    Elsewhere it is pip of this interpreter, or uv when the environment has no pip.
+    """
+    clone = _clone_root()
+    if clone is not None:
+        return f"python3 {clone / 'dev.py'} plugin add {folder}", "editable; every dev.py run keeps it"
+    if importlib.util.find_spec("pip") is not None:
+        return f"{sys.executable} -m pip install -e {folder}", "editable, where onboard runs"
+    return f"uv pip install --python {sys.executable} -e {folder}", "editable, where onboard runs"
+
+
+def _clone_root() -> Path | None:
+    """The onboard clone this onboard-core is installed from, if any (…/core/src/onboard/core)."""
+    import onboard.core
+
+    root = Path(onboard.core.__file__).resolve().parents[4]
+    if (root / "dev.py").is_file() and (root / "core" / "pyproject.toml").is_file():
+        return root
+    return None
 
 
 def _template_files(folder: Traversable, relative: Path) -> list[tuple[Traversable, Path]]:
