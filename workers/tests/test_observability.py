@@ -148,6 +148,11 @@ async def test_onboard_worker_serves_onboard_series_and_health(
             outcome="ok",
         )
         assert assessed == 1
+        waited = await eventually(
+            lambda: value(scrape(url), metrics.GATE_WAIT + "_count", gate="kickoff", **labels),
+            "the kick-off's wait, recorded by the engagement workflow",
+        )
+        assert waited == 1
         assert value(samples, metrics.ASSESSMENT_DURATION + "_bucket", le="+Inf", kind="initial") == 1
 
         worker.send_signal(signal.SIGTERM)

@@ -661,6 +661,7 @@ class GateState:
     passed: bool = False
     rejections: list[str] = field(factory=list)  # reasons, newest last
     notified: bool = False  # the approvers were told it is open (once, across runs)
+    opened_at: datetime | None = None  # when they were told (the gate-wait metric)
 
 
 @define

@@ -21,7 +21,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from onboard.core import limits
+    from onboard.core import limits, metrics
     from onboard.core.engagement import authority, carried, notices, rules, timeline
     from onboard.core.engagement.children import ServiceEnablementWorkflow
     from onboard.core.engagement.messages import ReassessResult, StepAttestation, StepChange
@@ -139,6 +139,8 @@ class EngagementActions:
             person, signed = self._check_decide(decision, live=False)
         self._audit(decision, person, signed, decision.comment)
         gate = rules.apply_decision(s, decision, person, workflow.now(), signed.key)
+        if gate.passed and gate.opened_at is not None:  # not recorded on replay
+            metrics.record_gate_wait(workflow.metric_meter(), gate.id, workflow.now() - gate.opened_at)
         rules.refresh_gates(s)
         self._publish()
         if self._outbox:  # the side that must act next hears of it

@@ -73,7 +73,7 @@ class PeopleReminders:
     async def _notify_gate(self, gate_id: str) -> None:
         gate = self.state.gates[gate_id]
         if gate.open and not gate.notified:
-            gate.notified = True
+            gate.notified, gate.opened_at = True, workflow.now()
             await self._send(notices.gate_open(self.state, gate))
 
     async def _announce_ready_steps(self) -> None:
