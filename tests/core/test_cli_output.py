@@ -20,6 +20,7 @@ import pytest
 from onboard.core.cli import run
 from onboard.core.cli.output import PIPED_WIDTH, console, table
 from onboard.core.cli.pager import pager_command
+from onboard.core.scaffold import install_step
 from rich.cells import cell_len
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,3 +199,10 @@ def test_the_default_pager_is_less(monkeypatch):
     monkeypatch.delenv("PAGER", raising=False)
     monkeypatch.setattr(sys, "stdout", Terminal())
     assert pager_command() == "less"
+
+
+def test_plugins_new_prints_what_it_made_as_json(capsys, tmp_path):
+    code, out, _ = onboard(capsys, "plugins", "new", "contoso_json", "--dir", str(tmp_path), "--json")
+    made = json.loads(out)
+    assert code == 0 and made["name"] == "contoso_json" and Path(made["path"]).is_dir()
+    assert made["next"][0] == install_step(Path(made["path"]))[0]

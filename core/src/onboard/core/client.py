@@ -93,6 +93,8 @@ class Engagements:
         self.task_queue = task_queue
         self.signer = signer
         self.timeout = timeout
+        #: The Update id (a signed action's nonce) of the last action sent, for ``--json``.
+        self.last_request_id: str | None = None
         self._queues: dict[str, str] = {}  # engagement id -> its task queue
         self._live_at: dict[str, float] = {}  # task queue -> when a live worker was seen
 
@@ -276,6 +278,7 @@ class Engagements:
         arg = self.sign(engagement_id, arg)
         # One id for every attempt: the server runs an Update once per id.
         update_id = arg.signature.nonce if arg.signature is not None else uuid.uuid4().hex
+        self.last_request_id = update_id
         try:
             return await self._send_update(engagement_id, update, arg, update_id)
         except WorkflowUpdateRPCTimeoutOrCancelledError as exc:

@@ -156,9 +156,10 @@ def _schedule(hour: int, minute: int, time_zone: str, task_queue: str, schedule_
 @timezone_option
 @schedule_id_option
 @queue_option
+@json_option
 @connection_options
 def schedule(
-    connection: ConnectionOptions, at: str, time_zone: str, schedule_id: str, task_queue: str
+    connection: ConnectionOptions, at: str, time_zone: str, schedule_id: str, task_queue: str, as_json: bool
 ) -> None:
     """Send the digest every day at --at in --timezone (run again to change it)."""
     hour, minute = _at(at)
@@ -182,6 +183,18 @@ def schedule(
         return "updated"
 
     done = asyncio.run(main())
+    if as_json:
+        at_time = f"{hour:02d}:{minute:02d}"
+        print_json(
+            {
+                "schedule_id": schedule_id,
+                "outcome": done,
+                "at": at_time,
+                "time_zone": time_zone,
+                "task_queue": task_queue,
+            }
+        )
+        return
     console.print(
         f"{done} schedule {schedule_id}: the digest every day at {hour:02d}:{minute:02d} {time_zone} "
         f"on task queue {task_queue}"
@@ -190,8 +203,9 @@ def schedule(
 
 @digest.command()
 @schedule_id_option
+@json_option
 @connection_options
-def unschedule(connection: ConnectionOptions, schedule_id: str) -> None:
+def unschedule(connection: ConnectionOptions, schedule_id: str, as_json: bool) -> None:
     """Stop the daily digest (delete its schedule)."""
 
     async def main() -> None:
@@ -204,7 +218,10 @@ def unschedule(connection: ConnectionOptions, schedule_id: str) -> None:
             raise OnboardError(f"cannot delete schedule {schedule_id!r}: {exc.message}") from exc
 
     asyncio.run(main())
-    console.print(f"deleted schedule {schedule_id}: no more daily digests")
+    if as_json:
+        print_json({"schedule_id": schedule_id, "outcome": "deleted"})
+    else:
+        console.print(f"deleted schedule {schedule_id}: no more daily digests")
 
 
 def register(group: click.Group) -> None:

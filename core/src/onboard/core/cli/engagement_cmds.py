@@ -1,11 +1,16 @@
-"""Commands on engagements: start, list, and the approver's signed actions (``show`` is
-:mod:`.show_cmd`'s).
+"""Commands on engagements: start and the approver's signed actions (``show`` is
+:mod:`.show_cmd`'s, ``list`` :mod:`.list_cmd`'s).
 
 ``--as PERSON`` (or ``$ONBOARD_USER``) says who acts, and every action is signed
 with that person's key (``--key``, ``$ONBOARD_KEY``, ssh-agent or the default key;
 see :mod:`onboard.core.trust.keys`).  The engagement checks the signature against
 the workers' allowed-signers file, the roster, the party and the phase; a refusal
 is printed with its reason and exit status 2.
+
+With ``--json`` an action prints its outcome (:func:`print_outcome`): the engagement,
+the action, its request id (for ``onboard request``) and the engagement's answer as
+``result``.  Errors stay one line on stderr with nothing on stdout, and the exit
+status is the same with or without ``--json``.
 """
 
 import asyncio
@@ -14,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from onboard.core.cli.output import console
+from onboard.core.cli.output import console, print_json
 from onboard.core.client import AlreadyAppliedError, Engagements, RejectedError
 from onboard.core.connection import ConnectionOptions, connect, connection_options
 from onboard.core.errors import OnboardError, PlanError
@@ -44,6 +49,9 @@ as_option = click.option(
     help="Your id on the engagement roster (or set ONBOARD_USER).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+outcome_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print the outcome as JSON (the engagement's answer)."
+)
 queue_option = click.option(
     "--task-queue", default=TASK_QUEUE, show_default=True, help="Engagement task queue."
 )
@@ -67,24 +75,41 @@ def with_engagements(body: Callable[..., Awaitable[Any]]) -> Callable:
             key = keys.resolve(kwargs.pop("key"))  # before connecting: a missing key is quick to report
             signer = lambda _person: key  # noqa: E731 - one key, whoever --as names
 
-        async def main() -> None:
-            # Connects at the first call to the server: the body's own checks come first.
-            engagements = Engagements(
-                lambda: connect(connection), task_queue, signer=signer, timeout=connection.deadline
-            )
-            await body(engagements, **kwargs)
-
+        # Connects at the first call to the server: the body's own checks come first.
+        engagements = Engagements(
+            lambda: connect(connection), task_queue, signer=signer, timeout=connection.deadline
+        )
         try:
-            asyncio.run(main())
+            asyncio.run(body(engagements, **kwargs))
         except RejectedError as exc:
             click.echo(f"onboard: rejected: {exc}", err=True)
             raise click.exceptions.Exit(REJECTED_EXIT) from exc
         except AlreadyAppliedError as exc:  # a resend of what was done: the first outcome stands
             click.echo(f"onboard: {exc}", err=True)
+            if kwargs.get("as_json"):
+                print_outcome(
+                    engagements, kwargs.get("engagement_id", ""), body.__name__, None, already_applied=True
+                )
 
     command.__name__ = body.__name__
     command.__doc__ = body.__doc__
     return connection_options(command)
+
+
+def print_outcome(
+    engagements: Engagements, engagement_id: str, action: str, result: Any, **extra: Any
+) -> None:
+    """An action's ``--json``: what the engagement answered, and the request id to ask about it."""
+    print_json(
+        {
+            "engagement_id": engagement_id,
+            "action": action,
+            "request_id": engagements.last_request_id,
+            "already_applied": False,
+            "result": result,
+            **extra,
+        }
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -93,8 +118,9 @@ def with_engagements(body: Callable[..., Awaitable[Any]]) -> Callable:
 @click.command()
 @click.argument("engagement_file", type=click.Path(path_type=Path))
 @queue_option
+@outcome_option
 @connection_options
-def start(connection: ConnectionOptions, task_queue: str, engagement_file: Path) -> None:
+def start(connection: ConnectionOptions, task_queue: str, engagement_file: Path, as_json: bool) -> None:
     """Start the engagement described by ENGAGEMENT_FILE (TOML)."""
     # The file and the plan first (no server needed to find their mistakes): the same
     # planner the workflow runs reports unknown services, bad facts, too few licences.
@@ -104,12 +130,22 @@ def start(connection: ConnectionOptions, task_queue: str, engagement_file: Path)
     except PlanError as exc:
         raise located(exc, str(engagement_file), engagement_file.read_text(encoding="utf-8-sig")) from exc
 
-    async def main() -> SignerSnapshot | None:
+    async def main() -> tuple[Engagements, str, SignerSnapshot | None]:
         engagements = Engagements(await connect(connection), task_queue, timeout=connection.deadline)
-        await engagements.start(spec)
-        return await _planned_signers(engagements, spec.engagement_id)
+        handle = await engagements.start(spec)
+        return (
+            engagements,
+            handle.first_execution_run_id or "",
+            await _planned_signers(engagements, spec.engagement_id),
+        )
 
-    signers = asyncio.run(main())
+    engagements, run_id, signers = asyncio.run(main())
+    if as_json:  # signers None: not planned yet (or no allowed-signers file)
+        started = {"run_id": run_id, "customer": spec.customer, "tenant": spec.tenant}
+        started |= {"services": plan.service_keys(), "task_queue": task_queue, "signers": signers}
+        unkeyed = list(signers.unkeyed()) if signers is not None else None
+        print_outcome(engagements, spec.engagement_id, "start", started, unkeyed=unkeyed)
+        return
     console.print(
         f"started engagement [bold]{spec.engagement_id}[/] for {spec.customer} ({spec.tenant}): "
         f"{', '.join(plan.service_keys())}"
@@ -148,11 +184,16 @@ async def _planned_signers(
 @as_option
 @click.option("--comment", default="", help="Why; kept in the audit trail.")
 @key_option
+@outcome_option
 @with_engagements
-async def approve(engagements: Engagements, engagement_id: str, gate: str, person: str, comment: str) -> None:
+async def approve(
+    engagements: Engagements, engagement_id: str, gate: str, person: str, comment: str, as_json: bool
+) -> None:
     """Approve GATE (kickoff, remediation-plan, joint-verification)."""
     state = await engagements.decide(engagement_id, GateDecision(gate, person, True, comment))
-    if state.passed:
+    if as_json:
+        print_outcome(engagements, engagement_id, "approve", state)
+    elif state.passed:
         console.print(f"gate {gate!r} passed")
     else:
         waiting = [p.value for p in state.parties if p.value not in state.approved_by]
@@ -172,14 +213,24 @@ async def approve(engagements: Engagements, engagement_id: str, gate: str, perso
     help="A closed remediation item to reopen (joint verification only; repeat for several).",
 )
 @key_option
+@outcome_option
 @with_engagements
 async def reject(
-    engagements: Engagements, engagement_id: str, gate: str, person: str, reason: str, reopen: tuple[str, ...]
+    engagements: Engagements,
+    engagement_id: str,
+    gate: str,
+    person: str,
+    reason: str,
+    reopen: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Reject GATE: the engagement goes back with the reason recorded."""
     if len(reason) > TEXT_LIMIT:  # the decision calls it a comment; here it is --reason
         raise OnboardError(f"--reason is {len(reason):,} characters; the limit is {TEXT_LIMIT:,}")
-    await engagements.decide(engagement_id, GateDecision(gate, person, False, reason, reopen=reopen))
+    state = await engagements.decide(engagement_id, GateDecision(gate, person, False, reason, reopen=reopen))
+    if as_json:
+        print_outcome(engagements, engagement_id, "reject", state)
+        return
     console.print(
         f"gate {gate!r} rejected; the reason is recorded"
         + (f"; reopened {', '.join(reopen)}" if reopen else "")
@@ -192,15 +243,19 @@ async def reject(
 @as_option
 @click.option("--evidence", required=True, help="What shows it is done (ticket, screenshot, log).")
 @key_option
+@outcome_option
 @with_engagements
 async def complete(
-    engagements: Engagements, engagement_id: str, item: str, person: str, evidence: str
+    engagements: Engagements, engagement_id: str, item: str, person: str, evidence: str, as_json: bool
 ) -> None:
     """Attest that a remediation item or a manual enable step ITEM is done."""
     if not evidence.strip():
         raise OnboardError("--evidence must say what shows it is done (a ticket, a log, a screenshot)")
-    await engagements.complete(engagement_id, Completion(item, person, evidence))
-    console.print(f"{item} completed")
+    done = await engagements.complete(engagement_id, Completion(item, person, evidence))
+    if as_json:  # the engagement answers with the id of what it closed
+        print_outcome(engagements, engagement_id, "complete", done)
+    else:
+        console.print(f"{item} completed")
 
 
 @click.command()
@@ -208,11 +263,17 @@ async def complete(
 @as_option
 @click.option("--note", default="", help="How and when the customer was reached.")
 @key_option
+@outcome_option
 @with_engagements
-async def contact(engagements: Engagements, engagement_id: str, person: str, note: str) -> None:
+async def contact(
+    engagements: Engagements, engagement_id: str, person: str, note: str, as_json: bool
+) -> None:
     """Record that the provider has contacted the customer (Initiate)."""
     await engagements.record_contact(engagement_id, Contact(person, note))
-    console.print("contact recorded; the kick-off gate opens once the plan is ready")
+    if as_json:  # the engagement answers with nothing: the record is the outcome
+        print_outcome(engagements, engagement_id, "contact", None)
+    else:
+        console.print("contact recorded; the kick-off gate opens once the plan is ready")
 
 
 @click.command()
@@ -220,8 +281,11 @@ async def contact(engagements: Engagements, engagement_id: str, person: str, not
 @click.argument("bundle")
 @as_option
 @key_option
+@outcome_option
 @with_engagements
-async def reassess(engagements: Engagements, engagement_id: str, bundle: str, person: str) -> None:
+async def reassess(
+    engagements: Engagements, engagement_id: str, bundle: str, person: str, as_json: bool
+) -> None:
     """Assess a new BUNDLE (a folder the workers can read); passing checks close items.
 
     A relative BUNDLE is resolved here, against this shell's folder, and the workers
@@ -232,8 +296,12 @@ async def reassess(engagements: Engagements, engagement_id: str, bundle: str, pe
     path = Path(bundle).expanduser()
     if not path.is_absolute():
         path = Path.cwd() / path
-        console.print(f"bundle {bundle!r} is {path} (the workers must see that folder)")
+        if not as_json:  # with --json, "bundle" says it
+            console.print(f"bundle {bundle!r} is {path} (the workers must see that folder)")
     result = await engagements.reassess(engagement_id, Reassessment(person, str(path)))
+    if as_json:
+        print_outcome(engagements, engagement_id, "reassess", result, bundle=str(path))
+        return
     console.print(
         f"assessment round {result.round}: closed {len(result.closed)} item(s)"
         + (f" ({', '.join(result.closed)})" if result.closed else "")
@@ -246,14 +314,18 @@ async def reassess(engagements: Engagements, engagement_id: str, bundle: str, pe
 @as_option
 @click.option("--note", default="", help="What was fixed.")
 @key_option
+@outcome_option
 @with_engagements
-async def resume(engagements: Engagements, engagement_id: str, person: str, note: str) -> None:
+async def resume(engagements: Engagements, engagement_id: str, person: str, note: str, as_json: bool) -> None:
     """Retry a blocked engagement after fixing the cause."""
     await engagements.resume(engagement_id, Resume(person, note))
     again = await _blocked_again(engagements, engagement_id)
     if again:
         raise OnboardError(f"engagement {engagement_id!r} was resumed but is blocked again: {again}")
-    console.print("engagement resumed")
+    if as_json:
+        print_outcome(engagements, engagement_id, "resume", None)
+    else:
+        console.print("engagement resumed")
 
 
 async def _blocked_again(engagements: Engagements, engagement_id: str, wait: float = 5.0) -> str:
@@ -276,13 +348,18 @@ async def _blocked_again(engagements: Engagements, engagement_id: str, wait: flo
 @as_option
 @click.option("--reason", required=True, help="Why the item may stay unfixed (required; audited).")
 @key_option
+@outcome_option
 @with_engagements
-async def waive(engagements: Engagements, engagement_id: str, item: str, person: str, reason: str) -> None:
+async def waive(
+    engagements: Engagements, engagement_id: str, item: str, person: str, reason: str, as_json: bool
+) -> None:
     """Waive remediation ITEM: it closes as waived once both parties have waived it."""
     if not reason.strip():
         raise OnboardError("--reason must say why the item may stay unfixed")
     state = await engagements.waive(engagement_id, Waiver(item, person, reason))
-    if state.waived:
+    if as_json:
+        print_outcome(engagements, engagement_id, "waive", state)
+    elif state.waived:
         console.print(f"{item} waived by both parties; it is closed as waived, not done")
     else:
         other = next(p for p in ("provider", "customer") if p not in state.waivers)

@@ -17,7 +17,7 @@ from onboard.core.cli.output import console, print_json, table
 from onboard.core.errors import OnboardError
 from onboard.core.models import FactDefinition
 from onboard.core.plugins import PluginRecord, load_plugin_manager
-from onboard.core.scaffold import create_plugin
+from onboard.core.scaffold import create_plugin, install_step
 
 _ANY_VALUE = {"bool": "true, false", "int": "a whole number", "text": "text", "choice": "—"}
 _STATUS_STYLE = {"active": "green", "failed": "red", "blocked": "yellow"}
@@ -90,7 +90,8 @@ def facts_table(facts: list[FactDefinition]) -> object:
     help="Where to create the plugin's folder.",
 )
 @click.option("--title", help="The service's display name (default: from NAME).")
-def new(name: str, directory: Path, title: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print what was created as JSON.")
+def new(name: str, directory: Path, title: str | None, as_json: bool) -> None:
     """Create a working plugin package NAME: entry point, hooks and a passing conformance test."""
     taken = load_plugin_manager().services()
     if name in taken:
@@ -98,11 +99,18 @@ def new(name: str, directory: Path, title: str | None) -> None:
             f"a service {name!r} is already installed ({taken[name].name}); choose another NAME"
         )
     folder = create_plugin(name, directory, title=title)
+    steps = (
+        install_step(folder),
+        (f"pytest {folder / 'tests'}", "the conformance suite and a plan test"),
+        (f"onboard plugins && onboard plan --services {name}", ""),
+    )
+    if as_json:
+        print_json({"name": name, "path": str(folder), "next": [command for command, _ in steps]})
+        return
     console.print(f"created plugin [bold]{name}[/] in {folder}")
     console.print("next:")
-    console.print(f"  uv pip install -e {folder}        # or: pip install -e {folder}")
-    console.print(f"  pytest {folder / 'tests'}         # the conformance suite and a plan test")
-    console.print(f"  onboard plugins && onboard plan --services {name}")
+    for command, why in steps:
+        console.print(f"  {command}" + (f"        # {why}" if why else ""), markup=False)
 
 
 def register(group: click.Group) -> None:

@@ -8,7 +8,13 @@ notices print it.
 from datetime import UTC, datetime, time
 
 import click
-from onboard.core.cli.engagement_cmds import as_option, key_option, with_engagements
+from onboard.core.cli.engagement_cmds import (
+    as_option,
+    key_option,
+    outcome_option,
+    print_outcome,
+    with_engagements,
+)
 from onboard.core.cli.output import console
 from onboard.core.client import Engagements
 from onboard.core.errors import OnboardError
@@ -45,9 +51,10 @@ def parse_due(text: str, now: datetime | None = None) -> datetime:
     "--reason", required=True, help="Why the date moves (required; audited; the customer hears it)."
 )
 @key_option
+@outcome_option
 @with_engagements
 async def due(
-    engagements: Engagements, engagement_id: str, item: str, due: str, person: str, reason: str
+    engagements: Engagements, engagement_id: str, item: str, due: str, person: str, reason: str, as_json: bool
 ) -> None:
     """Move remediation ITEM's due date to DATE (2026-12-16, an ISO time, or +10d).
 
@@ -57,6 +64,9 @@ async def due(
     if not reason.strip():
         raise OnboardError("--reason must say why the date moves")
     state = await engagements.move_due(engagement_id, DueChange(item, person, parse_due(due), reason))
+    if as_json:
+        print_outcome(engagements, engagement_id, "due", state)
+        return
     when = state.due.date().isoformat() if state.due is not None else "?"
     console.print(f"{item} is now due {when} (the customer side is told)")
 
