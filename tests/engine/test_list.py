@@ -3,6 +3,7 @@ many times it continued as new), the memo's columns, --limit with "showing N of 
 every page, and the fall-back to search attributes for a run without a memo."""
 
 import asyncio
+import contextlib
 import json
 import uuid
 
@@ -14,6 +15,7 @@ from onboard.core.engagement.messages import EngagementInput
 from onboard.core.engagement.summary import MEMO_KEY, MEMO_VERSION
 from onboard.core.engagement.workflows import EngagementWorkflow
 from onboard.core.models import GateDecision, Phase
+from temporalio.service import RPCError
 
 from .helpers import KEYS, attest_enable_steps, close_all_items, make_spec, reach_remediate
 from .test_cli import onboard as run_onboard
@@ -146,7 +148,8 @@ async def without_worker(client):
 
     yield start
     for handle in started:
-        await handle.terminate("test over")
+        with contextlib.suppress(RPCError):  # one a test ended itself
+            await handle.terminate("test over")
 
 
 async def test_limit_says_showing_n_of_m_and_every_page_is_read(capsys, monkeypatch, address, without_worker):
@@ -210,3 +213,23 @@ async def test_a_memo_is_read_as_its_version_says(capsys, monkeypatch, address, 
     assert row[8].endswith("d") and int(row[8][:-1]) > 365, "started years ago: its age in days"
     other_row = next(line for line in out.splitlines() if other.engagement_id in line).split("\t")
     assert other_row[1:4] == ["running", "initiate", ""], "unknown: an empty field"
+
+
+async def test_a_new_start_under_the_same_id_lists_once_naming_the_ended_run(
+    capsys, monkeypatch, address, without_worker
+):
+    """A raw client may start an id again after a termination (docs/security.md): one row,
+    the new run, which says what became of the other."""
+    spec = attrs.evolve(make_spec(), tenant=tenant())
+    first = await without_worker(spec)
+    await first.terminate("gone")
+    await without_worker(spec)
+    rows, _ = await listed(
+        capsys, monkeypatch, address, "--all", "--tenant", spec.tenant,
+        until=lambda rows: rows and rows[0]["replaced"] == ["terminated"],
+    )  # fmt: skip
+    assert len(rows) == 1 and rows[0]["status"] == "running" and rows[0]["run_id"] != first.result_run_id
+    code, out, _ = await onboard(
+        capsys, monkeypatch, address, "--plain", "list", "--all", "--tenant", spec.tenant
+    )
+    assert code == 0 and out.splitlines()[1].split("\t")[1] == "running (was terminated)"

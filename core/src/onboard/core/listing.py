@@ -5,8 +5,10 @@ query over every run lists an engagement once per phase.  Engagement ids are nev
 reused (``REJECT_DUPLICATE``), so the latest run of each engagement is exactly the
 one that did not continue as new: that is the query for ``--all``, and
 ``ExecutionStatus = 'Running'`` the one for running engagements.  Rows are still
-deduplicated by id, first seen kept (visibility lists the newest first), because
-for a moment after a continue-as-new both runs may show as running.
+deduplicated by id, first seen kept (visibility lists the newest first): for a
+moment after a continue-as-new both runs may show as running, and a reset, or a new
+start under the same id after a termination (a raw client can choose to), leaves a
+closed run beside the latest; the row names that run's status in ``replaced``.
 
 The columns come from the memo each run keeps (``engagement.summary``: customer,
 open and overdue items, escalations, when it began); visibility returns it with
@@ -17,6 +19,7 @@ memo's columns are then None (``—`` in the table).
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 from attrs import frozen
 from onboard.core import search_attributes as sa
 from onboard.core.engagement.summary import MEMO_KEY, MEMO_VERSION
@@ -57,6 +60,7 @@ class EngagementSummary:
     updated_at: datetime | None = None  # when the engagement last published its memo
     run_id: str = ""
     reported_problems: tuple[str, ...] = ()  # Temporal's TemporalReportedProblems
+    replaced: tuple[str, ...] = ()  # statuses of other runs under this id that ended (terminated, …)
     stuck: str = ""  # why its workflow task keeps failing (filled in by the CLI)
 
 
@@ -103,6 +107,9 @@ async def list_engagements(
     try:
         async for wf in client.list_workflows(query, page_size=page_size, rpc_timeout=timeout):
             if wf.id in rows:  # an older run seen after the latest one
+                if wf.status is not WorkflowExecutionStatus.RUNNING:  # (running: a continue-as-new in flight)
+                    kept = rows[wf.id]
+                    rows[wf.id] = attrs.evolve(kept, replaced=(*kept.replaced, _status(wf)))
                 continue
             rows[wf.id] = summarize(wf, await _memo(wf), now)
             if limit is not None and len(rows) >= limit:
@@ -137,7 +144,7 @@ def summarize(wf: WorkflowExecution, memo: dict[str, Any] | None, now: datetime)
     first_run = wf.raw_info.first_run_id == wf.run_id  # its start is the engagement's
     base = {
         "engagement_id": wf.id,
-        "status": wf.status.name.lower() if wf.status else "unknown",
+        "status": _status(wf),
         "phase": attributes.get(sa.PHASE) or "",
         "tenant": attributes.get(sa.TENANT) or "",
         "services": tuple(attributes.get(sa.SERVICES) or ()),
@@ -170,6 +177,10 @@ def summarize(wf: WorkflowExecution, memo: dict[str, Any] | None, now: datetime)
         undelivered=_count(memo.get("undelivered")),
         updated_at=_when(memo.get("updated_at")),
     )
+
+
+def _status(wf: WorkflowExecution) -> str:
+    return wf.status.name.lower() if wf.status else "unknown"
 
 
 def _count(value: Any) -> int | None:

@@ -65,6 +65,8 @@ def _status(row: EngagementSummary) -> str:
         return "[bold red]STUCK[/]"
     if row.blocked:
         return "[red]blocked[/]"
+    if row.replaced:  # a reset, or a new start under this id: worth a look (docs/security.md)
+        return f"{row.status} [yellow](was {', '.join(row.replaced)})[/]"
     return row.status
 
 
