@@ -135,26 +135,29 @@ async def test_gates_items_and_steps_complete_from_the_engagement(dev_server: De
     assert await asyncio.to_thread(offered, "no-such-engagement", "kickoff", "") == []
 
 
-COMMANDS_TO_WIRE = [
-    (("approve",), "engagement_id"),
-    (("approve",), "gate"),
-    (("reject",), "gate"),
-    (("reject",), "reopen"),
-    (("complete",), "item"),
-    (("waive",), "item"),
-    (("show",), "engagement_id"),
-    (("audit", "export"), "engagement_id"),
-    (("request",), "engagement_id"),
+COMMANDS_TO_WIRE = [  # (command path, parameter, the completer it should use)
+    *(((c,), "engagement_id", "engagement_ids") for c in ("approve", "reject", "complete", "contact")),
+    *(((c,), "engagement_id", "engagement_ids") for c in ("reassess", "resume", "waive", "due")),
+    *(((c,), "engagement_id", "any_engagement_ids") for c in ("show", "report", "request")),
+    (("audit", "export"), "engagement_id", "any_engagement_ids"),
+    (("approve",), "gate", "gate_ids"),
+    (("reject",), "gate", "gate_ids"),
+    (("reject",), "reopen", "item_ids"),
+    (("complete",), "item", "completable_ids"),
+    (("waive",), "item", "open_item_ids"),
+    (("due",), "item", "open_item_ids"),
+    (("show",), "subject", "subject_ids"),
 ]
 
 
-@pytest.mark.parametrize(("path", "name"), COMMANDS_TO_WIRE)
-def test_the_cli_arguments_use_the_completers(path: tuple[str, ...], name: str):
+@pytest.mark.parametrize(("path", "name", "completer"), COMMANDS_TO_WIRE)
+def test_the_cli_arguments_use_the_completers(path: tuple[str, ...], name: str, completer: str):
     command: click.Command = cli
     for part in path:
         assert isinstance(command, click.Group)
         command = command.commands[part]
     param = next(p for p in command.params if p.name == name)
-    if param._custom_shell_complete is None:  # type: ignore[attr-defined]
-        pytest.skip(f"`onboard {' '.join(path)}` {name}: shell_complete= not wired yet (see completion.py)")
-    assert param._custom_shell_complete.__module__ == completion.__name__  # type: ignore[attr-defined]
+    wired = param._custom_shell_complete  # type: ignore[attr-defined]
+    if wired is None:
+        pytest.skip(f"`onboard {' '.join(path)}` {name}: shell_complete=completion.{completer} not wired yet")
+    assert wired is getattr(completion, completer)
