@@ -86,4 +86,20 @@ def every_check() -> list[Requirement]:
         req("t.adfs", "environment.adfs", Category.IDENTITY, min_version="2.0"),
         req("t.tls", "environment.value", Category.NETWORK, path="tls.minimum_version", op=">=", value="1.2"),
         req("t.manual", "manual", Category.SERVICE, question="Is a test environment available?"),
+        # The engagement's facts against the bundle: Contoso's (one forest, Exchange 2013).
+        req(
+            "t.forests-declared",
+            "facts.forest_count",
+            Category.ACTIVE_DIRECTORY,
+            fact="forest_count",
+            declared=1,
+        ),
+        req(
+            "t.exchange-declared",
+            "facts.on_premises",
+            Category.INFRASTRUCTURE,
+            fact="exchange_onprem",
+            declared="2013",
+            product="exchange",
+        ),
     ]

@@ -46,6 +46,10 @@ def test_assess_json_on_stdout(tmp_path: Path, capsys: pytest.CaptureFixture) ->
             "intune",
             "--fact",
             "mdm_authority=intune",
+            "--fact",
+            "exchange_onprem=2013",  # as the bundle says (none would contradict it)
+            "--fact",
+            "sharepoint_onprem=2013",
         ]
     )
     out, _ = capsys.readouterr()
@@ -93,13 +97,13 @@ def test_assess_with_the_engagement_file_plans_as_the_engagement(
     # BUNDLE comes from the file too (its `bundle`, relative to the file).
     code = run(["assess", "--engagement", str(engagement), "--out", str(tmp_path), "--json"])
     report = json.loads(capsys.readouterr().out)
-    assert code == BLOCKED_EXIT and len(planned) == 37
+    assert code == BLOCKED_EXIT and len(planned) == 39
     assert sorted(f["requirement_id"] for f in report["findings"]) == sorted(planned)
     assert report["bundle"] == str(CONTOSO) and report["customer"] == "Contoso Ltd"
     assert report["title"] == "Contoso Ltd: assessment for engagement contoso-ems"
     # A fact on the command line still wins over the file's.
     assert run(["assess", "--engagement", str(engagement), "--fact", "mdm_authority=none", "--json"]) == 3
-    assert len(json.loads(capsys.readouterr().out)["findings"]) < 37
+    assert len(json.loads(capsys.readouterr().out)["findings"]) < 39
 
 
 def test_reports_lead_with_failures_and_keep_questions_apart(
@@ -117,7 +121,7 @@ def test_reports_lead_with_failures_and_keep_questions_apart(
             "Questions to answer (21)",
             "Failed (2)",
             "Not run (21)",
-            "Passed (14)",
+            "Passed (16)",
         )
     ]
     assert order == sorted(order)
@@ -146,7 +150,8 @@ def test_reports_go_outside_the_bundle_and_json_writes_none(
     monkeypatch.chdir(work)
 
     assert run(["assess", str(bundle), "--json"]) == BLOCKED_EXIT
-    assert json.loads(capsys.readouterr().out)["counts"]["fail"] == 2
+    # 2, and the default exchange_onprem and sharepoint_onprem (none) against its 2013s
+    assert json.loads(capsys.readouterr().out)["counts"]["fail"] == 4
     assert list(work.iterdir()) == [] and _files(bundle) == before, "--json wrote files"
 
     assert run(["assess", str(bundle)]) == BLOCKED_EXIT

@@ -126,7 +126,10 @@ def test_one_forest_synchronized_with_password_sync(manager) -> None:
         "aad_premium.sign-in-method",
     ):
         assert expected in requirement_ids
-    assert next(r for r in plan.requirements if r.id == "core.forest-count").params == {"maximum": 1}
+    assert next(r for r in plan.requirements if r.id == "core.forest-count").params == {
+        "fact": "forest_count",
+        "declared": 1,
+    }
     assert_reading_order(plan)
 
 
@@ -138,7 +141,13 @@ def test_one_forest_federated_with_adfs(manager) -> None:
     assert step(plan, "core.test-sso").depends_on == ("core.adfs",)
     assert step(plan, "core.test-sso").owner is Party.PROVIDER
     adfs = [r.id for r in plan.requirements if r.id.startswith("core.adfs")]
-    assert adfs == ["core.adfs-version", "core.adfs-servers", "core.adfs-certificate", "core.adfs-dns"]
+    assert adfs == [
+        "core.adfs-version",
+        "core.adfs-version-declared",
+        "core.adfs-servers",
+        "core.adfs-certificate",
+        "core.adfs-dns",
+    ]
     assert next(r for r in plan.requirements if r.id == "core.adfs-version").params == {"min_version": "2.0"}
     assert not [e for e in plan.exclusions if e.id == "core.scope.adfs-multi-forest"]
     assert_reading_order(plan)
@@ -161,7 +170,10 @@ def test_three_forests_exclude_adfs_and_say_why(manager) -> None:
     requirement_ids = [r.id for r in plan.requirements]
     assert "core.multi-forest-topology" in requirement_ids
     assert not [r for r in requirement_ids if r.startswith("core.adfs")]
-    assert next(r for r in plan.requirements if r.id == "core.forest-count").params == {"maximum": 3}
+    assert next(r for r in plan.requirements if r.id == "core.forest-count").params == {
+        "fact": "forest_count",
+        "declared": 3,
+    }
     assert_reading_order(plan)
 
 

@@ -78,7 +78,13 @@ TRACE: list[tuple[str, str, list[str]]] = [
     (
         RMS_TITLE,
         "Federated with Active Directory Federation Services (AD FS) 2.0 or later",
-        ["requirement core.adfs-version", "step core.adfs", "step core.test-sso"],
+        [
+            "fact adfs_version",
+            "requirement core.adfs-version",
+            "requirement core.adfs-version-declared",
+            "step core.adfs",
+            "step core.test-sso",
+        ],
     ),
     # --- overview: components, basic process, remote support
     (RMS_OVERVIEW, "Core capabilities - tasks required", ["service core"]),

@@ -102,6 +102,8 @@ BUILTIN_CHECKS: dict[str, tuple[str, ...]] = {
     "environment.proxy": (),
     "environment.adfs": ("min_version",),
     "environment.value": ("path", "op"),
+    "facts.forest_count": ("fact", "declared"),
+    "facts.on_premises": ("fact", "declared", "product"),
     "manual": ("question",),
 }
 

@@ -8,7 +8,8 @@ described in ``docs/assessment-bundle.md``:
 * readers: :mod:`.ad` (Get-ADForest / Get-ADDomain JSON), :mod:`.ldif` (streaming
   LDIF) with :mod:`.idfix_rules` and :mod:`.idfix` (the directory scan),
   :mod:`.dns_zones`, :mod:`.devices`, :mod:`.environment`;
-* :mod:`.checks` holds the check catalogue and the registry plugins add to;
+* :mod:`.checks` holds the check catalogue and the registry plugins add to, and
+  :mod:`.declared` the checks of the engagement's facts against the bundle;
 * :mod:`.engine` runs them; :mod:`.report` renders Markdown, HTML and JSON.
 
 Entry points::
@@ -20,12 +21,14 @@ Entry points::
 
 from onboard.core.assessment.checks import BUILTIN_CHECKS, CheckInfo, ParamsError, registry
 from onboard.core.assessment.context import INPUTS, CheckContext
+from onboard.core.assessment.declared import PRODUCTS  # registers the facts.* checks
 from onboard.core.assessment.engine import AssessmentResult, assess_bundle, run_check
 from onboard.core.assessment.problems import InputProblem, InputState, InputStatus
 
 __all__ = [
     "BUILTIN_CHECKS",
     "INPUTS",
+    "PRODUCTS",
     "AssessmentResult",
     "CheckContext",
     "CheckInfo",

@@ -52,6 +52,10 @@ HOW_TO_COLLECT: dict[str, str] = {
     "environment.proxy": "describe the proxy under [proxy] in environment.toml",
     "environment.adfs": "describe AD FS under [adfs] in environment.toml",
     "environment.value": "add the field to environment.toml",
+    "facts.forest_count": "run `Get-ADForest | ConvertTo-Json > forest.json` in every forest and put the "
+    "results in one array",
+    "facts.on_premises": "describe on-premises Exchange, SharePoint and AD FS under [exchange], [sharepoint] "
+    "and [adfs] in environment.toml, with present = false for a product not used on premises",
 }
 
 

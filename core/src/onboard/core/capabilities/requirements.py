@@ -5,7 +5,9 @@ at functional level Windows Server 2008 or above, in a single- or multiple-fores
 configuration.  The prerequisites behind directory synchronization and AD FS come
 from domain-catalog §1 ([AADC-PRE], [AADC-TOP]); directory hygiene from §5 (IdFix).
 Checks are the assessment engine's (``onboard.core.assessment``); ``manual`` ones
-are confirmed by a person.
+are confirmed by a person.  The facts the plan branches on are checked against the
+bundle too (``facts.*``): a contradiction is a failed requirement, a bundle without
+the data one that could not run.
 """
 
 from collections.abc import Mapping, Sequence
@@ -15,6 +17,37 @@ from onboard.core.models import Category, FactValue, Requirement, Severity
 
 from .facts import CORE, FEDERATED, on_premises, single_forest
 from .helpers import manual
+
+#: The on-premises facts and the environment file's table that shows the same thing.
+_ON_PREMISES_FACTS = (
+    ("exchange_onprem", "exchange", "Exchange", "[F-RMS] Exchange 2013/2010 on-premises; [INT-EXC]"),
+    ("sharepoint_onprem", "sharepoint", "SharePoint", "[F-RMS] SharePoint 2013/2010 on-premises"),
+)
+
+
+def declared_on_premises(
+    fact: str, product: str, name: str, source: str, facts: Mapping[str, FactValue]
+) -> Requirement:
+    """The bundle shows the on-premises product ``fact`` declares (none, or that version).
+
+    A declared version is a blocker: Enable steps (the RMS and Intune connectors, AD FS)
+    are planned for it.  A declared ``none`` is a warning: the plan only leaves out
+    what the bundle says exists, which the parties may accept.
+    """
+    declared = str(facts[fact])
+    return Requirement(
+        f"core.{fact.replace('_', '-')}-declared",
+        CORE,
+        f"The bundle shows the on-premises {name} the plan assumes ({fact}={declared})",
+        Category.INFRASTRUCTURE,
+        "facts.on_premises",
+        {"fact": fact, "declared": declared, "product": product},
+        Severity.WARNING if declared == "none" else Severity.BLOCKER,
+        remediation=f"Make the bundle's [{product}] table and the engagement's {fact} fact agree: "
+        f"correct the table (present = false, or the version in use) or, if it is right, the fact "
+        "(the plan's branches follow the fact)",
+        source=f"{source}: the branch follows {fact}",
+    )
 
 
 def proxy_requirement() -> Requirement:
@@ -71,6 +104,7 @@ def assess_requirements(services: Sequence[str], facts: Mapping[str, FactValue])
             "[AADC-PRE] accounts",
         ),
     ]
+    reqs += [declared_on_premises(*entry, facts) for entry in _ON_PREMISES_FACTS]
     if not on_premises(facts):
         return reqs
     reqs += [
@@ -89,11 +123,12 @@ def assess_requirements(services: Sequence[str], facts: Mapping[str, FactValue])
             CORE,
             f"The forests found match the plan (forest_count={facts['forest_count']})",
             Category.ACTIVE_DIRECTORY,
-            "ad.forest_count",
-            {"maximum": int(facts["forest_count"])},
-            Severity.WARNING,
-            remediation="Correct the engagement's forest_count fact (the plan's identity branch "
-            "depends on it) or export every forest to be synchronized",
+            # Both ways: a second forest not exported is as wrong as one too many, since
+            # the identity branch (one forest, or several without AD FS) follows the count.
+            "facts.forest_count",
+            {"fact": "forest_count", "declared": int(facts["forest_count"])},
+            remediation="Export every forest to be synchronized into forest.json (an array), or "
+            "correct the engagement's forest_count fact (the plan's identity branch depends on it)",
             source="[F-RMS] Expectations for your source environment: single or multiple forests",
         ),
         Requirement(
@@ -190,10 +225,14 @@ def assess_requirements(services: Sequence[str], facts: Mapping[str, FactValue])
                 Category.IDENTITY,
                 "environment.adfs",
                 {"min_version": "2.0"},
-                Severity.WARNING,
-                remediation="Upgrade AD FS to 2.0 or later (or deploy it new in the Enable phase)",
+                # A blocker, not a warning: federated identities are "federated with AD FS
+                # 2.0 or later" [F-RMS]; domain-catalog §0 "federated (..., AD FS 2.0+)".
+                Severity.BLOCKER,
+                remediation="Upgrade AD FS to 2.0 or later (or retire it: the Enable phase deploys "
+                "AD FS new, and adfs_version=none says so)",
                 source="[F-RMS] federated identities: AD FS 2.0 or later",
             ),
+            declared_on_premises("adfs_version", "adfs", "AD FS", "[F-RMS] federated identities", facts),
             manual(
                 "core.adfs-servers",
                 CORE,
