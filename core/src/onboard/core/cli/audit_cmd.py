@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 from onboard.core.cli import completion
 from onboard.core.cli.engagement_cmds import with_engagements
+from onboard.core.cli.output import console
 from onboard.core.client import Engagements
 from onboard.core.journal import journal_line, journal_text
 from onboard.core.models import AuditRecord, EngagementState, EngagementStatus
@@ -136,7 +137,8 @@ async def export(engagements: Engagements, engagement_id: str, fmt: str, output:
         else export_jsonl(records, status.state)
     )
     if output is None:
-        click.echo(text, nl=False)
+        with console.paged():  # on a terminal, a long chain goes through the pager
+            console.write(text)
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"{len(records)} records written to {output}", err=True)
