@@ -7,7 +7,9 @@ for each run (``onboard --plain``, ``onboard --no-pager``, ``$ONBOARD_PLAIN``):
 - **tables**: id columns never wrap and are never cut, other columns wrap at spaces
   (:mod:`.tables`); a table whose ids cannot fit is printed wider rather than cut;
 - **plain** (for scripts): tables as tab-separated rows under a header line, a title
-  as a ``#`` line, no box characters, no colour, no wrapping;
+  as a ``#`` line, no box characters, no colour, no wrapping.  Never automatic: piped
+  output is often still read by a person (``| less``, ``| tee``, a mail), and it has no
+  colour anyway (nor with ``$NO_COLOR``);
 - **pager** (:mod:`.pager`): a command's report that is longer than the screen goes
   through ``$ONBOARD_PAGER``/``$PAGER``/``less`` when stdout is a terminal;
 - **JSON** (:func:`print_json`): the models through the project's cattrs converter.
