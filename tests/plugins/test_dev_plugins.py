@@ -33,9 +33,10 @@ def guide_example(folder: Path) -> None:
     init.write_text(init.read_text().replace("from .facts import", export + "from .facts import", 1))
     requirements = package / "requirements.py"
     text = requirements.read_text()
-    anchor = "    ]\n    if facts[CONNECTOR]:"  # the end of the list `reqs`
+    anchor = "    if facts[CONNECTOR]:"  # "before `if facts[CONNECTOR]:`", in the function's body
     assert anchor in text
-    requirements.write_text(text.replace(anchor, requirement + anchor, 1))
+    indented = "".join(f"    {line}" if line.strip() else line for line in requirement.splitlines(True))
+    requirements.write_text(text.replace(anchor, indented + anchor, 1))
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +88,12 @@ def test_a_plugin_added_for_development_survives_the_next_sync(dev, tmp_path: Pa
     assert checks.returncode == 0, checks.stderr
     provided = {c["name"]: c["provider"] for c in json.loads(checks.stdout)}
     assert provided["contoso_dlp.endpoint_agent"] == "contoso_dlp"
+    plan = subprocess.run(
+        [str(onboard), "plan", "--services", "contoso_dlp", "--json"], env=env, capture_output=True, text=True
+    )
+    assert plan.returncode == 0, plan.stderr
+    named = {r["id"]: r["check"] for r in json.loads(plan.stdout)["requirements"]}
+    assert named["contoso_dlp.endpoint-agent"] == "contoso_dlp.endpoint_agent"
 
     removed = run("plugin", "remove", str(folder))
     assert removed.returncode == 0, removed.stdout + removed.stderr
