@@ -142,6 +142,10 @@ def test_the_plan_of_an_engagement_file_takes_command_line_overrides(capsys, eng
             ("--services", "intune", "--fact", "third_party_mdm=true"),
             "conflicting facts: third_party_mdm=true",
         ),
+        (
+            ("--services", "ems", "--fact", "third_party_mdm=true", "--fact", "mam_in_scope=true"),
+            "mdm_authority=intune would enrol them in a second MDM",
+        ),
         (("--services", "intune", "--fact", "oops"), "fact 'oops' must look like key=value"),
     ],
 )

@@ -272,6 +272,22 @@ def test_mam_beside_a_third_party_mdm(manager) -> None:
         == "Configure MAM policies for iOS beside the third-party MDM"
     )
     assert "intune.scope.third-party-mdm-devices" in {e.id for e in plan.exclusions}
+    assert not [s for s in plan.steps_for("intune") if s.id.startswith(("intune.enroll-", "intune.mdm-"))]
+
+
+@pytest.mark.parametrize("authority", [None, "intune", "configmgr"])
+def test_a_third_party_mdm_beside_an_mdm_authority_is_refused(manager, authority: str | None) -> None:
+    # The default authority (intune) is the trap: devices enrolled beside the other MDM.
+    facts = {"mam_in_scope": True, "third_party_mdm": True}
+    if authority:
+        facts["mdm_authority"] = authority
+    shown = authority or "intune"
+    with pytest.raises(
+        FactConflictError,
+        match=rf"third_party_mdm=true: the third-party MDM manages the devices, so mdm_authority={shown} "
+        r"would enrol them in a second MDM .*set mdm_authority=none",
+    ):
+        plan_for(manager, ["intune"], **facts)
 
 
 def test_exchange_2010_and_sharepoint_2013_use_the_rms_connector(manager) -> None:

@@ -309,6 +309,11 @@ class _Subject:
                         f"fact {fact.key!r}: default {fact.default!r} is not one of "
                         f"its choices {fact.choices}",
                     )
+                for key, _ in fact.companions:
+                    if key not in definitions:
+                        self.report.add(
+                            "types", f"fact {fact.key!r}: companion {key!r} is not a declared fact"
+                        )
 
     def _known_checks(self) -> set[str]:
         names = set(BUILTIN_CHECKS)
@@ -586,15 +591,21 @@ def fact_options(fact: FactDefinition) -> list[FactValue]:
 
 
 def fact_combinations(definitions: Iterable[FactDefinition]) -> list[dict[str, FactValue]]:
-    """All defaults; every non-default option alone; every pair of them (pairwise coverage)."""
+    """All defaults; every non-default option alone; every pair of them (pairwise coverage);
+    and every non-default option of a fact with ``companions`` together with them (an
+    option that plans only beside two or more others is never reached by pairs)."""
+    ordered = sorted(definitions, key=lambda f: f.key)
     choices = [
         [(fact.key, value) for value in fact_options(fact)[1 if fact.default is not None else 0 :]]
-        for fact in sorted(definitions, key=lambda f: f.key)
+        for fact in ordered
     ]
     combinations: list[dict[str, FactValue]] = [{}]
     combinations += [dict([option]) for options in choices for option in options]
     for first, second in itertools.combinations(choices, 2):
         combinations += [dict([a, b]) for a in first for b in second]
+    for fact, options in zip(ordered, choices, strict=True):
+        if fact.companions:
+            combinations += [{**dict(fact.companions), key: value} for key, value in options]
     return combinations
 
 

@@ -110,9 +110,11 @@ def validate_facts(services: Sequence[str], facts: Mapping[str, FactValue]) -> S
 
     Called when the plan is built, after every fact has been checked against its
     definition and before any other plan hook.  A contradiction is a combination no
-    plan can honour (``mdm_authority=none`` while ``third_party_mdm=true`` asks for
-    MAM that is out of scope); something merely out of scope is a
-    :func:`scope_rules` exclusion instead.  The planner rejects the engagement with
+    plan can honour (``third_party_mdm=true`` with ``mdm_authority=intune``: the devices
+    would be enrolled in a second MDM); something merely out of scope is a
+    :func:`scope_rules` exclusion instead.  An option that plans only beside other
+    facts names them in its definition's ``companions``, so the conformance kit plans
+    it with them.  The planner rejects the engagement with
     :class:`~onboard.core.planning.FactConflictError` carrying every message.
 
     :param services: the in-scope service keys, bundles expanded, ``core`` first.

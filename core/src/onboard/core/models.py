@@ -67,6 +67,12 @@ def _optional_count(instance: object, attribute: attrs.Attribute, value: int | N
         _positive_count(instance, attribute, value)
 
 
+def _pairs(value: Any) -> tuple[tuple[str, Any], ...]:
+    """``{"a": 1}`` (or pairs) as sorted ``(key, value)`` pairs: hashable, stable in order."""
+    items = value.items() if isinstance(value, dict) else value
+    return tuple(sorted((str(k), v) for k, v in items))
+
+
 def _aware(value: datetime) -> datetime:
     """Timestamps without a zone are UTC: workflow time is always zone-aware."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
@@ -200,6 +206,12 @@ class FactDefinition:
     #: or ``text`` fact, e.g. ``forest_count``: 1 and 3); the conformance kit plans
     #: every choice of a ``choice``/``bool`` fact and every example of the others.
     examples: tuple[FactValue, ...] = field(default=(), converter=tuple)
+    #: Other facts this fact's non-default options only make sense with, as
+    #: ``{fact: value}`` (stored as sorted pairs): ``third_party_mdm=true`` plans with
+    #: ``mdm_authority=none`` and ``mam_in_scope=true`` and is refused otherwise.  The
+    #: conformance kit plans each non-default option with them too, since pairs of
+    #: options alone never reach such a plan.
+    companions: tuple[tuple[str, FactValue], ...] = field(default=(), converter=_pairs)
 
 
 @frozen

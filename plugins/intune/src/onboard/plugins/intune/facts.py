@@ -6,6 +6,14 @@ existing one is extended; none when only MAM is wanted), then MDM, MAM (also bes
 a third-party MDM) and PC management, each "if in your scope".  MDM is in scope
 exactly when there is an MDM authority.  On-premises Exchange is a core fact
 (``exchange_onprem``), shared with Azure RMS.
+
+A third-party MDM rules out an MDM authority: the seed sets Intune as authority "when
+Microsoft Intune is your only MDM solution or is in conjunction with Mobile Device
+Management for Office 365", Configuration Manager when extending an existing one, and
+offers MAM "to complement your existing Microsoft or third-party MDM solution"
+[F-PH]; domain-catalog §3 "MAM (also beside 3rd-party MDM)".  So
+``third_party_mdm=true`` is refused unless ``mdm_authority=none`` is said explicitly
+(the default, intune, would enrol the devices in Intune beside the other MDM).
 """
 
 from collections.abc import Mapping, Sequence
@@ -63,9 +71,11 @@ def fact_definitions() -> list[FactDefinition]:
         FactDefinition(
             "third_party_mdm",
             SERVICE,
-            "Devices are managed by a third-party MDM that Intune MAM is to complement",
+            "Devices are managed by a third-party MDM that Intune MAM is to complement "
+            "(needs mdm_authority=none and mam_in_scope=true)",
             FactKind.BOOL,
             default=False,
+            companions={"mdm_authority": NONE, "mam_in_scope": True},
         ),
         FactDefinition(
             "pc_in_scope",
@@ -110,6 +120,15 @@ def validate_facts(services: Sequence[str], facts: Mapping[str, FactValue]) -> l
         problems.append(
             f"mdm_authority={facts['mdm_authority']} puts MDM in scope but mdm_platforms is empty: "
             "name the platforms to enrol, or set mdm_authority=none"
+        )
+    if facts["third_party_mdm"] and mdm_in_scope(facts):
+        # Refused, not warned: the plan would enrol the devices in Intune (or Configuration
+        # Manager) beside the MDM that manages them [F-PH] (the MDM authority list).
+        problems.append(
+            f"third_party_mdm=true: the third-party MDM manages the devices, so "
+            f"mdm_authority={facts['mdm_authority']} would enrol them in a second MDM (Intune is the "
+            "MDM authority only as the only MDM solution): set mdm_authority=none to complement the "
+            "third-party MDM with MAM, or third_party_mdm=false if Intune replaces it"
         )
     if facts["third_party_mdm"] and not facts["mam_in_scope"]:
         problems.append(
