@@ -19,7 +19,9 @@ CONTOSO = Path(__file__).parents[2] / "examples" / "bundles" / "contoso"
 
 async def test_report_in_every_format(capsys, monkeypatch, address, client, worker, tmp_path):
     engagements = Engagements(client, worker.task_queue, signer=KEYS)
-    spec = make_spec(("ems",), bundle=str(CONTOSO))
+    # The bundle's Exchange and SharePoint 2013 (facts left at none would contradict them).
+    facts = {"exchange_onprem": "2013", "sharepoint_onprem": "2013"}
+    spec = make_spec(("ems",), bundle=str(CONTOSO), facts=facts)
     status = await reach_remediate(engagements, spec)
     eid = status.engagement_id
     confirm = next(i.item.id for i in status.state.items if i.item.title.startswith("Confirm:"))
