@@ -20,6 +20,7 @@ from onboard.core.errors import OnboardError
 from onboard.core.listing import EngagementSummary, count_engagements, list_engagements, list_query
 from onboard.core.models import (
     AuditRecord,
+    Cancellation,
     Completion,
     Contact,
     DueChange,
@@ -29,9 +30,11 @@ from onboard.core.models import (
     GateDecision,
     GateState,
     ItemState,
+    Pause,
     Reassessment,
     Resume,
     Signature,
+    Unpause,
     Waiver,
     is_id,
 )
@@ -256,6 +259,15 @@ class Engagements:
 
     async def move_due(self, engagement_id: str, change: DueChange) -> ItemState:
         return await self._update(engagement_id, EngagementWorkflow.move_due, change)
+
+    async def cancel(self, engagement_id: str, cancellation: Cancellation) -> None:
+        await self._update(engagement_id, EngagementWorkflow.cancel, cancellation)
+
+    async def pause(self, engagement_id: str, pause: Pause) -> None:
+        await self._update(engagement_id, EngagementWorkflow.pause, pause)
+
+    async def unpause(self, engagement_id: str, unpause: Unpause) -> None:
+        await self._update(engagement_id, EngagementWorkflow.unpause, unpause)
 
     def sign(self, engagement_id: str, arg: Any) -> Any:
         """``arg`` with its signature (unchanged without a signer or if already signed)."""

@@ -84,13 +84,14 @@ def _aware(value: datetime) -> datetime:
 
 
 class Phase(StrEnum):
-    """The four phases of the FastTrack process, plus the end state."""
+    """The four phases of the FastTrack process, plus the end states."""
 
     INITIATE = "initiate"
     ASSESS = "assess"
     REMEDIATE = "remediate"
     ENABLE = "enable"
     COMPLETED = "completed"
+    CANCELLED = "cancelled"  # ended by a person before completion (``onboard cancel``)
 
 
 class Party(StrEnum):
@@ -550,6 +551,39 @@ class Reassessment:
 
 
 @frozen
+class Cancellation:
+    """A roster person ends the engagement before it completes (``onboard cancel``).
+
+    Its timers stop, its open work is left as it is (the record stays), and
+    everyone on the roster is told why.
+    """
+
+    person: str
+    reason: str = field(validator=_non_empty)
+    signature: Signature | None = None
+
+
+@frozen
+class Pause:
+    """A roster person pauses the engagement (``onboard pause``): no timer fires, no
+    action is taken, until someone resumes it; due dates and the next checkpoint
+    then move by the time it was paused."""
+
+    person: str
+    reason: str = field(validator=_non_empty)
+    signature: Signature | None = None
+
+
+@frozen
+class Unpause:
+    """A roster person resumes a paused engagement (``onboard resume``)."""
+
+    person: str
+    note: str = ""
+    signature: Signature | None = None
+
+
+@frozen
 class Resume:
     """A provider asks a blocked engagement to try again (after fixing the cause)."""
 
@@ -773,6 +807,14 @@ class EngagementState:
     #: workers); one that a later notice reaches leaves the list.
     unreached: list[str] = field(factory=list)
     escalation_notices: int = 0  # escalation notices actually queued (their number)
+    #: The pause in force (``paused_at`` None: not paused) and the time paused so far,
+    #: by which the contact deadline, due dates and checkpoints have moved.
+    paused_at: datetime | None = None
+    paused_by: str = ""
+    paused_reason: str = ""
+    paused_for: timedelta = timedelta(0)
+    cancelled_by: str = ""  # who cancelled it (the phase is then ``cancelled``)
+    cancelled_reason: str = ""
     #: When the engagement's first run began (for runs from before it was kept: the
     #: first run that knew it).  The age ``onboard list`` shows.
     started_at: datetime | None = None
@@ -806,3 +848,4 @@ class EngagementProgress:
     awaiting_steps: tuple[str, ...]
     assessment_round: int
     blocked: str
+    paused: str = ""  # why, while the engagement is paused

@@ -3,8 +3,9 @@
 Pure functions of a ``status`` answer (no Temporal, no plugins), so the rules can be
 read in one place:
 
-- a **blocked** engagement waits for the provider's ``resume``, and nothing else
-  moves until then;
+- a **paused** engagement waits for either side's ``resume``, a **blocked** one for
+  the provider's, and nothing else moves until then; an ended one (completed,
+  cancelled) waits for nobody;
 - in Initiate, the **first contact** waits for the provider (due the policy's
   ``contact_within`` after purchase: 30 days by default);
 - a **gate** that is open waits for each party that has not approved it yet;
@@ -52,12 +53,20 @@ def waiting(status: EngagementStatus, now: datetime) -> list[Waiting]:
         late = due is not None and due < now
         found.append(Waiting(eid, title, party, what, command, kind, subject, due, late))
 
+    if state.phase in (Phase.COMPLETED, Phase.CANCELLED):
+        return found
+    if state.paused_at is not None:
+        resume = f'onboard resume {eid} --as {{person}} --note "..."'
+        what = f"paused by {state.paused_by}: {state.paused_reason} (resume it when work can go on)"
+        for party in Party:
+            add(party, "resume", "engagement", what, resume)
+        return found
     if state.blocked:
         resume = f'onboard resume {eid} --as {{person}} --note "..."'
         add(Party.PROVIDER, "resume", "engagement", f"blocked: {state.blocked}", resume)
         return found
-    if state.plan is None or state.phase is Phase.COMPLETED:
-        return found  # still planning (the workers' job), or done
+    if state.plan is None:
+        return found  # still planning (the workers' job)
     if state.phase is Phase.INITIATE and state.contact is None:
         due = state.spec.purchased_on + state.spec.policy.contact_within
         when = f"overdue since {day(due)}" if due < now else f"due {day(due)}"

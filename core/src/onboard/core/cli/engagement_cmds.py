@@ -31,6 +31,7 @@ from onboard.core.models import (
     Reassessment,
     Resume,
     SignerSnapshot,
+    Unpause,
     Waiver,
 )
 from onboard.core.planning import build_plan
@@ -317,7 +318,14 @@ async def reassess(
 @outcome_option
 @with_engagements
 async def resume(engagements: Engagements, engagement_id: str, person: str, note: str, as_json: bool) -> None:
-    """Retry a blocked engagement after fixing the cause."""
+    """Resume a paused engagement, or retry a blocked one after fixing the cause."""
+    if (await engagements.progress(engagement_id)).paused:
+        await engagements.unpause(engagement_id, Unpause(person, note))
+        if as_json:
+            print_outcome(engagements, engagement_id, "unpause", None)
+        else:
+            console.print("engagement resumed: its due dates and next checkpoint moved by the pause")
+        return
     await engagements.resume(engagement_id, Resume(person, note))
     again = await _blocked_again(engagements, engagement_id)
     if again:

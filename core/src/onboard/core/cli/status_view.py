@@ -33,6 +33,13 @@ def render_status(
     console.print()
     console.print(f"phase: [bold]{status.phase.value}[/]   services: {', '.join(status.services)}")
     console.print(f"awaiting: {', '.join(status.awaiting) or 'nobody'}")
+    if s.paused_at is not None:
+        console.print(
+            f"[yellow]paused[/] since {s.paused_at:%Y-%m-%d %H:%M} UTC by {s.paused_by}: {escape(s.paused_reason)}  "
+            f"(no reminder fires, no action is taken: onboard resume {eid} --as …)"
+        )
+    elif s.paused_for:
+        console.print(f"[dim]paused for {s.paused_for} so far; due dates and checkpoints moved by it[/]")
     if s.blocked:
         console.print(f"[red]blocked:[/] {s.blocked}  (fix it, then: onboard resume {eid} --as …)")
     render_trust(status)
@@ -58,6 +65,12 @@ def render_next(status: EngagementStatus, person: Person | None, now: datetime) 
         return
     if status.phase is Phase.COMPLETED:
         console.print("[green]completed[/]: nothing waits for anyone")
+        return
+    if status.phase is Phase.CANCELLED:
+        s = status.state
+        console.print(
+            f"[red]cancelled[/] by {s.cancelled_by}: {escape(s.cancelled_reason)}; nothing waits for anyone"
+        )
         return
     for party in Party:
         mine = [t for t in things if t.party is party]

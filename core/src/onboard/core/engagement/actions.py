@@ -10,9 +10,7 @@ action.  A refusal raises :class:`~onboard.core.engagement.rules.Rejected`.
 """
 
 import asyncio
-import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -21,10 +19,11 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from onboard.core import limits, metrics
+    from onboard.core import metrics
     from onboard.core.engagement import authority, carried, notices, rules, timeline
     from onboard.core.engagement.children import ServiceEnablementWorkflow
     from onboard.core.engagement.messages import ReassessResult, StepAttestation, StepChange
+    from onboard.core.engagement.refusals import refusals_fail_the_update, refusing
     from onboard.core.models import (
         AuditRecord,
         Completion,
@@ -46,38 +45,6 @@ with workflow.unsafe.imports_passed_through():
     from onboard.core.trust import store as trust_store
 
 
-def _refusing(validator: Callable[..., None]) -> Callable[..., None]:
-    """Every validator: the limits first, and a refusal as a non-retryable ``Rejected``
-    failure (what the Go CLI shows too)."""
-
-    @functools.wraps(validator)
-    def checked(self: Any, arg: Any) -> None:
-        with _refusals_fail_the_update():
-            _within_limits(arg)
-            authority.check_repeat(self.state, arg)  # a resend: say it was done, whatever changed since
-            carried.check_room(self.state, arg)
-            validator(self, arg)
-
-    return checked
-
-
-def _within_limits(arg: Any) -> None:
-    """Validators only: a handler replays actions accepted before a limit existed."""
-    problem = limits.action_problem(arg)
-    if problem:
-        raise rules.Rejected(f"{problem}: shorten it (the engagement keeps every action it accepts)")
-
-
-@contextmanager
-def _refusals_fail_the_update() -> Iterator[None]:
-    """In a handler, a refusal fails the Update (a plain exception would fail the task)."""
-    try:
-        yield
-    except rules.Rejected as exc:
-        kind = "AlreadyApplied" if isinstance(exc, rules.AlreadyApplied) else "Rejected"
-        raise ApplicationError(str(exc), type=kind, non_retryable=True) from None
-
-
 class EngagementActions:
     """Gate decisions, completions, waivers, due dates, contact, re-assessment and resume."""
 
@@ -94,9 +61,7 @@ class EngagementActions:
     _bundles: list[tuple[int, Reassessment]]
     _reassessed: dict[int, ReassessResult | str]
     _resume: Resume | None
-
-    def _publish(self) -> None:  # the workflow's
-        raise NotImplementedError
+    _publish: Callable[[], None]  # .publishing.Publishing's
 
     def _signature(self, arg, person: Person, live: bool) -> authority.SignedBy:
         if not self._signed:
@@ -135,7 +100,7 @@ class EngagementActions:
     def decide(self, decision: GateDecision) -> GateState:
         """Approve or reject a gate (``onboard approve`` / ``onboard reject``)."""
         s = self.state
-        with _refusals_fail_the_update():
+        with refusals_fail_the_update():
             person, signed = self._check_decide(decision, live=False)
         self._audit(decision, person, signed, decision.comment)
         gate = rules.apply_decision(s, decision, person, workflow.now(), signed.key)
@@ -166,7 +131,7 @@ class EngagementActions:
         return attrs.evolve(gate, rejections=gate.rejections[-1:])
 
     @decide.validator
-    @_refusing
+    @refusing
     def _validate_decide(self, decision: GateDecision) -> None:
         self._check_decide(decision, live=True)
 
@@ -185,7 +150,7 @@ class EngagementActions:
     def complete(self, completion: Completion) -> str:
         """Attest that a remediation item or a manual enable step is done."""
         s = self.state
-        with _refusals_fail_the_update():
+        with refusals_fail_the_update():
             person, signed = self._check_complete(completion, live=False)
         now = workflow.now()
         self._audit(completion, person, signed, completion.evidence)
@@ -207,7 +172,7 @@ class EngagementActions:
         return completion.item
 
     @complete.validator
-    @_refusing
+    @refusing
     def _validate_complete(self, completion: Completion) -> None:
         self._check_complete(completion, live=True)
 
@@ -219,7 +184,7 @@ class EngagementActions:
     def waive(self, waiver: Waiver) -> ItemState:
         """One party waives a remediation item; it closes as waived once both parties have."""
         s = self.state
-        with _refusals_fail_the_update():
+        with refusals_fail_the_update():
             person, signed = self._check_waive(waiver, live=False)
         self._audit(waiver, person, signed, waiver.reason)
         item = rules.apply_waiver(s, waiver, person, workflow.now(), signed.key)
@@ -229,7 +194,7 @@ class EngagementActions:
         return item
 
     @waive.validator
-    @_refusing
+    @refusing
     def _validate_waive(self, waiver: Waiver) -> None:
         self._check_waive(waiver, live=True)
 
@@ -251,7 +216,7 @@ class EngagementActions:
     def move_due(self, change: DueChange) -> ItemState:
         """A provider person moves a remediation item's due date (``onboard due``)."""
         s = self.state
-        with _refusals_fail_the_update():
+        with refusals_fail_the_update():
             person, signed = self._check_move_due(change, live=False)
         self._audit(change, person, signed, change.reason)
         item = timeline.apply_move(s, change, person)
@@ -261,7 +226,7 @@ class EngagementActions:
         return item
 
     @move_due.validator
-    @_refusing
+    @refusing
     def _validate_move_due(self, change: DueChange) -> None:
         self._check_move_due(change, live=True)
 
@@ -278,7 +243,7 @@ class EngagementActions:
     def record_contact(self, contact: Contact) -> None:
         """The provider has contacted the customer (Initiate)."""
         s = self.state
-        with _refusals_fail_the_update():
+        with refusals_fail_the_update():
             person, signed = self._check_contact(contact, live=False)
         s.contact = self._audit(contact, person, signed, contact.note)
         workflow.logger.info("customer contacted, recorded by %s: %s", person.id, contact.note)
@@ -286,7 +251,7 @@ class EngagementActions:
         self._publish()
 
     @record_contact.validator
-    @_refusing
+    @refusing
     def _validate_contact(self, contact: Contact) -> None:
         self._check_contact(contact, live=True)
 
@@ -302,7 +267,7 @@ class EngagementActions:
     @workflow.update
     async def reassess(self, request: Reassessment) -> ReassessResult:
         """Assess a new bundle; items whose checks now pass close."""
-        with _refusals_fail_the_update():
+        with refusals_fail_the_update():
             person, signed = self._check_reassess(request, live=False)
         self._audit(request, person, signed, request.bundle)
         workflow.logger.info("re-assessment of %s requested by %s", request.bundle, person.id)
@@ -316,7 +281,7 @@ class EngagementActions:
         return result
 
     @reassess.validator
-    @_refusing
+    @refusing
     def _validate_reassess(self, request: Reassessment) -> None:
         # Validator only: a handler replays re-assessments accepted before this rule.
         if request.bundle.strip() and not (
@@ -339,14 +304,14 @@ class EngagementActions:
     @workflow.update
     def resume(self, request: Resume) -> None:
         """A provider retries after fixing what blocked the engagement."""
-        with _refusals_fail_the_update():
+        with refusals_fail_the_update():
             person, signed = self._check_resume(request, live=False)
         self._audit(request, person, signed, request.note)
         self._resume = request
         workflow.logger.info("engagement resumed by %s: %s", person.id, request.note)
 
     @resume.validator
-    @_refusing
+    @refusing
     def _validate_resume(self, request: Resume) -> None:
         self._check_resume(request, live=True)
 

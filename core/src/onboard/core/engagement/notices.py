@@ -18,6 +18,7 @@ from onboard.core.models import (
     ItemState,
     Notification,
     Party,
+    Person,
     Recipient,
     StepState,
 )
@@ -257,6 +258,24 @@ def transition(state: EngagementState, previous: str, phase: str) -> Notificatio
     kind = "completed" if phase == "completed" else "transition"
     subject = "onboarding completed" if kind == "completed" else f"phase {previous} -> {phase}"
     return _notice(state, kind, subject, f"{previous} -> {phase}", recipients(state))
+
+
+def lifecycle(state: EngagementState, kind: str, by: Person, reason: str) -> Notification:
+    """Cancelled, paused or resumed: everyone on the roster hears it, with why."""
+    eid = state.spec.engagement_id
+    commands: tuple[str, ...] = ()
+    if kind == "paused":
+        commands = (f'onboard resume {eid} --as {{person}} --note "..."',)
+    elif kind == "resumed":
+        commands = (f"onboard show {eid} --as {{person}}",)
+    return _notice(
+        state,
+        kind,
+        f"{kind} by {by.id}",
+        f"{state.spec.customer}'s onboarding was {kind} by {by.name or by.id} ({by.party.value}): {reason}",
+        recipients(state),
+        commands=commands,
+    )
 
 
 def plain(state: EngagementState, kind: str, message: str, to: Sequence[Recipient]) -> Notification:

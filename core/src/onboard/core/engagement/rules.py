@@ -394,8 +394,11 @@ def refresh_steps(state: EngagementState, started: set[str]) -> None:
 
 
 def awaiting(state: EngagementState) -> tuple[str, ...]:
-    """Person ids and ``party:<party>`` tags whose action the engagement waits for."""
+    """Person ids and ``party:<party>`` tags whose action the engagement waits for
+    (nobody, once it has ended or while it is paused)."""
     parties: set[Party] = set()
+    if state.phase in (Phase.COMPLETED, Phase.CANCELLED) or state.paused_at is not None:
+        return ()
     if state.blocked or state.plan is None:
         parties.add(Party.PROVIDER)
     elif state.phase is Phase.INITIATE:
@@ -435,4 +438,5 @@ def progress(state: EngagementState) -> EngagementProgress:
         awaiting_steps=tuple(s.step.id for s in state.steps.values() if s.status == "awaiting"),
         assessment_round=state.assessment_round,
         blocked=state.blocked,
+        paused=f"by {state.paused_by}: {state.paused_reason}" if state.paused_at is not None else "",
     )

@@ -39,6 +39,7 @@ def memo(state: EngagementState, now: datetime, ended: bool = False) -> dict[str
         "next_due": min(dues).isoformat() if dues else None,
         "escalations": s.escalation_notices or s.escalations,
         "blocked": s.blocked,
+        "paused_at": s.paused_at.isoformat() if s.paused_at else None,
         "undelivered": len(s.undelivered),
         "started_at": s.started_at.isoformat() if s.started_at else None,
         "purchased_on": s.spec.purchased_on.isoformat(),
@@ -51,6 +52,10 @@ def summary(state: EngagementState) -> str:
     s = state
     if s.phase is Phase.COMPLETED:
         return f"{s.spec.customer}: completed"
+    if s.phase is Phase.CANCELLED:
+        return f"{s.spec.customer}: cancelled by {s.cancelled_by}: {s.cancelled_reason}"[:200]
+    if s.paused_at is not None:
+        return f"{s.spec.customer}: paused by {s.paused_by}: {s.paused_reason}"[:200]
     waiting = ", ".join(rules.awaiting(s)) or "nobody"
     blocked = " (blocked)" if s.blocked else ""
     return f"{s.spec.customer}: {s.phase.value}{blocked}, awaiting {waiting}"[:200]
@@ -60,6 +65,7 @@ def details(state: EngagementState, now: datetime) -> str:
     """Markdown for the Web UI's details: the same facts as the memo, for people."""
     m = memo(state, now)
     lines = [
+        summary(state),
         f"**{state.spec.customer}** ({state.spec.tenant}): phase **{m['phase']}**",
         f"- awaiting: {', '.join(m['awaiting']) or 'nobody'}",
         f"- open items: {m['open_items']} ({m['open_blockers']} blockers, {m['overdue_items']} overdue)",

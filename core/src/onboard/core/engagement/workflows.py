@@ -10,18 +10,20 @@ timeline's notices are :mod:`.reminders`'.
 """
 
 import asyncio
+from collections.abc import Coroutine
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from onboard.core import search_attributes as sa
-    from onboard.core.engagement import authority, carried, notices, rules, summary, timeline
+    from onboard.core.engagement import authority, carried, notices, rules, timeline
     from onboard.core.engagement.actions import EngagementActions
     from onboard.core.engagement.activities import EngagementActivities
     from onboard.core.engagement.enabling import EnableSteps
     from onboard.core.engagement.journaling import AuditJournaling
+    from onboard.core.engagement.lifecycle import ENDED, LIFECYCLE, EngagementLifecycle
     from onboard.core.engagement.messages import (
         AssessInput,
         AssessOutcome,
@@ -38,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         cause,
     )
     from onboard.core.engagement.outbox import PEOPLE_NOTICES, NoticeOutbox
+    from onboard.core.engagement.publishing import Publishing
     from onboard.core.engagement.reminders import PeopleReminders, _days
     from onboard.core.gates import JOINT_VERIFICATION, KICKOFF, REMEDIATION_PLAN
     from onboard.core.models import (
@@ -71,7 +74,15 @@ RUN_SUMMARY = "run-summary"
 
 
 @workflow.defn
-class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJournaling, NoticeOutbox):
+class EngagementWorkflow(
+    EngagementActions,
+    EngagementLifecycle,
+    EnableSteps,
+    PeopleReminders,
+    AuditJournaling,
+    NoticeOutbox,
+    Publishing,
+):
     """One customer tenant onboarding one or more eligible services.
 
     Its Updates (the people's actions) and signals are in :class:`.actions.EngagementActions`.
@@ -87,6 +98,7 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
         self._gathered = self._outbox and workflow.patched(STEPS_GATHERED)
         self._timeline = self._outbox and workflow.patched(DUE_DATES)
         self._summarised = self._outbox and workflow.patched(RUN_SUMMARY)
+        self._lifecycle = self._summarised and workflow.patched(LIFECYCLE)
         #: Heartbeat timeouts of planning, notices and the journal; of assessments and steps.
         self._light_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else None
         self._work_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else HEARTBEAT_TIMEOUT
@@ -137,28 +149,11 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
         if self._summarised and s.started_at is None:
             s.started_at = workflow.now()
         self._publish()
-        if s.plan is None:
-            s.plan = await self._activity(
-                "planning the engagement",
-                EngagementActivities.plan_engagement,
-                s.spec,
-                timeout=PLAN_TIMEOUT,
-                heartbeat=self._light_heartbeat,
-            )
-            s.history.append(f"{workflow.now().isoformat()} planned: {', '.join(s.plan.service_keys())}")
-        if self._timeline:  # items carried from runs before the timeline get their dates
-            timeline.propose(s, workflow.now())
-        rules.refresh_gates(s)
-        self._publish()
-        if s.phase is Phase.INITIATE:
-            await self._initiate()
-        elif s.phase is Phase.ASSESS:
-            await self._assess()
-        elif s.phase is Phase.REMEDIATE:
-            await self._remediate()
-        elif s.phase is Phase.ENABLE:
-            await self._enable()
-        if s.phase is not Phase.COMPLETED:
+        if self._lifecycle:  # a cancellation stops the phase's work wherever it is
+            await self._until_cancelled(self._phase_work())
+        else:
+            await self._phase_work()
+        if s.phase not in ENDED:
             await self._settle()
             # A re-assessment can arrive after the phase changed but before this run
             # ends; its handler waits for the result, so assess it here, not later.
@@ -188,23 +183,71 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
 
     # -- phases -----------------------------------------------------------------
 
+    async def _phase_work(self) -> None:
+        """Plan (once), then the current phase's work, up to its end or a continue-as-new."""
+        s = self.state
+        if s.plan is None:
+            s.plan = await self._activity(
+                "planning the engagement",
+                EngagementActivities.plan_engagement,
+                s.spec,
+                timeout=PLAN_TIMEOUT,
+                heartbeat=self._light_heartbeat,
+            )
+            s.history.append(f"{workflow.now().isoformat()} planned: {', '.join(s.plan.service_keys())}")
+        if self._timeline:  # items carried from runs before the timeline get their dates
+            timeline.propose(s, workflow.now())
+        rules.refresh_gates(s)
+        self._publish()
+        if s.phase is Phase.INITIATE:
+            await self._initiate()
+        elif s.phase is Phase.ASSESS:
+            await self._assess()
+        elif s.phase is Phase.REMEDIATE:
+            await self._remediate()
+        elif s.phase is Phase.ENABLE:
+            await self._enable()
+
+    async def _until_cancelled(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        await workflow.wait_condition(lambda: task.done() or self.state.phase is Phase.CANCELLED)
+        if not task.done():
+            task.cancel()  # its timers and activities are cancelled with it
+        try:
+            await task
+        except asyncio.CancelledError:
+            if self.state.phase is not Phase.CANCELLED:
+                raise
+
+    def _paused(self) -> bool:
+        return self._lifecycle and self.state.paused_at is not None
+
+    async def _while_paused(self) -> bool:
+        """Wait out a pause; False: still paused, the run should continue as new."""
+        await workflow.wait_condition(lambda: not self._paused() or self._continue_suggested())
+        return not self._paused()
+
     async def _initiate(self) -> None:
         s, policy = self.state, self.state.spec.policy
         while s.contact is None:
+            if self._paused():
+                if not await self._while_paused():
+                    return
+                continue
             deadline = s.spec.purchased_on + policy.contact_within + s.escalations * policy.escalate_every
-            remaining = deadline - workflow.now()
+            remaining = deadline + s.paused_for - workflow.now()
             if remaining <= timedelta(0):
                 await self._escalate_contact()
                 continue
             try:
                 await workflow.wait_condition(
-                    lambda: s.contact is not None or self._continue_suggested(),
+                    lambda: s.contact is not None or self._continue_suggested() or self._paused(),
                     timeout=remaining,
                     timeout_summary="contact within policy",
                 )
             except TimeoutError:
                 continue  # overdue now: the branch above escalates
-            if s.contact is None:
+            if s.contact is None and not self._paused():
                 return  # continue as new; the deadline is recomputed from state
         await self._notify_gate(KICKOFF)
         if await self._gate_passed(KICKOFF):
@@ -232,6 +275,10 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
         s = self.state
         gate = s.gates[JOINT_VERIFICATION]
         while not gate.passed:
+            if self._paused():
+                if not await self._while_paused():
+                    return
+                continue
             rules.refresh_gates(s)
             self._publish()
             await self._notify_gate(JOINT_VERIFICATION)  # also when nothing was left to fix
@@ -253,6 +300,7 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
                         or self._continue_suggested()
                         or (not was_open and not rules.open_items(s))
                         or (self._timeline and timeline.next_reminder_at(s) != reminder)  # a date moved
+                        or self._paused()
                     ),
                     timeout=remaining,
                     timeout_summary="next due reminder" if due_first else "next checkpoint call",
@@ -265,7 +313,7 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
             elif not was_open and not rules.open_items(s):
                 rules.refresh_gates(s)
                 await self._notify_gate(JOINT_VERIFICATION)
-            elif not gate.passed and self._continue_suggested():
+            elif not gate.passed and self._continue_suggested() and not self._paused():
                 return
         await self._enter(Phase.ENABLE)
 
@@ -289,6 +337,8 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
 
     async def _enter(self, phase: Phase) -> None:
         s = self.state
+        if s.phase is Phase.CANCELLED:  # cancelled meanwhile: the phase's work is over
+            return
         previous = s.phase
         s.phase = phase
         s.history.append(f"{workflow.now().isoformat()} {previous.value} -> {phase.value}")
@@ -394,43 +444,6 @@ class EngagementWorkflow(EngagementActions, EnableSteps, PeopleReminders, AuditJ
         return workflow.info().is_continue_as_new_suggested() or (
             self._bounded and carried.wants_compaction(self.state)
         )
-
-    def _publish(self) -> None:
-        """Keep the search attributes (and the memo) in step with the state, when they change."""
-        s = self.state
-        services = list(s.plan.service_keys() if s.plan else s.spec.services)
-        waiting = list(rules.awaiting(s))
-        values = (s.phase.value, s.spec.tenant, tuple(services), tuple(waiting))
-        if self._summarised:
-            self._publish_memo(summary.memo(s, workflow.now()))
-        if values == self._published:
-            return
-        self._published = values
-        workflow.upsert_search_attributes(
-            [
-                sa.PHASE.value_set(s.phase.value),
-                sa.TENANT.value_set(s.spec.tenant),
-                sa.SERVICES.value_set(services),
-                sa.AWAITING.value_set(waiting) if waiting else sa.AWAITING.value_unset(),
-            ]
-        )
-
-    def _publish_memo(self, memo: dict) -> None:
-        unchanged = {k: v for k, v in memo.items() if k != "updated_at"}
-        if unchanged == self._memo_published:
-            return
-        self._memo_published = unchanged
-        workflow.upsert_memo({summary.MEMO_KEY: memo})
-        workflow.set_current_details(summary.details(self.state, workflow.now()))
-
-    def _publish_ended(self) -> None:
-        """This run awaits nobody any more (the next run, if any, says whom it awaits)."""
-        if not self._summarised:
-            return
-        self._publish_memo(summary.memo(self.state, workflow.now(), ended=True))
-        if self._published is not None and self._published[3]:
-            self._published = (*self._published[:3], ())
-            workflow.upsert_search_attributes([sa.AWAITING.value_unset()])
 
 
 def _continued_as_new(info: workflow.Info) -> bool:

@@ -1,7 +1,8 @@
 """The statement a person signs for an action, the same on the CLI and in the workflow.
 
 An action is one of the engagement's Update arguments (a gate decision, a
-completion, a contact, a re-assessment, a resume, a waiver, a due-date move).  Its statement is the
+completion, a contact, a re-assessment, a resume, a waiver, a due-date move,
+a cancellation, a pause or its end).  Its statement is the
 RFC 8785 canonical JSON of::
 
     {"type": "onboard.action/v1", "engagement": ..., "action": ..., "subject": ...,
@@ -22,20 +23,34 @@ from typing import Any
 import rfc8785
 from attrs import frozen
 from onboard.core.models import (
+    Cancellation,
     Completion,
     Contact,
     DueChange,
     GateDecision,
+    Pause,
     Reassessment,
     Resume,
     Signature,
+    Unpause,
     Waiver,
 )
 
 STATEMENT_TYPE = "onboard.action/v1"
 
 #: The Update arguments that are actions, in the order the CLI documents them.
-ActionArgument = GateDecision | Completion | Contact | Reassessment | Resume | Waiver | DueChange
+ActionArgument = (
+    GateDecision
+    | Completion
+    | Contact
+    | Reassessment
+    | Resume
+    | Waiver
+    | DueChange
+    | Cancellation
+    | Pause
+    | Unpause
+)
 
 
 @frozen
@@ -43,7 +58,7 @@ class Action:
     """What an Update argument asks, in the terms a signature covers."""
 
     engagement: str
-    action: str  # approve | reject | complete | contact | reassess | resume | waive | move-due
+    action: str  # approve | reject | complete | contact | reassess | resume | waive | move-due | cancel | pause | unpause
     subject: str
     person: str
     content: dict[str, str]
@@ -97,6 +112,12 @@ def describe(engagement_id: str, arg: Any) -> Action:
             arg.person,
             {"due": format_time(arg.due), "reason": arg.reason},
         )
+    if isinstance(arg, Cancellation):
+        return Action(engagement_id, "cancel", "engagement", arg.person, {"reason": arg.reason})
+    if isinstance(arg, Pause):
+        return Action(engagement_id, "pause", "engagement", arg.person, {"reason": arg.reason})
+    if isinstance(arg, Unpause):
+        return Action(engagement_id, "unpause", "engagement", arg.person, {"note": arg.note})
     raise TypeError(f"{type(arg).__name__} is not an onboard action")
 
 
