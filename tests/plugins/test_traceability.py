@@ -156,6 +156,8 @@ TRACE: list[tuple[str, str, list[str]]] = [
             core_ms("assess", "guidance-client"),
             "requirement intune.browsers",
             "requirement intune.device-platforms",
+            "requirement azure_rms.browsers",
+            "requirement azure_rms.client-devices",
         ],
     ),
     (f"{MS} > Assess phase", "User identity and provisioning", [core_ms("assess", "guidance-identity")]),

@@ -77,9 +77,9 @@ def test_the_checklist_puts_failures_first_and_questions_apart(report: dict) -> 
 def test_the_plan_and_the_assessment_are_the_engagements(report: dict) -> None:
     plan = report["plan"]
     assert [s["key"] for s in plan["services"]] == ["core", "aad_premium", "intune", "azure_rms", "ems"]
-    assert plan["requirements"] == 39 and all(e["eligible"] for e in plan["eligibility"])
+    assert plan["requirements"] == 41 and all(e["eligible"] for e in plan["eligibility"])
     assert plan["exclusions"] and plan["responsibilities"] and plan["enable_steps"]
-    assert report["assessment"]["counts"] == {"fail": 2, "not_run": 21, "pass": 16}
+    assert report["assessment"]["counts"] == {"fail": 2, "not_run": 21, "pass": 18}
     assert report["audit"]["records"][1]["comment"] == "kick-off held <b>on site</b>"
 
 

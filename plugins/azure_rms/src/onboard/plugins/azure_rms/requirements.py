@@ -4,6 +4,23 @@ The seed's expectation: on-premises AD and the environment prepared for Azure RM
 issues that would prevent integration remediated [F-RMS].  Network rules from
 [RMS-REQ]; the RMS connector's servers and placement from [RMS-CONN]; the
 supported on-premises versions from [F-RMS] (2010/2013 in FastTrack's scope).
+
+The seed's Assess phase looks at "your on-premises Active Directory, Internet
+browsers, client devices' operating systems, DNS, network, infrastructure, and
+identity system", and Microsoft guides "client needs (Internet browser, client
+operating system, and services' needs)" [F-RMS].  An Azure RMS plan, alone or in a
+suite, covers each:
+
+* on-premises Active Directory: ``azure_rms.ad-prepared`` (and core's forest checks);
+* Internet browsers: ``azure_rms.browsers``;
+* client devices' operating systems: ``azure_rms.client-devices`` [RMS-DEV];
+* DNS: core's ``core.dns-records``;
+* network: ``azure_rms.proxy`` (and ``core.proxy``);
+* infrastructure: ``azure_rms.no-ad-rms``, the connector's servers;
+* identity system: ``azure_rms.super-user-account`` (and core's accounts).
+
+[RMS-DEV] is MicrosoftDocs/Azure-RMSDocs ``Azure-RMSDocs/get-started/
+requirements-client-devices.md`` (2016-08-25), "Client devices that support Azure RMS".
 """
 
 from collections.abc import Mapping, Sequence
@@ -20,6 +37,25 @@ from .service import SERVICE
 CONNECTOR_OS = ["Windows Server 2012 R2", "Windows Server 2012", "Windows Server 2008 R2"]
 #: Roles a connector server must not also have [RMS-CONN] (the environment file's names).
 CONNECTOR_FORBIDDEN_ROLES = ["exchange", "sharepoint", "fci", "domain_controller"]
+
+#: Client operating systems that support Azure RMS [RMS-DEV]: computers Windows 7, 8,
+#: 8.1 and 10 and Mac OS X 10.8; mobile devices Windows Phone 8.1, Android 4.0.3, iOS
+#: 7.0; Windows tablets Windows 10 Mobile (an inventory's "Windows Phone") and 8.1 RT.
+CLIENT_PLATFORMS = {
+    "Windows": "7",
+    "macOS": "10.8",
+    "Windows Phone": "8.1",
+    "Android": "4.0.3",
+    "iOS": "7.0",
+    "Windows RT": "8.1",
+}
+
+#: Browsers.  Neither the seeds nor the RMS requirements give a list (domain-catalog §0:
+#: "FastTrack docs give no browser/OS version list", use §3's [INT-DEV] lists), so these
+#: are [INT-DEV]'s minimums for PCs and Macs: Internet Explorer 10, Edge, Safari on OS X
+#: 10.9 (Safari 7); Chrome and Firefox at any version, as no RMS console needs the
+#: Silverlight that limits them for the Intune console (inferred).
+BROWSERS = {"Internet Explorer": "10", "Edge": "12", "Safari": "7", "Chrome": "0", "Firefox": "0"}
 
 
 def _connector_servers(
@@ -51,6 +87,31 @@ def _connector_servers(
 def assess_requirements(services: Sequence[str], facts: Mapping[str, FactValue]) -> list[Requirement]:
     """Azure RMS's requirements for ``facts``."""
     reqs = [
+        Requirement(
+            "azure_rms.browsers",
+            SERVICE,
+            "Browsers in use are ones the administrators and users can work in",
+            Category.BROWSERS,
+            "environment.browsers",
+            {"supported": BROWSERS},
+            Severity.WARNING,
+            remediation="Move the users of older browsers to Internet Explorer 10 or later, Edge, "
+            "Chrome, Firefox or a current Safari",
+            source="[F-RMS] Assess phase: Internet browsers; domain-catalog §0, §3 [INT-DEV] (no RMS list)",
+        ),
+        Requirement(
+            "azure_rms.client-devices",
+            SERVICE,
+            "Client devices run operating systems that support Azure RMS",
+            Category.CLIENT_OS,
+            "devices.platforms",
+            {"supported": CLIENT_PLATFORMS},
+            Severity.WARNING,
+            remediation="Update the devices listed, or leave them out of protected content: "
+            + ", ".join(f"{name} {version}" for name, version in CLIENT_PLATFORMS.items())
+            + " or later",
+            source="[F-RMS] Assess phase: client devices' operating systems; [RMS-DEV]",
+        ),
         Requirement(
             "azure_rms.proxy",
             SERVICE,
