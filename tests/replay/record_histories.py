@@ -25,7 +25,16 @@ from onboard.core import search_attributes as sa
 from onboard.core.client import Engagements
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.demo import PERSONAS, play, sample_spec
-from onboard.core.models import Completion, Contact, DueChange, GateDecision, Phase
+from onboard.core.models import (
+    Cancellation,
+    Completion,
+    Contact,
+    DueChange,
+    GateDecision,
+    Pause,
+    Phase,
+    Unpause,
+)
 from onboard.core.trust.keys import KeyRing, persona_keys
 from onboard.workers.devserver import find_binary
 from onboard.workers.worker import running_worker
@@ -172,11 +181,53 @@ async def timeline_core(client: Client) -> str:
     return eid
 
 
+async def lifecycle_core(client: Client) -> str:
+    """Paused in Initiate past its contact deadline and resumed; paused in Remediate
+    and resumed; then the usual way to the end."""
+    engagements = Engagements(client, TASK_QUEUE, signer=KEYS)
+    policy = attrs.evolve(FAST, contact_within=timedelta(seconds=3), checkpoint_every=timedelta(seconds=6))
+    spec = make_spec(("core",), policy=policy)
+    eid = spec.engagement_id
+    await engagements.start(spec)
+    await wait_for(engagements, eid, lambda s: s.state.plan is not None)
+    await engagements.pause(eid, Pause("pat", "the customer's merger freeze"))
+    await asyncio.sleep(4)
+    await engagements.unpause(eid, Unpause("casey", "the freeze is over"))
+    await wait_for(engagements, eid, lambda s: s.state.escalations >= 1, timeout=30)
+    await engagements.record_contact(eid, Contact("pat", "phoned the customer"))
+    await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
+    await engagements.decide(eid, GateDecision("kickoff", "pat", True, "kick-off held"))
+    await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
+    await engagements.decide(eid, GateDecision("remediation-plan", "casey", True, "plan agreed"))
+    status = await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
+    await engagements.pause(eid, Pause("casey", "waiting for the change board"))
+    await asyncio.sleep(7)
+    await engagements.unpause(eid, Unpause("pat"))
+    await wait_for(engagements, eid, lambda s: s.state.checkpoints >= 1, timeout=30)
+    await close_all_items(engagements, status)
+    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
+    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
+    await attest_enable_steps(engagements, eid)
+    return eid
+
+
+async def cancelled_core(client: Client) -> str:
+    """Cancelled in Remediate while its checkpoint timer runs."""
+    engagements = Engagements(client, TASK_QUEUE, signer=KEYS)
+    spec = make_spec(("core",))
+    eid = spec.engagement_id
+    await reach_remediate(engagements, spec)
+    await engagements.cancel(eid, Cancellation("casey", "the customer chose another partner"))
+    await engagements.handle(eid).result()
+    return eid
+
+
 #: Recorded with the code of their time: the first two before the signed-actions
 #: patch, the signed ones before quick-heartbeats, heartbeats-core before bounded-state,
 #: bounded-core before people-notices (the outbox, half-approvals, rejections, waves),
 #: notices-core before steps-gathered (a wave of ready steps gathered before its notice),
-#: gathered-core before due-dates and run-summary (timeline-core: due dates, memos).
+#: gathered-core before due-dates and run-summary (timeline-core: due dates, memos),
+#: timeline-core before lifecycle (lifecycle-core: pauses; cancelled-core: a cancellation).
 SCENARIOS: dict[str, Scenario] = {
     "core-only": core_only,
     "ems-contoso": ems_contoso,
@@ -187,6 +238,8 @@ SCENARIOS: dict[str, Scenario] = {
     "notices-core": signed_core,
     "gathered-core": gathered_core,
     "timeline-core": timeline_core,
+    "lifecycle-core": lifecycle_core,
+    "cancelled-core": cancelled_core,
 }
 
 #: ``sha256sum`` lines of every committed history: the recorder appends, nothing

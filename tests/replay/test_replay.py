@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.engagement import WORKFLOWS, workflow_runner
+from onboard.core.engagement.lifecycle import LIFECYCLE
 from onboard.core.engagement.messages import EngagementInput
 from onboard.core.engagement.outbox import PEOPLE_NOTICES
 from onboard.core.engagement.workflows import (
@@ -107,13 +108,22 @@ def test_each_patch_is_in_the_histories_recorded_since_it_came():
     for path in HISTORIES:
         decoded = _decoded(path)
         scenario = path.parent.name
-        since = ("heartbeats-core", "bounded-core", "notices-core", "gathered-core", "timeline-core")
+        since = (
+            "heartbeats-core",
+            "bounded-core",
+            "notices-core",
+            "gathered-core",
+            "timeline-core",
+            "lifecycle-core",
+            "cancelled-core",
+        )
         assert (QUICK_HEARTBEATS in decoded) is (scenario in since), path
         assert (BOUNDED_STATE in decoded) is (scenario in since[1:]), path
         assert (PEOPLE_NOTICES in decoded) is (scenario in since[2:]), path
         assert (STEPS_GATHERED in decoded) is (scenario in since[3:]), path
         assert (DUE_DATES in decoded) is (scenario in since[4:]), path
         assert (RUN_SUMMARY in decoded) is (scenario in since[4:]), path
+        assert (LIFECYCLE in decoded) is (scenario in since[5:]), path
 
 
 def test_the_bounded_history_hands_an_archived_state_to_its_next_run():
