@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from onboard.core.cli import completion
 from onboard.core.cli.output import console, print_json
 from onboard.core.client import AlreadyAppliedError, Engagements, RejectedError
 from onboard.core.connection import ConnectionOptions, connect, connection_options
@@ -180,8 +181,8 @@ async def _planned_signers(
 
 
 @click.command()
-@click.argument("engagement_id")
-@click.argument("gate")
+@click.argument("engagement_id", shell_complete=completion.engagement_ids)
+@click.argument("gate", shell_complete=completion.gate_ids)
 @as_option
 @click.option("--comment", default="", help="Why; kept in the audit trail.")
 @key_option
@@ -202,8 +203,8 @@ async def approve(
 
 
 @click.command()
-@click.argument("engagement_id")
-@click.argument("gate")
+@click.argument("engagement_id", shell_complete=completion.engagement_ids)
+@click.argument("gate", shell_complete=completion.gate_ids)
 @as_option
 @click.option("--reason", required=True, help="Why the gate is rejected (required).")
 @click.option(
@@ -211,6 +212,7 @@ async def approve(
     "reopen",
     multiple=True,
     metavar="ITEM",
+    shell_complete=completion.item_ids,
     help="A closed remediation item to reopen (joint verification only; repeat for several).",
 )
 @key_option
@@ -239,8 +241,8 @@ async def reject(
 
 
 @click.command()
-@click.argument("engagement_id")
-@click.argument("item")
+@click.argument("engagement_id", shell_complete=completion.engagement_ids)
+@click.argument("item", shell_complete=completion.completable_ids)
 @as_option
 @click.option("--evidence", required=True, help="What shows it is done (ticket, screenshot, log).")
 @key_option
@@ -260,7 +262,7 @@ async def complete(
 
 
 @click.command()
-@click.argument("engagement_id")
+@click.argument("engagement_id", shell_complete=completion.engagement_ids)
 @as_option
 @click.option("--note", default="", help="How and when the customer was reached.")
 @key_option
@@ -278,7 +280,7 @@ async def contact(
 
 
 @click.command()
-@click.argument("engagement_id")
+@click.argument("engagement_id", shell_complete=completion.engagement_ids)
 @click.argument("bundle")
 @as_option
 @key_option
@@ -311,7 +313,7 @@ async def reassess(
 
 
 @click.command()
-@click.argument("engagement_id")
+@click.argument("engagement_id", shell_complete=completion.engagement_ids)
 @as_option
 @click.option("--note", default="", help="What was fixed.")
 @key_option
@@ -351,8 +353,8 @@ async def _blocked_again(engagements: Engagements, engagement_id: str, wait: flo
 
 
 @click.command()
-@click.argument("engagement_id")
-@click.argument("item")
+@click.argument("engagement_id", shell_complete=completion.engagement_ids)
+@click.argument("item", shell_complete=completion.open_item_ids)
 @as_option
 @click.option("--reason", required=True, help="Why the item may stay unfixed (required; audited).")
 @key_option

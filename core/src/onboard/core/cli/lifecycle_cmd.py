@@ -2,6 +2,7 @@
 course (``onboard resume`` ends a pause: :mod:`.engagement_cmds`)."""
 
 import click
+from onboard.core.cli import completion
 from onboard.core.cli.engagement_cmds import (
     as_option,
     key_option,
@@ -22,7 +23,7 @@ def _reason(reason: str) -> str:
 
 
 @click.command()
-@click.argument("engagement_id")
+@click.argument("engagement_id", shell_complete=completion.engagement_ids)
 @as_option
 @click.option(
     "--reason", required=True, help="Why the engagement ends (required; audited; everyone is told)."
@@ -44,7 +45,7 @@ async def cancel(
 
 
 @click.command()
-@click.argument("engagement_id")
+@click.argument("engagement_id", shell_complete=completion.engagement_ids)
 @as_option
 @click.option("--reason", required=True, help="Why it pauses (required; audited; everyone is told).")
 @key_option

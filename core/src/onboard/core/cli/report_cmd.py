@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from onboard.core.cli import completion
 from onboard.core.cli.engagement_cmds import with_engagements
 from onboard.core.client import Engagements
 from onboard.core.errors import OnboardError
@@ -47,7 +48,7 @@ def chosen_format(fmt: str | None, output: Path | None) -> str:
 
 
 @click.command()
-@click.argument("engagement_id")
+@click.argument("engagement_id", shell_complete=completion.any_engagement_ids)
 @click.option(
     "--format",
     "fmt",

@@ -5,6 +5,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import click
+from onboard.core.cli import completion
 from onboard.core.cli.engagement_cmds import json_option, with_engagements
 from onboard.core.cli.output import console, print_json, table
 from onboard.core.cli.status_view import render_status
@@ -43,8 +44,8 @@ def roster_person(status: EngagementStatus, person_id: str | None) -> Person | N
 
 
 @click.command()
-@click.argument("engagement_id")
-@click.argument("subject", required=False)
+@click.argument("engagement_id", shell_complete=completion.any_engagement_ids)
+@click.argument("subject", required=False, shell_complete=completion.subject_ids)
 @who_option
 @click.option("--full", is_flag=True, help="Also closed items, every enable step and the audit trail.")
 @json_option

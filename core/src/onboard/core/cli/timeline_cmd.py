@@ -8,6 +8,7 @@ notices print it.
 from datetime import UTC, datetime, time
 
 import click
+from onboard.core.cli import completion
 from onboard.core.cli.engagement_cmds import (
     as_option,
     key_option,
@@ -43,8 +44,8 @@ def parse_due(text: str, now: datetime | None = None) -> datetime:
 
 
 @click.command()
-@click.argument("engagement_id")
-@click.argument("item")
+@click.argument("engagement_id", shell_complete=completion.engagement_ids)
+@click.argument("item", shell_complete=completion.open_item_ids)
 @click.argument("due", metavar="DATE")
 @as_option
 @click.option(
