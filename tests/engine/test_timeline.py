@@ -97,6 +97,9 @@ async def test_owners_are_reminded_before_and_after_and_checkpoints_name_the_ove
     status = await wait_for(
         engagements, eid, lambda s: all(i.due_reminded == "overdue" for i in s.state.items), timeout=30
     )
+    await wait_for(  # the notices leave through the outbox a moment later
+        engagements, eid, lambda s: len(sent(recorder, eid, "overdue")) == len(sides), timeout=20
+    )
     for kind in ("due-soon", "overdue"):
         notices = sent(recorder, eid, kind)
         assert {n.message.split(" side ")[0].split()[-1] for n in notices} == sides, kind
@@ -107,7 +110,8 @@ async def test_owners_are_reminded_before_and_after_and_checkpoints_name_the_ove
     assert all("overdue since" in line for line in customer.details)
     assert status.phase is Phase.REMEDIATE
 
-    await wait_for(engagements, eid, lambda s: s.state.checkpoints >= 1, timeout=20)
+    # The checkpoint's notice leaves through the outbox a moment after the call is counted.
+    await wait_for(engagements, eid, lambda s: bool(sent(recorder, eid, "checkpoint")), timeout=20)
     checkpoint = sent(recorder, eid, "checkpoint")[0]
     count = len(status.state.items)
     assert f"{count} remediation item(s) open, {count} overdue" in checkpoint.subject
