@@ -393,9 +393,9 @@ FOUND = [
     (
         "same-email",
         _sub(("roster", 1, "email"), "PAT@fasttrack.example"),
-        ":34: roster: 'pat' and 'casey' share",
+        ":39: roster: 'pat' and 'casey' share",  # the [region] table comes before the roster
     ),
-    ("same-id", _sub(("roster", 1, "id"), "pat"), ":31: field 'roster[1].id': person 'pat' is listed twice"),
+    ("same-id", _sub(("roster", 1, "id"), "pat"), ":36: field 'roster[1].id': person 'pat' is listed twice"),
     # A field inside a table was pointed at the first line with that key anywhere.
     ("key-in-wrong-table", _sub(("policy", "tenant"), "x"), ":23: field 'policy.tenant': unknown field"),
     # Durations: NaN was "longer than 10 years"; Arabic-Indic digits were read as days.

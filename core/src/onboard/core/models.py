@@ -21,6 +21,7 @@ from typing import Any
 
 import attrs
 from attrs import define, field, frozen
+from onboard.core import region
 
 #: A fact value: facts describe the customer's environment ("forest_count": 3).
 FactValue = str | int | bool
@@ -76,6 +77,26 @@ def _pairs(value: Any) -> tuple[tuple[str, Any], ...]:
 def _aware(value: datetime) -> datetime:
     """Timestamps without a zone are UTC: workflow time is always zone-aware."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _region(check: Any) -> Any:
+    """An attrs validator from one of :mod:`onboard.core.region`'s parsers."""
+
+    def validate(instance: object, attribute: attrs.Attribute, value: str) -> None:
+        try:
+            check(value)
+        except ValueError as exc:  # "EngagementSpec.timezone ...": the spec file names the field
+            raise ValueError(f"{type(instance).__name__}.{attribute.name} {exc}") from None
+
+    return validate
+
+
+def _language(value: Any) -> Any:
+    """A support language in the seed's spelling (``pt-br`` is ``pt-BR``); others as given."""
+    try:
+        return region.support_language(value)
+    except ValueError:
+        return value  # the validator says why
 
 
 # ---------------------------------------------------------------------------
@@ -384,6 +405,15 @@ class EngagementSpec:
     to the assessment bundle as the *worker* sees it (may be empty before Assess).
     ``source`` is the engagement file it was read from, as the client named it (for
     messages only: a worker's planning error names the file to fix).
+
+    The region it is supported in (an engagement file's ``[region]`` table; the seed:
+    "normal business hours for a given region", in one of its support languages;
+    :mod:`onboard.core.region`):
+    ``timezone`` is an IANA name (``Europe/Berlin``), ``business_hours`` the local
+    hours and days meetings are placed in (``"09:00-17:00"`` is Monday to Friday;
+    ``"Sun-Thu 08:00-16:00"``), ``language`` one of
+    :data:`~onboard.core.region.SUPPORT_LANGUAGES` (``de``).  Specs recorded before
+    them load with the defaults: UTC, 09:00-17:00, English.
     """
 
     engagement_id: str = field(validator=_valid_id)
@@ -397,6 +427,9 @@ class EngagementSpec:
     policy: Policy = Policy()
     bundle: str = ""
     source: str = ""
+    timezone: str = field(default="UTC", validator=_region(region.time_zone))
+    business_hours: str = field(default="09:00-17:00", validator=_region(region.business_hours))
+    language: str = field(default="en", converter=_language, validator=_region(region.support_language))
 
 
 @frozen

@@ -27,6 +27,11 @@ Example (``examples/contoso.toml`` is a complete one)::
     # min_licenses = 150              # the eligibility threshold; unset: each offer's own
     # allow_unsigned = true           # accept unsigned actions (loudly flagged; never in production)
 
+    [region]                          # optional; UTC, 09:00-17:00 (Monday to Friday), English otherwise
+    timezone = "Europe/London"        # the region's IANA time zone
+    business_hours = "09:00-17:00"    # local time; "Sun-Thu 08:00-16:00" names the days
+    language = "en"                   # one of the seed's support languages (onboard.core.region)
+
 Every error names the file, the field and, where it can be found, the line.
 """
 
@@ -40,6 +45,7 @@ from typing import Any
 
 import attrs
 import cattrs
+from onboard.core import region
 from onboard.core.converter import make_cattrs_converter
 from onboard.core.errors import PlanError, SpecError
 from onboard.core.limits import PATH_LIMIT
@@ -125,6 +131,7 @@ def spec_from_mapping(
     data: Mapping[str, Any], *, source: str = "<engagement>", text: str = "", base: Path | None = None
 ) -> EngagementSpec:
     data = dict(data)
+    _region_table(data, source, text)
     for table in ("policy", "licenses", "facts"):
         if table in data and not isinstance(data[table], dict):
             raise SpecError(
@@ -220,6 +227,49 @@ def spec_from_mapping(
         except PlanError as exc:
             raise located(exc, source, text) from exc
     return spec
+
+
+#: The ``[region]`` table's keys (fields of :class:`EngagementSpec`) and their checks.
+REGION_CHECKS = {
+    "timezone": region.time_zone,
+    "business_hours": region.business_hours,
+    "language": region.support_language,
+}
+
+
+def _region_table(data: dict[str, Any], source: str, text: str) -> None:
+    """Move ``[region]``'s keys to the spec's fields, each checked (file, line, ``region.KEY``)."""
+    for key in REGION_CHECKS:
+        if key in data:  # one place for them: a top-level one is a slip
+            raise SpecError(
+                f"{source}{_line_of(text, key)}: field {key!r} belongs in the [region] table "
+                f"([region] {key} = ...)"
+            )
+    if "region" not in data:
+        return
+    table = data.pop("region")
+    if not isinstance(table, dict):
+        raise SpecError(
+            f"{source}{_line_of(text, 'region')}: field 'region' must be a table, like [region], "
+            f"got {_shown(table)}"
+        )
+    for key, value in table.items():
+        where = f"region.{key}"
+        check = REGION_CHECKS.get(key)
+        if check is None:
+            known = ", ".join(REGION_CHECKS)
+            raise SpecError(
+                f"{source}{_line_of(text, where)}: field {where!r}: unknown field (misspelt?; {known})"
+            )
+        if not isinstance(value, str):
+            raise SpecError(
+                f"{source}{_line_of(text, where)}: field {where!r}: must be text (in quotes), got {_shown(value)}"
+            )
+        try:
+            check(value)
+        except ValueError as exc:
+            raise SpecError(f"{source}{_line_of(text, where)}: field {where!r}: {exc}") from None
+        data[key] = value
 
 
 def located(error: PlanError, source: str, text: str) -> SpecError:
