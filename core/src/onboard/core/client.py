@@ -33,6 +33,8 @@ from onboard.core.models import (
     Pause,
     Reassessment,
     Resume,
+    RosterAck,
+    RosterChange,
     Signature,
     Unpause,
     Waiver,
@@ -268,6 +270,12 @@ class Engagements:
 
     async def unpause(self, engagement_id: str, unpause: Unpause) -> None:
         await self._update(engagement_id, EngagementWorkflow.unpause, unpause)
+
+    async def change_roster(self, engagement_id: str, change: RosterChange) -> str:
+        return await self._update(engagement_id, EngagementWorkflow.change_roster, change)
+
+    async def acknowledge_roster(self, engagement_id: str, ack: RosterAck) -> str:
+        return await self._update(engagement_id, EngagementWorkflow.acknowledge_roster, ack)
 
     def sign(self, engagement_id: str, arg: Any) -> Any:
         """``arg`` with its signature (unchanged without a signer or if already signed)."""

@@ -617,6 +617,34 @@ class Unpause:
 
 
 @frozen
+class RosterChange:
+    """Add, replace or remove a person on the roster (``onboard roster``).
+
+    ``change`` is ``add`` (``new`` joins), ``replace`` (``subject`` leaves, ``new``
+    of the same side takes their place) or ``remove`` (``subject`` leaves).  Each
+    side changes its own people; a provider's change to the customer side waits
+    until a customer person acknowledges it (:class:`RosterAck`).
+    """
+
+    person: str
+    change: str  # add | replace | remove
+    subject: str  # the person id joining, leaving or being replaced
+    reason: str = field(validator=_non_empty)
+    new: Person | None = None
+    signature: Signature | None = None
+
+
+@frozen
+class RosterAck:
+    """A customer person acknowledges a provider's pending change to the customer side."""
+
+    person: str
+    subject: str  # the pending change's subject (a person id)
+    note: str = ""
+    signature: Signature | None = None
+
+
+@frozen
 class Resume:
     """A provider asks a blocked engagement to try again (after fixing the cause)."""
 
@@ -848,6 +876,8 @@ class EngagementState:
     paused_for: timedelta = timedelta(0)
     cancelled_by: str = ""  # who cancelled it (the phase is then ``cancelled``)
     cancelled_reason: str = ""
+    #: Provider changes to the customer side awaiting a customer's acknowledgement.
+    roster_pending: list[RosterChange] = field(factory=list)
     #: When the engagement's first run began (for runs from before it was kept: the
     #: first run that knew it).  The age ``onboard list`` shows.
     started_at: datetime | None = None

@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "onboard.core.cli.timeline_cmd",
     "onboard.core.cli.show_cmd",
     "onboard.core.cli.lifecycle_cmd",
+    "onboard.core.cli.roster_cmd",
 )
 
 

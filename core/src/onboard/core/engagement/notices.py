@@ -20,6 +20,7 @@ from onboard.core.models import (
     Party,
     Person,
     Recipient,
+    RosterChange,
     StepState,
 )
 
@@ -276,6 +277,32 @@ def lifecycle(state: EngagementState, kind: str, by: Person, reason: str) -> Not
         recipients(state),
         commands=commands,
     )
+
+
+def roster(
+    state: EngagementState, change: RosterChange, by: Person, *, pending: bool, acknowledged_by: str = ""
+) -> Notification:
+    """A roster change: to everyone (as the roster is now), or, while it waits, to the
+    customer people who acknowledge it."""
+    eid = state.spec.engagement_id
+    new = change.new
+    what = {
+        "add": f"{new.name if new else change.subject} ({change.subject}) joins the {new.party.value if new else ''} side",
+        "replace": f"{new.name if new else '?'} ({new.id if new else '?'}) replaces {change.subject}",
+        "remove": f"{change.subject} leaves the roster",
+    }.get(change.change, change.change)
+    if pending:
+        return _notice(
+            state,
+            "roster-pending",
+            f"{by.id} proposes a change to your side: {what}",
+            f"{by.id} ({by.party.value}) proposes: {what} ({change.reason}); it applies once a customer "
+            "person acknowledges it",
+            recipients(state, [Party.CUSTOMER]),
+            commands=(f"onboard roster ack {eid} {change.subject} --as {{person}}",),
+        )
+    done = f"{what} (by {by.id}" + (f", acknowledged by {acknowledged_by}" if acknowledged_by else "") + ")"
+    return _notice(state, "roster", f"roster: {what}", f"{done}: {change.reason}", recipients(state))
 
 
 def plain(state: EngagementState, kind: str, message: str, to: Sequence[Recipient]) -> Notification:

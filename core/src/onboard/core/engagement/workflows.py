@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from onboard.core.engagement.outbox import PEOPLE_NOTICES, NoticeOutbox
     from onboard.core.engagement.publishing import Publishing
     from onboard.core.engagement.reminders import PeopleReminders, _days
+    from onboard.core.engagement.roster import RosterChanges
     from onboard.core.gates import JOINT_VERIFICATION, KICKOFF, REMEDIATION_PLAN
     from onboard.core.models import (
         AuditRecord,
@@ -77,6 +78,7 @@ RUN_SUMMARY = "run-summary"
 class EngagementWorkflow(
     EngagementActions,
     EngagementLifecycle,
+    RosterChanges,
     EnableSteps,
     PeopleReminders,
     AuditJournaling,

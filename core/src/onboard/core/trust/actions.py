@@ -31,6 +31,8 @@ from onboard.core.models import (
     Pause,
     Reassessment,
     Resume,
+    RosterAck,
+    RosterChange,
     Signature,
     Unpause,
     Waiver,
@@ -118,6 +120,18 @@ def describe(engagement_id: str, arg: Any) -> Action:
         return Action(engagement_id, "pause", "engagement", arg.person, {"reason": arg.reason})
     if isinstance(arg, Unpause):
         return Action(engagement_id, "unpause", "engagement", arg.person, {"note": arg.note})
+    if isinstance(arg, RosterChange):
+        new = arg.new
+        joining = f"{new.id}|{new.name}|{new.party.value}|{new.email}" if new is not None else ""
+        return Action(
+            engagement_id,
+            f"roster-{arg.change}",
+            arg.subject,
+            arg.person,
+            {"reason": arg.reason, "new": joining},
+        )
+    if isinstance(arg, RosterAck):
+        return Action(engagement_id, "roster-ack", arg.subject, arg.person, {"note": arg.note})
     raise TypeError(f"{type(arg).__name__} is not an onboard action")
 
 
