@@ -683,6 +683,22 @@ class DueChange:
 
 
 @frozen
+class MeetingMove:
+    """A roster person moves one of the engagement's meetings (:mod:`onboard.core.meetings`).
+
+    ``meeting`` is a meeting id (``kickoff``, ``checkpoint-3``, ``joint-verification``);
+    ``start`` the new start, inside the engagement's business hours.  Who may move
+    which meeting, and when: :func:`onboard.core.meetings.check_move`.
+    """
+
+    meeting: str
+    person: str
+    start: datetime = field(converter=_aware)
+    reason: str = field(validator=_non_empty)
+    signature: Signature | None = None
+
+
+@frozen
 class Recipient:
     """Someone a notice is for: a roster person, or an address from the policy's
     escalation list (``id`` empty).  Channels are the workers' to choose."""
@@ -829,6 +845,22 @@ class Undelivered:
     reason: str
 
 
+@frozen
+class MovedMeeting:
+    """Where a moved meeting is now (:attr:`EngagementState.meetings`).
+
+    ``sequence`` counts its moves: the invite's iCalendar SEQUENCE, so a calendar
+    takes the newer invite for the same meeting; ``at`` is when it was moved (the
+    invite's DTSTAMP).
+    """
+
+    start: datetime = field(converter=_aware)
+    by: str
+    reason: str
+    at: datetime = field(converter=_aware)
+    sequence: int = 1
+
+
 @define
 class EngagementState:
     """The engagement's durable state, carried across continue-as-new."""
@@ -881,6 +913,9 @@ class EngagementState:
     #: When the engagement's first run began (for runs from before it was kept: the
     #: first run that knew it).  The age ``onboard list`` shows.
     started_at: datetime | None = None
+    #: Meetings moved from where the engagement placed them, by meeting id
+    #: (:mod:`onboard.core.meetings`); the others are where their rules put them.
+    meetings: dict[str, MovedMeeting] = field(factory=dict)
 
 
 @frozen

@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "onboard.core.cli.report_cmd",
     "onboard.core.cli.timeline_cmd",
     "onboard.core.cli.show_cmd",
+    "onboard.core.cli.schedule_cmd",
     "onboard.core.cli.lifecycle_cmd",
     "onboard.core.cli.roster_cmd",
 )

@@ -1,0 +1,126 @@
+"""``onboard schedule ID``: the engagement's meetings, and an .ics file of them.
+
+::
+
+    onboard schedule contoso-ems                  # kick-off, checkpoint calls, joint verification
+    onboard schedule contoso-ems --ics contoso-ems.ics   # import it into a calendar
+    onboard schedule contoso-ems --json
+
+Each meeting with its status (proposed, moved, held, called, waiting, cancelled), its time
+in the engagement's zone and in UTC, who takes part and why it is where it is.
+Built by :mod:`onboard.core.meetings` from one ``status`` query; nothing is changed.
+"""
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from onboard.core import region
+from onboard.core.cli.engagement_cmds import json_option, with_engagements
+from onboard.core.cli.output import console, print_json, table
+from onboard.core.client import Engagements
+from onboard.core.errors import OnboardError
+from onboard.core.meetings import Meeting, meetings, schedule_ics
+from onboard.core.models import EngagementState
+
+
+def when_local(meeting: Meeting, zone: ZoneInfo) -> str:
+    """``Thu 2026-12-03 13:00-13:30 CET``, or "—" while it waits."""
+    if meeting.start is None or meeting.end is None:
+        return "—"
+    start, end = meeting.start.astimezone(zone), meeting.end.astimezone(zone)
+    return f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} {start.tzname()}"
+
+
+def when_utc(meeting: Meeting) -> str:
+    if meeting.start is None:
+        return "—"
+    return f"{meeting.start:%Y-%m-%d %H:%M}Z"
+
+
+def who(state: EngagementState, meeting: Meeting) -> str:
+    """Everyone on the roster; the organizer marked, people without an e-mail (no invite) too."""
+    invited = {p.id for p in meeting.attendees}
+    names = []
+    for person in state.spec.roster:
+        name = person.name or person.id
+        if meeting.organizer is not None and person.id == meeting.organizer.id:
+            name += " (organizer)"
+        elif person.id not in invited:
+            name += " (no e-mail: no invite)"
+        names.append(name)
+    return ", ".join(names)
+
+
+def heading(state: EngagementState) -> str:
+    spec = state.spec
+    hours = region.business_hours(spec.business_hours).describe()
+    language = region.language_name(spec.language)
+    return (
+        f"meetings of {spec.engagement_id} ({spec.customer}): business hours {hours} {spec.timezone}, "
+        f"held in {language} ({spec.language})"
+    )
+
+
+def render_schedule(state: EngagementState, found: list[Meeting]) -> None:
+    zone = ZoneInfo(state.spec.timezone)
+    rows = table(heading(state), "meeting", "status", f"when ({state.spec.timezone})", "UTC", "who", "why")
+    for meeting in found:
+        rows.add_row(
+            meeting.id,
+            meeting.status,
+            when_local(meeting, zone),
+            when_utc(meeting),
+            who(state, meeting),
+            meeting.basis,
+        )
+    console.print(rows)
+
+
+def write_ics(state: EngagementState, found: list[Meeting], path: Path) -> None:
+    text = schedule_ics(state)
+    placed = sum(1 for m in found if m.placed)
+    if str(path) == "-":
+        console.write(text)
+        return
+    try:
+        path.write_text(text, encoding="utf-8", newline="")  # iCalendar lines end in CRLF already
+    except OSError as exc:
+        raise OnboardError(f"{path}: cannot write the calendar: {exc.strerror}") from exc
+    click.echo(f"{placed} meeting(s) of {state.spec.engagement_id} written to {path}", err=True)
+
+
+@click.command()
+@click.argument("engagement_id")
+@click.option(
+    "--ics",
+    "ics",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Also write the meetings that have a time as an iCalendar file (- for stdout, no table).",
+)
+@json_option
+@with_engagements
+async def schedule(engagements: Engagements, engagement_id: str, ics: Path | None, as_json: bool) -> None:
+    """The meetings of ENGAGEMENT_ID: kick-off, checkpoint calls and joint verification.
+
+    Times are in the engagement's business hours and time zone (its file's timezone,
+    business_hours and language); --ics FILE writes them for a calendar program.
+    """
+    status = await engagements.status(engagement_id)
+    state = status.state
+    found = meetings(state)
+    if ics is not None:
+        write_ics(state, found, ics)
+        if str(ics) == "-":
+            return
+    if as_json:
+        print_json(found)
+        return
+    render_schedule(state, found)
+    if ics is None and any(m.placed for m in found):
+        console.print(f"onboard schedule {engagement_id} --ics {engagement_id}.ics   # for a calendar")
+
+
+def register(group: click.Group) -> None:
+    """Add ``schedule`` to the CLI."""
+    group.add_command(schedule)
