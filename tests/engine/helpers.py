@@ -159,15 +159,22 @@ async def close_all_items(engagements: Engagements, status: EngagementStatus) ->
 
 
 async def reach_remediate(
-    engagements: Engagements, spec: EngagementSpec, interval: float = 0.1, timeout: float = 30.0
+    engagements: Engagements,
+    spec: EngagementSpec,
+    interval: float = 0.1,
+    timeout: float = 30.0,
+    *,
+    already_started: bool = False,
 ) -> EngagementStatus:
-    """Start ``spec`` and take it, with the usual approvals, into Remediate."""
+    """Start ``spec`` (unless ``already_started``) and take it, with the usual
+    approvals, into Remediate."""
     eid = spec.engagement_id
 
     def until(predicate: Callable[[EngagementStatus], bool]) -> Awaitable[EngagementStatus]:
         return wait_for(engagements, eid, predicate, timeout=timeout, interval=interval)
 
-    await engagements.start(spec)
+    if not already_started:
+        await engagements.start(spec)
     await until(lambda s: s.state.plan is not None)
     await engagements.record_contact(eid, Contact("pat", "phoned the customer"))
     await until(lambda s: s.state.gates["kickoff"].open)

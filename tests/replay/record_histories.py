@@ -31,8 +31,12 @@ from onboard.core.models import (
     Contact,
     DueChange,
     GateDecision,
+    Party,
     Pause,
+    Person,
     Phase,
+    RosterAck,
+    RosterChange,
     Unpause,
 )
 from onboard.core.trust.keys import KeyRing, persona_keys
@@ -222,12 +226,37 @@ async def cancelled_core(client: Client) -> str:
     return eid
 
 
+async def roster_core(client: Client) -> str:
+    """Roster changes: a provider added, a customer replaced, a provider's addition to
+    the customer side acknowledged; then the usual way to the end."""
+    engagements = Engagements(client, TASK_QUEUE, signer=KEYS)
+    spec = make_spec(("core",))
+    eid = spec.engagement_id
+    await engagements.start(spec)
+    await wait_for(engagements, eid, lambda s: s.state.plan is not None)
+    pia = Person("pia", "Pia Provider", Party.PROVIDER, "pia@fasttrack.example")
+    await engagements.change_roster(eid, RosterChange("pat", "add", "pia", "joins the team", pia))
+    cora = Person("cora", "Cora Customer", Party.CUSTOMER, "cora@contoso.example")
+    await engagements.change_roster(eid, RosterChange("casey", "replace", "cole", "cole left", cora))
+    status = await reach_remediate(engagements, spec, already_started=True)
+    quinn = Person("quinn", "Quinn Customer", Party.CUSTOMER, "quinn@contoso.example")
+    await engagements.change_roster(eid, RosterChange("pat", "add", "quinn", "their new PM", quinn))
+    await engagements.acknowledge_roster(eid, RosterAck("casey", "quinn", "yes"))
+    await engagements.change_roster(eid, RosterChange("pat", "remove", "pam", "moved on"))
+    await close_all_items(engagements, status)
+    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
+    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
+    await attest_enable_steps(engagements, eid)
+    return eid
+
+
 #: Recorded with the code of their time: the first two before the signed-actions
 #: patch, the signed ones before quick-heartbeats, heartbeats-core before bounded-state,
 #: bounded-core before people-notices (the outbox, half-approvals, rejections, waves),
 #: notices-core before steps-gathered (a wave of ready steps gathered before its notice),
 #: gathered-core before due-dates and run-summary (timeline-core: due dates, memos),
-#: timeline-core before lifecycle (lifecycle-core: pauses; cancelled-core: a cancellation).
+#: timeline-core before lifecycle (lifecycle-core: pauses; cancelled-core: a cancellation);
+#: roster-core after roster changes came (no patch: new Updates only).
 SCENARIOS: dict[str, Scenario] = {
     "core-only": core_only,
     "ems-contoso": ems_contoso,
@@ -240,6 +269,7 @@ SCENARIOS: dict[str, Scenario] = {
     "timeline-core": timeline_core,
     "lifecycle-core": lifecycle_core,
     "cancelled-core": cancelled_core,
+    "roster-core": roster_core,
 }
 
 #: ``sha256sum`` lines of every committed history: the recorder appends, nothing
