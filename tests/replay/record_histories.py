@@ -37,6 +37,7 @@ from onboard.core.models import (
     Phase,
     RosterAck,
     RosterChange,
+    ScopeChange,
     Unpause,
 )
 from onboard.core.trust.keys import KeyRing, persona_keys
@@ -250,13 +251,37 @@ async def roster_core(client: Client) -> str:
     return eid
 
 
+async def scope_core(client: Client) -> str:
+    """Scope changes: RMS added in Initiate, Intune added in Remediate (re-assessed),
+    RMS removed again (its items out of scope); then the usual way to the end."""
+    engagements = Engagements(client, TASK_QUEUE, signer=KEYS)
+    spec = make_spec(("aad_premium",))
+    eid = spec.engagement_id
+    await engagements.start(spec)
+    await wait_for(engagements, eid, lambda s: s.state.plan is not None)
+    await engagements.change_scope(
+        eid, ScopeChange("pat", "RMS too", add=("azure_rms",), licenses={"azure_rms": 200})
+    )
+    await reach_remediate(engagements, spec, already_started=True)
+    await engagements.change_scope(
+        eid, ScopeChange("pat", "Intune bought", add=("intune",), licenses={"intune": 300})
+    )
+    await engagements.change_scope(eid, ScopeChange("pat", "RMS postponed", remove=("azure_rms",)))
+    await close_all_items(engagements, await engagements.status(eid))
+    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
+    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
+    await attest_enable_steps(engagements, eid)
+    return eid
+
+
 #: Recorded with the code of their time: the first two before the signed-actions
 #: patch, the signed ones before quick-heartbeats, heartbeats-core before bounded-state,
 #: bounded-core before people-notices (the outbox, half-approvals, rejections, waves),
 #: notices-core before steps-gathered (a wave of ready steps gathered before its notice),
 #: gathered-core before due-dates and run-summary (timeline-core: due dates, memos),
 #: timeline-core before lifecycle (lifecycle-core: pauses; cancelled-core: a cancellation);
-#: roster-core after roster changes came (no patch: new Updates only).
+#: roster-core and scope-core after roster and scope changes came (no patch: new Updates,
+#: and a wake-up in Initiate that runs only for a queued scope change).
 SCENARIOS: dict[str, Scenario] = {
     "core-only": core_only,
     "ems-contoso": ems_contoso,
@@ -270,6 +295,7 @@ SCENARIOS: dict[str, Scenario] = {
     "lifecycle-core": lifecycle_core,
     "cancelled-core": cancelled_core,
     "roster-core": roster_core,
+    "scope-core": scope_core,
 }
 
 #: ``sha256sum`` lines of every committed history: the recorder appends, nothing

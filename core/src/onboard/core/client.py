@@ -31,10 +31,12 @@ from onboard.core.models import (
     GateState,
     ItemState,
     Pause,
+    PlanChange,
     Reassessment,
     Resume,
     RosterAck,
     RosterChange,
+    ScopeChange,
     Signature,
     Unpause,
     Waiver,
@@ -276,6 +278,9 @@ class Engagements:
 
     async def acknowledge_roster(self, engagement_id: str, ack: RosterAck) -> str:
         return await self._update(engagement_id, EngagementWorkflow.acknowledge_roster, ack)
+
+    async def change_scope(self, engagement_id: str, change: ScopeChange) -> PlanChange:
+        return await self._update(engagement_id, EngagementWorkflow.change_scope, change)
 
     def sign(self, engagement_id: str, arg: Any) -> Any:
         """``arg`` with its signature (unchanged without a signer or if already signed)."""

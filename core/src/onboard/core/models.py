@@ -645,6 +645,43 @@ class RosterAck:
 
 
 @frozen
+class ScopeChange:
+    """A provider person changes a running engagement's scope (``onboard scope``).
+
+    Services are added or removed (``licenses`` gives the added offers' counts),
+    facts corrected.  The engagement plans again from the changed spec, keeps what
+    was done, closes the items the new scope no longer needs, and re-assesses the
+    last bundle for the requirements it now has.
+    """
+
+    person: str
+    reason: str = field(validator=_non_empty)
+    add: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    remove: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    facts: dict[str, FactValue] = field(factory=dict)
+    licenses: dict[str, int] = field(factory=dict)
+    signature: Signature | None = None
+
+
+@frozen
+class PlanChange:
+    """What a scope change did to the plan (kept in the state, answered to the asker)."""
+
+    at: datetime
+    by: str
+    reason: str
+    services_added: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    services_removed: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    facts_changed: tuple[str, ...] = field(default=(), converter=_str_tuple)  # "key: old -> new"
+    requirements_added: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    requirements_removed: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    items_added: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    items_closed: tuple[str, ...] = field(default=(), converter=_str_tuple)  # out of scope now
+    steps_added: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    steps_removed: tuple[str, ...] = field(default=(), converter=_str_tuple)
+
+
+@frozen
 class Resume:
     """A provider asks a blocked engagement to try again (after fixing the cause)."""
 
@@ -910,6 +947,8 @@ class EngagementState:
     cancelled_reason: str = ""
     #: Provider changes to the customer side awaiting a customer's acknowledgement.
     roster_pending: list[RosterChange] = field(factory=list)
+    #: What scope changes did to the plan, oldest first (the latest few).
+    plan_changes: list[PlanChange] = field(factory=list)
     #: When the engagement's first run began (for runs from before it was kept: the
     #: first run that knew it).  The age ``onboard list`` shows.
     started_at: datetime | None = None

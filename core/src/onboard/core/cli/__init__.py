@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "onboard.core.cli.schedule_cmd",
     "onboard.core.cli.lifecycle_cmd",
     "onboard.core.cli.roster_cmd",
+    "onboard.core.cli.scope_cmd",
 )
 
 

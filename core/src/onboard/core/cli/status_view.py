@@ -43,6 +43,19 @@ def render_status(
     if s.blocked:
         console.print(f"[red]blocked:[/] {s.blocked}  (fix it, then: onboard resume {eid} --as …)")
     render_trust(status)
+    for change in s.plan_changes[-3:]:
+        moved = [
+            f"{label} {', '.join(values)}"
+            for label, values in (("+", change.services_added), ("-", change.services_removed))
+            if values
+        ]
+        counts = (
+            f"{len(change.items_added)} item(s) opened, {len(change.items_closed)} closed as out of scope"
+        )
+        console.print(
+            f"[dim]scope changed {change.at:%Y-%m-%d} by {change.by} ({escape(change.reason)}): "
+            f"{' '.join(moved) or 'facts: ' + '; '.join(change.facts_changed)}; {counts}[/]"
+        )
     console.print(_progress_line(status, now))
     _gates(status)
     _items(status, now, full)

@@ -244,6 +244,10 @@ def evidence(state: EngagementState) -> list[AuditRecord] | str:
     for item in state.items:
         if item.waived and not all(find("waive", item.item.id, party=p) for p in Party):
             return f"item {item.item.id!r} is waived without both parties' signed waivers"
+        if item.closed and item.closed_by == "scope change":
+            if not find("rescope", "scope", party=Party.PROVIDER):
+                return f"item {item.item.id!r} is closed as out of scope without a signed scope change"
+            continue
         if (
             item.closed
             and item.closed_by not in ("reassessment", "waiver")

@@ -19,6 +19,7 @@ from onboard.core.models import (
     Notification,
     Party,
     Person,
+    PlanChange,
     Recipient,
     RosterChange,
     StepState,
@@ -303,6 +304,35 @@ def roster(
         )
     done = f"{what} (by {by.id}" + (f", acknowledged by {acknowledged_by}" if acknowledged_by else "") + ")"
     return _notice(state, "roster", f"roster: {what}", f"{done}: {change.reason}", recipients(state))
+
+
+def scope_changed(state: EngagementState, change: PlanChange) -> Notification:
+    """To everyone: what the plan gained and lost, and why."""
+    eid = state.spec.engagement_id
+    lines = [
+        f"{label}: {', '.join(values)}"
+        for label, values in (
+            ("services added", change.services_added),
+            ("services removed", change.services_removed),
+            ("facts corrected", change.facts_changed),
+            ("requirements added", change.requirements_added),
+            ("requirements removed", change.requirements_removed),
+            ("items opened", change.items_added),
+            ("items closed as out of scope", change.items_closed),
+            ("enable steps added", change.steps_added),
+            ("enable steps removed", change.steps_removed),
+        )
+        if values
+    ]
+    return _notice(
+        state,
+        "scope-changed",
+        "the scope changed: " + (", ".join(lines[:2]) if lines else "nothing in the plan moved"),
+        f"{change.by} changed the scope: {change.reason}",
+        recipients(state),
+        details=_listed(lines),
+        commands=(f"onboard show {eid} --as {{person}}",),
+    )
 
 
 def plain(state: EngagementState, kind: str, message: str, to: Sequence[Recipient]) -> Notification:

@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from onboard.core.engagement.outbox import PEOPLE_NOTICES, NoticeOutbox
     from onboard.core.engagement.publishing import Publishing
     from onboard.core.engagement.reminders import PeopleReminders, _days
+    from onboard.core.engagement.rescope import ScopeChanges
     from onboard.core.engagement.roster import RosterChanges
     from onboard.core.gates import JOINT_VERIFICATION, KICKOFF, REMEDIATION_PLAN
     from onboard.core.models import (
@@ -50,8 +51,10 @@ with workflow.unsafe.imports_passed_through():
         EngagementState,
         EngagementStatus,
         Phase,
+        PlanChange,
         Reassessment,
         Resume,
+        ScopeChange,
     )
     from onboard.core.trust import chain
 
@@ -79,6 +82,7 @@ class EngagementWorkflow(
     EngagementActions,
     EngagementLifecycle,
     RosterChanges,
+    ScopeChanges,
     EnableSteps,
     PeopleReminders,
     AuditJournaling,
@@ -126,7 +130,7 @@ class EngagementWorkflow(
         )
         if self._signed:
             self.state.signed = True
-        self._bundles: list[tuple[int, Reassessment]] = []  # (ticket, request), in order
+        self._bundles: list[tuple[int, Reassessment | ScopeChange]] = []  # (ticket, request), in order
         self._tickets = 0
         self._resume: Resume | None = None
         self._children: dict[str, workflow.ChildWorkflowHandle] = {}
@@ -135,7 +139,7 @@ class EngagementWorkflow(
         self._services_done: set[str] = set()
         self._published: tuple | None = None
         self._memo_published: dict | None = None
-        self._reassessed: dict[int, ReassessResult | str] = {}  # by ticket; str: why it failed
+        self._reassessed: dict[int, ReassessResult | PlanChange | str] = {}  # by ticket; str: why not
 
     # -- run ------------------------------------------------------------------
 
@@ -243,12 +247,20 @@ class EngagementWorkflow(
                 continue
             try:
                 await workflow.wait_condition(
-                    lambda: s.contact is not None or self._continue_suggested() or self._paused(),
+                    lambda: (
+                        s.contact is not None
+                        or self._continue_suggested()
+                        or self._paused()
+                        or bool(self._bundles)  # a scope change (re-assessments wait for Assess)
+                    ),
                     timeout=remaining,
                     timeout_summary="contact within policy",
                 )
             except TimeoutError:
                 continue  # overdue now: the branch above escalates
+            if self._bundles:
+                await self._run_pending_assessments()
+                continue
             if s.contact is None and not self._paused():
                 return  # continue as new; the deadline is recomputed from state
         await self._notify_gate(KICKOFF)
@@ -381,6 +393,10 @@ class EngagementWorkflow(
         assert s.plan is not None
         while self._bundles:
             ticket, request = self._bundles[0]
+            if isinstance(request, ScopeChange):
+                self._reassessed[ticket] = await self._rescope(request)
+                self._bundles.pop(0)
+                continue
             try:
                 outcome: AssessOutcome = await workflow.execute_activity_method(
                     EngagementActivities.assess,

@@ -33,6 +33,7 @@ from onboard.core.models import (
     Resume,
     RosterAck,
     RosterChange,
+    ScopeChange,
     Signature,
     Unpause,
     Waiver,
@@ -130,6 +131,15 @@ def describe(engagement_id: str, arg: Any) -> Action:
             arg.person,
             {"reason": arg.reason, "new": joining},
         )
+    if isinstance(arg, ScopeChange):
+        content = {
+            "reason": arg.reason,
+            "add": ",".join(arg.add),
+            "remove": ",".join(arg.remove),
+            "facts": rfc8785.dumps(arg.facts).decode(),
+            "licenses": rfc8785.dumps(arg.licenses).decode(),
+        }
+        return Action(engagement_id, "rescope", "scope", arg.person, content)
     if isinstance(arg, RosterAck):
         return Action(engagement_id, "roster-ack", arg.subject, arg.person, {"note": arg.note})
     raise TypeError(f"{type(arg).__name__} is not an onboard action")
