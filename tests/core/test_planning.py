@@ -96,3 +96,17 @@ def test_services_may_not_wait_for_each_other_in_a_circle():
     ]
     with pytest.raises(PlanError, match="does not run after core"):
         check_service_order(loose, steps)
+
+
+def test_the_plan_shows_the_engagement_timeline():
+    from datetime import timedelta
+
+    from onboard.core.models import Policy
+    from onboard.core.render import timeline_table
+    from rich.console import Console
+
+    console = Console(width=120, record=True)
+    console.print(timeline_table(Policy(checkpoint_every=timedelta(days=1))))
+    text = console.export_text()
+    assert "within 30 days of purchase; escalated every 7 days" in text
+    assert "every 1 day during Remediate" in text and "due 14 days after" in text

@@ -7,12 +7,14 @@ show``) can reuse them.  Nothing here reads a file or calls a plugin.
 """
 
 from collections.abc import Callable, Collection, Sequence
+from datetime import timedelta
 
 from onboard.core.models import (
     EnableStep,
     GateDefinition,
     Phase,
     Plan,
+    Policy,
     Requirement,
     Responsibility,
     ScopeExclusion,
@@ -127,13 +129,41 @@ def plan_header(
     return Group(*lines)
 
 
+def timeline_table(policy: Policy) -> Table:
+    """The engagement's clock: contact, checkpoint calls, and when each item falls due."""
+    table = _table("timeline", "what", "when")
+    table.add_row(
+        "first contact",
+        f"within {_span(policy.contact_within)} of purchase; escalated every {_span(policy.escalate_every)}",
+    )
+    table.add_row("checkpoint calls", f"every {_span(policy.checkpoint_every)} during Remediate")
+    table.add_row(
+        "provider's items", f"due {_span(policy.provider_due_within)} after the assessment opens them"
+    )
+    table.add_row("customer's blockers", f"due {_span(policy.blocker_due_within)} after")
+    table.add_row("customer's warnings", f"due {_span(policy.warning_due_within)} after")
+    table.add_row("customer's notes", f"due {_span(policy.info_due_within)} after")
+    table.add_row(
+        "reminders", f"{_span(policy.due_reminder_before)} before an item is due, and once when overdue"
+    )
+    return table
+
+
+def _span(delta: timedelta) -> str:
+    days = delta.total_seconds() / 86400
+    if days >= 1 and days == int(days):
+        return f"{int(days)} day{'s' if days != 1 else ''}"
+    return f"{delta.total_seconds():g} seconds"
+
+
 def render_plan(
-    plan: Plan, *, title: str = "Plan", fact_keys: Collection[str] | None = None
+    plan: Plan, *, title: str = "Plan", fact_keys: Collection[str] | None = None, policy: Policy | None = None
 ) -> RenderableType:
     """The whole plan: header, exclusions, then each phase's work, responsibilities and gate.
 
     ``fact_keys`` limits the facts shown to those that matter (e.g. the in-scope
-    services' own); the plan itself carries every declared fact.
+    services' own); the plan itself carries every declared fact.  With ``policy``,
+    the timeline (contact, checkpoint calls, due dates) opens Remediate.
     """
     parts: list[RenderableType] = [plan_header(plan, title=title, fact_keys=fact_keys)]
     if plan.exclusions:
@@ -148,6 +178,8 @@ def render_plan(
                 lambda key: [r for r in plan.requirements if r.service == key],
                 requirements_table,
             )
+        if phase is Phase.REMEDIATE and policy is not None:
+            parts.append(timeline_table(policy))
         if phase is Phase.ENABLE:
             parts += _enable(plan)
         if by_phase[phase]:

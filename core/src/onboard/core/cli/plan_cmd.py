@@ -141,7 +141,7 @@ def plan(
     in_scope = set(result.service_keys())
     relevant = {key for key, fact in manager.facts().items() if fact.service in in_scope}
     with console.paged():
-        console.print(render_plan(result, title=title, fact_keys=relevant))
+        console.print(render_plan(result, title=title, fact_keys=relevant, policy=spec.policy))
         if result.signers is not None and result.signers.unkeyed():
             console.print(
                 f"[yellow]no key in {result.signers.path} for: {', '.join(result.signers.unkeyed())}: "
