@@ -152,3 +152,32 @@ def test_dates_for_people() -> None:
     assert day("2026-11-30T23:30:00+00:00") == "Mon 30 Nov 2026"
     assert day("2026-12-01T01:30:00+02:00") == "Mon 30 Nov 2026"  # in UTC, as the report says
     assert iso_day("2026-11-30T23:30:00Z") == "2026-11-30" and stamp(None) == ""
+
+
+def test_plan_warnings_and_scope_changes_are_in_every_format() -> None:
+    from datetime import UTC, datetime
+
+    import attrs
+    from onboard.core.models import PlanChange
+
+    status = contoso_status()
+    state = status.state
+    state.plan = attrs.evolve(
+        state.plan, warnings=("only the engagement's lower threshold makes intune eligible",)
+    )
+    state.plan_changes.append(
+        PlanChange(
+            datetime(2026, 12, 1, tzinfo=UTC),
+            "pat",
+            "Intune bought",
+            services_added=("intune",),
+            items_added=("fix.intune.x",),
+        )
+    )
+    report = engagement_report(status, NOW)
+    markdown, html = render(report, "md"), render(report, "html")
+    assert "**Warning:** only the engagement's lower threshold" in markdown
+    assert (
+        "### Scope changes" in markdown and "+intune" in markdown and "1 opened, 0 out of scope" in markdown
+    )
+    assert "Warning: only the engagement&#39;s lower threshold" in html and "<h3>Scope changes</h3>" in html

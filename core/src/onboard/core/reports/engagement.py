@@ -99,8 +99,23 @@ def _plan(plan: Plan, state: EngagementState) -> dict[str, Any]:
                 "min_licenses": e.min_licenses,
                 "via": e.via,
                 "eligible": e.eligible,
+                "threshold_from": e.threshold_from,
             }
             for e in plan.eligibility
+        ],
+        "warnings": list(plan.warnings),
+        "changes": [
+            {
+                "at": c.at.isoformat(),
+                "by": c.by,
+                "reason": c.reason,
+                "services_added": list(c.services_added),
+                "services_removed": list(c.services_removed),
+                "facts_changed": list(c.facts_changed),
+                "items_added": list(c.items_added),
+                "items_closed": list(c.items_closed),
+            }
+            for c in state.plan_changes
         ],
         "exclusions": [
             {"id": x.id, "service": x.service, "subject": x.subject, "reason": x.reason, "source": x.source}

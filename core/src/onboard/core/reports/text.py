@@ -126,6 +126,25 @@ def _plan(plan: dict[str, Any] | None) -> list[str]:
             for e in plan["eligibility"]
         ],
     )
+    out += ["", *(f"- **Warning:** {w}" for w in plan["warnings"])] if plan["warnings"] else []
+    if plan["changes"]:
+        out += ["", "### Scope changes", ""]
+        out += md_table(
+            ("When", "By", "Why", "Services", "Items"),
+            [
+                (
+                    c["at"][:10],
+                    c["by"],
+                    c["reason"],
+                    " ".join(
+                        [*(f"+{s}" for s in c["services_added"]), *(f"-{s}" for s in c["services_removed"])]
+                    )
+                    or "; ".join(c["facts_changed"]),
+                    f"{len(c['items_added'])} opened, {len(c['items_closed'])} out of scope",
+                )
+                for c in plan["changes"]
+            ],
+        )
     out += ["", "### Out of scope", ""]
     if plan["exclusions"]:
         out += md_table(
