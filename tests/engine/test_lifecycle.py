@@ -10,6 +10,7 @@ import pytest
 from onboard.core.client import Engagements, RejectedError
 from onboard.core.models import (
     Cancellation,
+    Closure,
     Completion,
     Contact,
     GateDecision,
@@ -170,3 +171,35 @@ async def test_pause_resume_and_cancel_from_the_cli(recorded, capsys, monkeypatc
     assert code == 0 and "cancelled" in out, err
     result = await engagements.handle(eid).result()
     assert result.phase is Phase.CANCELLED
+
+
+async def test_both_sides_close_an_engagement_in_enable(recorded, capsys, monkeypatch, address):
+    engagements, recorder = recorded
+    eid = await into(engagements, Phase.ENABLE)
+    with pytest.raises(RejectedError, match="closes in enable"):
+        await engagements.close(await into(engagements, Phase.REMEDIATE), Closure("pat", "x"))
+    code, out, err = await onboard(
+        capsys,
+        monkeypatch,
+        address,
+        "close",
+        eid,
+        "--as",
+        "pat",
+        "--reason",
+        "the customer rolls out the rest",
+    )
+    assert code == 0 and "once the other side closes it too" in out, err
+    with pytest.raises(RejectedError, match="provider side has already agreed"):
+        await engagements.close(eid, Closure("pam", "again"))
+    assert sent(recorder, eid, "closing")
+    await engagements.close(eid, Closure("casey", "we take it from here"))
+    result = await engagements.handle(eid).result()
+    assert result.phase is Phase.COMPLETED and result.state.closing == {
+        "provider": "pat",
+        "customer": "casey",
+    }
+    assert any(st.status != "done" for st in result.state.steps.values()), "the open steps were not needed"
+    assert [r.action for r in result.state.audit if r.action == "close"] == ["close", "close"]
+    (closed,) = sent(recorder, eid, "closed")
+    assert "we take it from here" in closed.message

@@ -27,6 +27,7 @@ from onboard.core.converter import DATA_CONVERTER
 from onboard.core.demo import PERSONAS, play, sample_spec
 from onboard.core.models import (
     Cancellation,
+    Closure,
     Completion,
     Contact,
     DueChange,
@@ -274,6 +275,22 @@ async def scope_core(client: Client) -> str:
     return eid
 
 
+async def closed_core(client: Client) -> str:
+    """Closed by both sides in Enable while steps were still open."""
+    engagements = Engagements(client, TASK_QUEUE, signer=KEYS)
+    spec = make_spec(("core",))
+    eid = spec.engagement_id
+    status = await reach_remediate(engagements, spec)
+    await close_all_items(engagements, status)
+    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
+    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
+    await wait_for(engagements, eid, lambda s: any(st.status == "awaiting" for st in s.state.steps.values()))
+    await engagements.close(eid, Closure("pat", "the customer rolls out the rest"))
+    await engagements.close(eid, Closure("casey", "we take it from here"))
+    await engagements.handle(eid).result()
+    return eid
+
+
 #: Recorded with the code of their time: the first two before the signed-actions
 #: patch, the signed ones before quick-heartbeats, heartbeats-core before bounded-state,
 #: bounded-core before people-notices (the outbox, half-approvals, rejections, waves),
@@ -296,6 +313,7 @@ SCENARIOS: dict[str, Scenario] = {
     "cancelled-core": cancelled_core,
     "roster-core": roster_core,
     "scope-core": scope_core,
+    "closed-core": closed_core,
 }
 
 #: ``sha256sum`` lines of every committed history: the recorder appends, nothing

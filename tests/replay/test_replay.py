@@ -118,6 +118,7 @@ def test_each_patch_is_in_the_histories_recorded_since_it_came():
             "cancelled-core",
             "roster-core",
             "scope-core",
+            "closed-core",
         )
         assert (QUICK_HEARTBEATS in decoded) is (scenario in since), path
         assert (BOUNDED_STATE in decoded) is (scenario in since[1:]), path

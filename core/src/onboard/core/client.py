@@ -21,6 +21,7 @@ from onboard.core.listing import EngagementSummary, count_engagements, list_enga
 from onboard.core.models import (
     AuditRecord,
     Cancellation,
+    Closure,
     Completion,
     Contact,
     DueChange,
@@ -266,6 +267,9 @@ class Engagements:
 
     async def cancel(self, engagement_id: str, cancellation: Cancellation) -> None:
         await self._update(engagement_id, EngagementWorkflow.cancel, cancellation)
+
+    async def close(self, engagement_id: str, closure: Closure) -> None:
+        await self._update(engagement_id, EngagementWorkflow.close, closure)
 
     async def pause(self, engagement_id: str, pause: Pause) -> None:
         await self._update(engagement_id, EngagementWorkflow.pause, pause)

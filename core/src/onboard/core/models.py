@@ -597,6 +597,17 @@ class Cancellation:
 
 
 @frozen
+class Closure:
+    """One side agrees to close the engagement in Enable (``onboard close``): the steps
+    still open are not needed.  It completes once a provider and a customer person
+    have both closed it."""
+
+    person: str
+    reason: str = field(validator=_non_empty)
+    signature: Signature | None = None
+
+
+@frozen
 class Pause:
     """A roster person pauses the engagement (``onboard pause``): no timer fires, no
     action is taken, until someone resumes it; due dates and the next checkpoint
@@ -943,6 +954,8 @@ class EngagementState:
     paused_by: str = ""
     paused_reason: str = ""
     paused_for: timedelta = timedelta(0)
+    closing: dict[str, str] = field(factory=dict)  # party -> person who agreed to close it
+    closed_reason: str = ""  # set when both sides closed it: completed without the open steps
     cancelled_by: str = ""  # who cancelled it (the phase is then ``cancelled``)
     cancelled_reason: str = ""
     #: Provider changes to the customer side awaiting a customer's acknowledgement.

@@ -1,4 +1,4 @@
-"""``onboard cancel`` and ``onboard pause``: signed, audited changes of an engagement's
+"""``onboard cancel``, ``onboard close`` and ``onboard pause``: signed, audited changes of an engagement's
 course (``onboard resume`` ends a pause: :mod:`.engagement_cmds`)."""
 
 import click
@@ -13,7 +13,7 @@ from onboard.core.cli.engagement_cmds import (
 from onboard.core.cli.output import console
 from onboard.core.client import Engagements
 from onboard.core.errors import OnboardError
-from onboard.core.models import Cancellation, Pause
+from onboard.core.models import Cancellation, Closure, Pause
 
 
 def _reason(reason: str) -> str:
@@ -47,6 +47,28 @@ async def cancel(
 @click.command()
 @click.argument("engagement_id", shell_complete=completion.engagement_ids)
 @as_option
+@click.option("--reason", required=True, help="Why the open steps are not needed (required; audited).")
+@key_option
+@outcome_option
+@with_engagements
+async def close(
+    engagements: Engagements, engagement_id: str, person: str, reason: str, as_json: bool
+) -> None:
+    """Close an engagement in Enable whose remaining steps are not needed: it completes
+    once a provider and a customer person have both closed it."""
+    await engagements.close(engagement_id, Closure(person, _reason(reason)))
+    progress = await engagements.progress(engagement_id)
+    if as_json:
+        print_outcome(engagements, engagement_id, "close", progress.phase.value)
+    elif progress.phase.value == "completed":
+        console.print(f"engagement {engagement_id} closed by both sides: completed")
+    else:
+        console.print("recorded; it closes once the other side closes it too")
+
+
+@click.command()
+@click.argument("engagement_id", shell_complete=completion.engagement_ids)
+@as_option
 @click.option("--reason", required=True, help="Why it pauses (required; audited; everyone is told).")
 @key_option
 @outcome_option
@@ -65,4 +87,5 @@ async def pause(
 
 def register(group: click.Group) -> None:
     group.add_command(cancel)
+    group.add_command(close)
     group.add_command(pause)

@@ -7,6 +7,8 @@ Mixed into :class:`~onboard.core.engagement.workflows.EngagementWorkflow`.
   the last notices are out; everyone on the roster is told why.
 - **pause** (either side, with a reason): no timer fires and no other action is
   accepted until someone resumes it; everyone is told.
+- **close** (in Enable, both sides, each with a reason): the steps still open are
+  not needed; once a provider and a customer person have closed it, it completes;
 - **unpause** (``onboard resume`` on a paused engagement): the contact deadline,
   every open item's due date and the next checkpoint call move by the time it was
   paused, and work goes on where it stood.
@@ -24,8 +26,10 @@ with workflow.unsafe.imports_passed_through():
     from onboard.core.models import (
         AuditRecord,
         Cancellation,
+        Closure,
         EngagementState,
         Notification,
+        Party,
         Pause,
         Person,
         Phase,
@@ -62,6 +66,17 @@ class EngagementLifecycle:
             raise rules.Rejected(f"the engagement is already paused (by {s.paused_by}: {s.paused_reason})")
         if isinstance(arg, Unpause) and s.paused_at is None:
             raise rules.Rejected("the engagement is not paused")
+        if isinstance(arg, Closure):
+            if s.phase is not Phase.ENABLE:
+                raise rules.Rejected(
+                    f"an engagement closes in enable, once its remaining steps are not needed; "
+                    f"in {s.phase.value}, cancel it instead (onboard cancel)"
+                )
+            if person.party.value in s.closing:
+                raise rules.Rejected(
+                    f"the {person.party.value} side has already agreed to close it (by {s.closing[person.party.value]}); "
+                    "the other side closes it too"
+                )
         return person, self._signature(arg, person, live)
 
     def _cancel(self, cancellation: Cancellation) -> None:
@@ -75,6 +90,23 @@ class EngagementLifecycle:
         self._publish()
         self._queue(notices.lifecycle(s, "cancelled", person, cancellation.reason))
         workflow.logger.info("engagement cancelled by %s: %s", person.id, cancellation.reason)
+
+    def _close(self, closure: Closure) -> None:
+        s = self.state
+        person, signed = self._check_lifecycle(closure, live=False)
+        self._audit(closure, person, signed, closure.reason)
+        s.closing[person.party.value] = person.id
+        if len(s.closing) < len(Party):
+            self._queue(notices.lifecycle(s, "closing", person, closure.reason))
+            return
+        s.closed_reason = closure.reason
+        s.history.append(
+            f"{workflow.now().isoformat()} enable -> completed, closed by {' and '.join(s.closing.values())}"
+        )
+        s.phase = Phase.COMPLETED
+        self._publish()
+        self._queue(notices.lifecycle(s, "closed", person, closure.reason))
+        workflow.logger.info("engagement closed by %s: %s", ", ".join(s.closing.values()), closure.reason)
 
     def _pause(self, pause: Pause) -> None:
         s = self.state
@@ -114,6 +146,17 @@ class EngagementLifecycle:
     @refusing
     def _validate_cancel(self, cancellation: Cancellation) -> None:
         self._check_lifecycle(cancellation, live=True)
+
+    @workflow.update
+    def close(self, closure: Closure) -> None:
+        """Agree to close the engagement in Enable; it completes once both sides have (``onboard close``)."""
+        with refusals_fail_the_update():
+            self._close(closure)
+
+    @close.validator
+    @refusing
+    def _validate_close(self, closure: Closure) -> None:
+        self._check_lifecycle(closure, live=True)
 
     @workflow.update
     def pause(self, pause: Pause) -> None:

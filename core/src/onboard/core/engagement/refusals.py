@@ -55,6 +55,10 @@ def lifecycle_refusal(state: EngagementState, arg: Any) -> str:
     """Why an action cannot be taken now: the engagement is cancelled or paused ("" if it can)."""
     if state.phase is Phase.CANCELLED and not isinstance(arg, Cancellation):
         return f"the engagement was cancelled by {state.cancelled_by}: {state.cancelled_reason}"
+    if state.phase is Phase.COMPLETED:
+        return "the engagement is completed" + (
+            f" (closed: {state.closed_reason})" if state.closed_reason else ""
+        )
     if state.paused_at is not None and not isinstance(arg, Pause | Unpause | Cancellation):
         return (
             f"the engagement is paused (since {state.paused_at:%Y-%m-%d %H:%M} UTC, by {state.paused_by}: "

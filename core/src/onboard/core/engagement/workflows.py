@@ -216,13 +216,15 @@ class EngagementWorkflow(
 
     async def _until_cancelled(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(work)
-        await workflow.wait_condition(lambda: task.done() or self.state.phase is Phase.CANCELLED)
+        s = self.state
+        ended_by_people = lambda: s.phase is Phase.CANCELLED or bool(s.closed_reason)  # noqa: E731
+        await workflow.wait_condition(lambda: task.done() or ended_by_people())
         if not task.done():
             task.cancel()  # its timers and activities are cancelled with it
         try:
             await task
         except asyncio.CancelledError:
-            if self.state.phase is not Phase.CANCELLED:
+            if not ended_by_people():
                 raise
 
     def _paused(self) -> bool:
@@ -351,7 +353,7 @@ class EngagementWorkflow(
 
     async def _enter(self, phase: Phase) -> None:
         s = self.state
-        if s.phase is Phase.CANCELLED:  # cancelled meanwhile: the phase's work is over
+        if s.phase is Phase.CANCELLED or s.closed_reason:  # ended meanwhile: the phase's work is over
             return
         previous = s.phase
         s.phase = phase

@@ -24,6 +24,7 @@ import rfc8785
 from attrs import frozen
 from onboard.core.models import (
     Cancellation,
+    Closure,
     Completion,
     Contact,
     DueChange,
@@ -51,6 +52,7 @@ ActionArgument = (
     | Waiver
     | DueChange
     | Cancellation
+    | Closure
     | Pause
     | Unpause
 )
@@ -117,6 +119,8 @@ def describe(engagement_id: str, arg: Any) -> Action:
         )
     if isinstance(arg, Cancellation):
         return Action(engagement_id, "cancel", "engagement", arg.person, {"reason": arg.reason})
+    if isinstance(arg, Closure):
+        return Action(engagement_id, "close", "engagement", arg.person, {"reason": arg.reason})
     if isinstance(arg, Pause):
         return Action(engagement_id, "pause", "engagement", arg.person, {"reason": arg.reason})
     if isinstance(arg, Unpause):
