@@ -784,6 +784,9 @@ class Notification:
     recipients: tuple[Recipient, ...] = field(default=(), converter=tuple)
     details: tuple[str, ...] = field(default=(), converter=_str_tuple)
     commands: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    #: An iCalendar text (one meeting: :func:`onboard.core.meetings.meeting_ics`) the
+    #: channels attach as ``invite.ics``; "" for none.
+    calendar: str = ""
 
 
 # ---------------------------------------------------------------------------

@@ -43,6 +43,14 @@ Routing
     message show the reader's own roster id (``YOUR-ID`` in shared channels), and
     every message links to the engagement in the Temporal Web UI.
 
+Meeting invites
+    A notice with ``Notification.calendar`` (one meeting's iCalendar text,
+    :func:`onboard.core.meetings.meeting_ics`) names the meeting in every message
+    (``Meeting: <summary>, Thu 2026-12-03 09:00-09:30 CET (Europe/Berlin)``) and
+    attaches it to mail as ``invite.ics`` (``text/calendar``; apprise adds no
+    ``method=`` parameter, so it is a calendar file to add, not an iTIP request).
+    Chat and webhooks get the line only.
+
 Once, as a person sees it
     Every send is recorded in an SQLite file keyed by (notice id, recipient,
     channel) — see :mod:`onboard.core.channels.delivered` — and skipped when it is

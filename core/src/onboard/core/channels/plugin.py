@@ -7,6 +7,7 @@ activity, which heartbeats for it; every send here is bounded by the configured
 deadline.
 """
 
+import mimetypes
 import threading
 import time
 from collections.abc import Iterable
@@ -14,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import apprise
 import structlog
+from apprise.attachment.memory import AttachMemory
 from apprise.plugins.email.base import NotifyEmail
 from attrs import frozen
 from onboard.core.channels.config import Channel, ChannelConfig, channels_path, load_channels
@@ -32,6 +34,15 @@ OPERATIONS_KINDS = frozenset({"blocked"})
 EVERYONE, OPERATIONS = "*everyone*", "*operations*"
 _PARALLEL = 8
 _WARNING_KINDS = frozenset({"escalation", "blocked", "rejected"})
+#: The name a notice's meeting invite (``Notification.calendar``) has in a mail.
+INVITE_NAME = "invite.ics"
+CALENDAR_TYPE = "text/calendar"
+# apprise accepts an attachment's type only if the mimetypes table knows it, and
+# Python's own table lacks text/calendar (only /etc/mime.types, where present, has
+# it).  Loaded here, once, before any send thread: apprise loads the table itself
+# when it finds it unloaded, and two threads doing that at once saw it half-built.
+mimetypes.init()
+mimetypes.add_type(CALENDAR_TYPE, ".ics")
 
 
 class DeliveryError(OnboardError):
@@ -207,6 +218,7 @@ def _apprise_send(
     result = apprise.Apprise(plugin, asset=asset).notify(
         body=body,
         title=message.title,
+        attach=invite(notification, plugin),
         body_format=body_format,
         notify_type=apprise.NotifyType.WARNING
         if notification.kind in _WARNING_KINDS
@@ -223,6 +235,21 @@ def _apprise_send(
     return (
         "; ".join(dict.fromkeys(reasons)) or f"apprise status {getattr(result.status, 'name', result.status)}"
     )
+
+
+def invite(notification: Notification, plugin: object) -> apprise.AppriseAttachment | None:
+    """The notice's meeting as ``invite.ics`` (text/calendar) for a mail; None otherwise.
+
+    Only mail: a calendar program opens it from there, while chat webhooks cannot
+    carry files (Slack's warns on every message) and show the meeting's line instead
+    (:func:`onboard.core.channels.render.meeting_line`).  apprise sends it as an
+    attachment, without the ``method=`` parameter of an iTIP part; clients offer to
+    add it to the calendar rather than showing accept/decline buttons.
+    """
+    if not notification.calendar or not isinstance(plugin, NotifyEmail):
+        return None
+    memory = AttachMemory(content=notification.calendar, name=INVITE_NAME, mimetype=CALENDAR_TYPE)
+    return apprise.AppriseAttachment(memory)
 
 
 def _email_to(delivery: Delivery, notification: Notification) -> dict:

@@ -8,9 +8,11 @@ text, which every one of them shows.
 """
 
 import html
+from datetime import datetime
 from urllib.parse import quote
 
 from attrs import frozen
+from icalendar import Calendar
 from onboard.core.models import Notification, Recipient
 from temporalio import activity
 
@@ -55,6 +57,27 @@ def commands_for(notification: Notification, person: str) -> list[str]:
     return [command.replace("{person}", person) for command in notification.commands]
 
 
+def meeting_line(calendar: str) -> str:
+    """``Meeting: <summary>, Thu 2026-12-03 13:00-13:30 CET (Europe/Berlin)`` for a notice's
+    invite (``Notification.calendar``): every channel says when, mail also attaches it.
+    "" when there is none or it cannot be read (the notice goes out all the same)."""
+    if not calendar:
+        return ""
+    try:
+        event = Calendar.from_ical(calendar).walk("VEVENT")[0]
+        start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+        title = str(event.get("SUMMARY", "meeting"))
+        status = str(event.get("STATUS", ""))
+    except (ValueError, IndexError, KeyError):
+        return ""
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        return ""
+    zone = getattr(start.tzinfo, "key", "") or start.tzname() or ""
+    when = f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} {start.tzname() or ''}".rstrip()
+    called_off = " (called off)" if status.upper() == "CANCELLED" else ""
+    return f"Meeting: {title}, {when} ({zone}){called_off}"
+
+
 def render(notification: Notification, recipient: Recipient | None, link: str) -> Rendered:
     """The message for ``recipient`` (``None``: a team or operations channel)."""
     person = recipient.id if recipient is not None and recipient.id else ANYONE
@@ -68,6 +91,9 @@ def render(notification: Notification, recipient: Recipient | None, link: str) -
     if greeting:
         text += [f"{greeting},", ""]
     text.append(message)
+    meeting = meeting_line(notification.calendar)
+    if meeting:
+        text += ["", meeting]
     if notification.details:
         text.append("")
         text += [f"- {line}" for line in notification.details]
@@ -81,6 +107,8 @@ def render(notification: Notification, recipient: Recipient | None, link: str) -
     if greeting:
         parts.append(f"<p>{e(greeting)},</p>")
     parts.append("<p>" + "<br>".join(e(line) for line in message.splitlines()) + "</p>")
+    if meeting:
+        parts.append(f"<p><b>{e(meeting)}</b></p>")
     if notification.details:
         parts.append("<ul>" + "".join(f"<li>{e(line)}</li>" for line in notification.details) + "</ul>")
     if commands:
@@ -97,6 +125,8 @@ def render(notification: Notification, recipient: Recipient | None, link: str) -
     if greeting:
         md += [f"{_md(greeting)},", ""]
     md.append(_md(message))
+    if meeting:
+        md += ["", f"**{_md(meeting)}**"]
     if notification.details:
         md.append("")
         md += [f"- {_md(line)}" for line in notification.details]
