@@ -167,3 +167,31 @@ async def test_every_run_keeps_a_memo_and_ended_runs_await_nobody(recorded, clie
         await engagements.decide(eid, GateDecision("joint-verification", who, True, "verified"))
     status = await wait_for(engagements, eid, lambda s: s.phase is Phase.ENABLE)
     assert (await memo_of(engagements, eid))["open_items"] == 0
+
+
+def test_due_dates_fall_at_the_close_of_business_in_the_region():
+    from zoneinfo import ZoneInfo
+
+    from onboard.core.engagement.timeline import close_of_business
+    from onboard.core.models import EngagementState
+
+    spec = attrs.evolve(make_spec(), timezone="Europe/Berlin", business_hours="08:00-16:30")
+    state = EngagementState(spec=spec)
+    saturday = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    due = close_of_business(state, saturday)
+    local = due.astimezone(ZoneInfo("Europe/Berlin"))
+    assert (local.date().isoformat(), local.strftime("%H:%M")) == ("2026-12-07", "16:30"), "Monday's close"
+    wednesday_night = datetime(2026, 12, 9, 23, 30, tzinfo=UTC)  # already Thursday in Berlin
+    assert close_of_business(state, wednesday_night).astimezone(ZoneInfo("Europe/Berlin")).day == 10
+
+
+async def test_an_engagement_proposes_due_dates_at_its_close_of_business(recorded):
+    from zoneinfo import ZoneInfo
+
+    engagements, _ = recorded
+    spec = attrs.evolve(make_spec(), timezone="America/New_York", business_hours="Mon-Fri 09:00-17:00")
+    status = await reach_remediate(engagements, spec)
+    zone = ZoneInfo("America/New_York")
+    for item in status.state.items:
+        local = item.due.astimezone(zone)
+        assert local.strftime("%H:%M") == "17:00" and local.weekday() < 5, item.item.id

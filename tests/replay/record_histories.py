@@ -291,6 +291,22 @@ async def closed_core(client: Client) -> str:
     return eid
 
 
+async def business_core(client: Client) -> str:
+    """Due dates at the close of business in the engagement's region (Berlin), moved
+    once; then the usual way to the end."""
+    engagements = Engagements(client, TASK_QUEUE, signer=KEYS)
+    spec = attrs.evolve(make_spec(("core",)), timezone="Europe/Berlin", business_hours="08:00-16:30")
+    eid = spec.engagement_id
+    status = await reach_remediate(engagements, spec)
+    later = datetime.now(UTC) + timedelta(days=20)
+    await engagements.move_due(eid, DueChange(status.state.items[0].item.id, "pat", later, "holidays"))
+    await close_all_items(engagements, await engagements.status(eid))
+    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
+    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
+    await attest_enable_steps(engagements, eid)
+    return eid
+
+
 #: Recorded with the code of their time: the first two before the signed-actions
 #: patch, the signed ones before quick-heartbeats, heartbeats-core before bounded-state,
 #: bounded-core before people-notices (the outbox, half-approvals, rejections, waves),
@@ -314,6 +330,7 @@ SCENARIOS: dict[str, Scenario] = {
     "roster-core": roster_core,
     "scope-core": scope_core,
     "closed-core": closed_core,
+    "business-core": business_core,
 }
 
 #: ``sha256sum`` lines of every committed history: the recorder appends, nothing

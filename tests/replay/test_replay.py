@@ -20,6 +20,7 @@ from onboard.core.engagement.messages import EngagementInput
 from onboard.core.engagement.outbox import PEOPLE_NOTICES
 from onboard.core.engagement.workflows import (
     BOUNDED_STATE,
+    BUSINESS_DAYS,
     DUE_DATES,
     QUICK_HEARTBEATS,
     RUN_SUMMARY,
@@ -119,6 +120,7 @@ def test_each_patch_is_in_the_histories_recorded_since_it_came():
             "roster-core",
             "scope-core",
             "closed-core",
+            "business-core",
         )
         assert (QUICK_HEARTBEATS in decoded) is (scenario in since), path
         assert (BOUNDED_STATE in decoded) is (scenario in since[1:]), path
@@ -127,6 +129,7 @@ def test_each_patch_is_in_the_histories_recorded_since_it_came():
         assert (DUE_DATES in decoded) is (scenario in since[4:]), path
         assert (RUN_SUMMARY in decoded) is (scenario in since[4:]), path
         assert (LIFECYCLE in decoded) is (scenario in since[5:]), path
+        assert (BUSINESS_DAYS in decoded) is (scenario == "business-core"), path
 
 
 def test_the_bounded_history_hands_an_archived_state_to_its_next_run():

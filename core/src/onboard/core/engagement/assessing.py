@@ -33,6 +33,7 @@ class Assessments:
     state: EngagementState
     _signed: bool
     _timeline: bool
+    _business_days: bool  # the business-days patch
     _work_heartbeat: timedelta | None
     _bundles: list[tuple[int, Reassessment | ScopeChange]]
     _reassessed: dict[int, ReassessResult | PlanChange | str]
@@ -60,7 +61,7 @@ class Assessments:
             s, outcome.findings, outcome.items, workflow.now(), reopen_failing=self._signed
         )
         if self._timeline:
-            timeline.propose(s, workflow.now())
+            timeline.propose(s, workflow.now(), business_days=self._business_days)
         rules.refresh_gates(s)
         self._publish()
         return ReassessResult(

@@ -149,6 +149,7 @@ class ScopeChanges:
     state: EngagementState
     _outbox: bool
     _timeline: bool  # the due-dates patch
+    _business_days: bool  # the business-days patch
     _light_heartbeat: Any
     _work_heartbeat: Any
     _tickets: int
@@ -228,7 +229,7 @@ class ScopeChanges:
             self._take_assessment(s.bundle, outcome)
             record = attrs.evolve(record, items_added=[i.item.id for i in s.items if i.item.id not in before])
         if self._timeline:
-            timeline.propose(s, now)
+            timeline.propose(s, now, business_days=self._business_days)
         s.plan_changes.append(record)
         del s.plan_changes[:-CHANGES_KEPT]
         s.history.append(

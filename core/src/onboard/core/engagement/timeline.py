@@ -16,8 +16,9 @@ Pure functions of the state, called from workflow code (deterministic) and by th
 CLI and the reports.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from onboard.core import region
 from onboard.core.engagement.rules import Rejected, open_items, roster_person
 from onboard.core.models import (
     DueChange,
@@ -47,14 +48,37 @@ def due_within(policy: Policy, item: RemediationItem) -> timedelta:
     }.get(item.severity, policy.info_due_within)
 
 
-def propose(state: EngagementState, now: datetime) -> list[ItemState]:
-    """Give every open item without a due date its proposed one; the items dated."""
+def propose(state: EngagementState, now: datetime, *, business_days: bool = False) -> list[ItemState]:
+    """Give every open item without a due date its proposed one; the items dated.
+
+    With ``business_days`` (runs since the ``business-days`` patch), a due date a day
+    or more away falls at the close of business on a business day in the
+    engagement's region (its time zone and hours), not at whatever hour the
+    assessment ran: "due Friday" means by Friday evening where the work is done.
+    """
     dated = []
     for item in open_items(state):
         if item.due is None:
-            item.due = now + due_within(state.spec.policy, item.item)
+            within = due_within(state.spec.policy, item.item)
+            due = now + within
+            if business_days and within >= timedelta(days=1):
+                due = close_of_business(state, due)
+            item.due = due
             dated.append(item)
     return dated
+
+
+def close_of_business(state: EngagementState, moment: datetime) -> datetime:
+    """The close of business of ``moment``'s day in the engagement's region, or of the
+    next business day when that day is none (UTC-aware)."""
+    zone = region.time_zone(state.spec.timezone)
+    hours = region.business_hours(state.spec.business_hours)
+    day = moment.astimezone(zone).date()
+    for _ in range(15):  # every week has a business day
+        if hours.is_business_day(day):
+            return datetime.combine(day, hours.closes, tzinfo=zone).astimezone(UTC)
+        day += timedelta(days=1)
+    return moment
 
 
 def reminders(state: EngagementState, now: datetime) -> tuple[list[ItemState], list[ItemState]]:

@@ -71,6 +71,8 @@ DUE_DATES = "due-dates"
 #: Every run keeps a memo and details for `onboard list` and the Web UI (.summary),
 #: and an ending run clears who it awaits.
 RUN_SUMMARY = "run-summary"
+#: Due dates of a day or more fall at the close of business in the engagement's region.
+BUSINESS_DAYS = "business-days"
 
 
 @workflow.defn
@@ -102,6 +104,7 @@ class EngagementWorkflow(
         self._timeline = self._outbox and workflow.patched(DUE_DATES)
         self._summarised = self._outbox and workflow.patched(RUN_SUMMARY)
         self._lifecycle = self._summarised and workflow.patched(LIFECYCLE)
+        self._business_days = self._lifecycle and workflow.patched(BUSINESS_DAYS)
         #: Heartbeat timeouts of planning, notices and the journal; of assessments and steps.
         self._light_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else None
         self._work_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else HEARTBEAT_TIMEOUT
@@ -199,7 +202,7 @@ class EngagementWorkflow(
             )
             s.history.append(f"{workflow.now().isoformat()} planned: {', '.join(s.plan.service_keys())}")
         if self._timeline:  # items carried from runs before the timeline get their dates
-            timeline.propose(s, workflow.now())
+            timeline.propose(s, workflow.now(), business_days=self._business_days)
         rules.refresh_gates(s)
         self._publish()
         if s.phase is Phase.INITIATE:
