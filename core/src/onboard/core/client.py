@@ -15,7 +15,6 @@ import attrs
 from onboard.core import diagnosis, limits
 from onboard.core import search_attributes as sa
 from onboard.core.engagement.messages import EngagementInput, ReassessResult
-from onboard.core.engagement.workflows import EngagementWorkflow
 from onboard.core.errors import OnboardError
 from onboard.core.listing import EngagementSummary, count_engagements, list_engagements, list_query
 from onboard.core.models import (
@@ -46,6 +45,7 @@ from onboard.core.models import (
 from onboard.core.settings import TASK_QUEUE
 from onboard.core.trust import actions, sshsig
 from onboard.core.trust.keys import SignerFor
+from onboard.core.workflow_api import QUERIES, UPDATES, WORKFLOW_RESULT, WORKFLOW_TYPE
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
@@ -127,8 +127,9 @@ class Engagements:
         await self._ready()
         try:
             return await self.client.start_workflow(
-                EngagementWorkflow.run,
+                WORKFLOW_TYPE,
                 EngagementInput(spec),
+                result_type=WORKFLOW_RESULT,
                 id=spec.engagement_id,
                 task_queue=self.task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
@@ -151,26 +152,29 @@ class Engagements:
             return ""
         return found.problem(self.client.service_client.config.target_host)
 
-    def handle(self, engagement_id: str) -> WorkflowHandle:
-        return self.client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
+    def handle(self, engagement_id: str) -> WorkflowHandle[Any, EngagementStatus]:
+        return self.client.get_workflow_handle(engagement_id, result_type=WORKFLOW_RESULT)
 
     async def status(self, engagement_id: str) -> EngagementStatus:
-        return await self._query(engagement_id, EngagementWorkflow.status)
+        return await self._query(engagement_id, "status")
 
     async def progress(self, engagement_id: str) -> EngagementProgress:
-        return await self._query(engagement_id, EngagementWorkflow.progress)
+        return await self._query(engagement_id, "progress")
 
     async def request(self, engagement_id: str, request_id: str) -> AuditRecord | None:
         """The audit record of the signed action with this request id (nonce), or None."""
-        return await self._query(engagement_id, EngagementWorkflow.request, request_id)
+        return await self._query(engagement_id, "request", request_id)
 
-    async def _query(self, engagement_id: str, query, *args: Any):
+    async def _query(self, engagement_id: str, query: str, *args: Any) -> Any:
         await self._ready(engagement_id)
         nobody = await self._no_worker_now(engagement_id)
         if nobody:  # a query is answered by a worker: say so now, not after the timeout
             raise OnboardError(f"engagement {engagement_id!r} cannot answer: {nobody}")
         try:
-            return await self.handle(engagement_id).query(query, *args, rpc_timeout=self.timeout)
+            # An answer not in QUERIES (a query added since) comes back as plain JSON.
+            return await self.handle(engagement_id).query(
+                query, *args, result_type=QUERIES.get(query), rpc_timeout=self.timeout
+            )
         except RPCError as exc:
             if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
                 raise OnboardError(
@@ -245,46 +249,46 @@ class Engagements:
             return None
 
     async def decide(self, engagement_id: str, decision: GateDecision) -> GateState:
-        return await self._update(engagement_id, EngagementWorkflow.decide, decision)
+        return await self._update(engagement_id, "decide", decision)
 
     async def complete(self, engagement_id: str, completion: Completion) -> str:
-        return await self._update(engagement_id, EngagementWorkflow.complete, completion)
+        return await self._update(engagement_id, "complete", completion)
 
     async def record_contact(self, engagement_id: str, contact: Contact) -> None:
-        await self._update(engagement_id, EngagementWorkflow.record_contact, contact)
+        await self._update(engagement_id, "record_contact", contact)
 
     async def reassess(self, engagement_id: str, request: Reassessment) -> ReassessResult:
-        return await self._update(engagement_id, EngagementWorkflow.reassess, request)
+        return await self._update(engagement_id, "reassess", request)
 
     async def resume(self, engagement_id: str, request: Resume) -> None:
-        await self._update(engagement_id, EngagementWorkflow.resume, request)
+        await self._update(engagement_id, "resume", request)
 
     async def waive(self, engagement_id: str, waiver: Waiver) -> ItemState:
-        return await self._update(engagement_id, EngagementWorkflow.waive, waiver)
+        return await self._update(engagement_id, "waive", waiver)
 
     async def move_due(self, engagement_id: str, change: DueChange) -> ItemState:
-        return await self._update(engagement_id, EngagementWorkflow.move_due, change)
+        return await self._update(engagement_id, "move_due", change)
 
     async def cancel(self, engagement_id: str, cancellation: Cancellation) -> None:
-        await self._update(engagement_id, EngagementWorkflow.cancel, cancellation)
+        await self._update(engagement_id, "cancel", cancellation)
 
     async def close(self, engagement_id: str, closure: Closure) -> None:
-        await self._update(engagement_id, EngagementWorkflow.close, closure)
+        await self._update(engagement_id, "close", closure)
 
     async def pause(self, engagement_id: str, pause: Pause) -> None:
-        await self._update(engagement_id, EngagementWorkflow.pause, pause)
+        await self._update(engagement_id, "pause", pause)
 
     async def unpause(self, engagement_id: str, unpause: Unpause) -> None:
-        await self._update(engagement_id, EngagementWorkflow.unpause, unpause)
+        await self._update(engagement_id, "unpause", unpause)
 
     async def change_roster(self, engagement_id: str, change: RosterChange) -> str:
-        return await self._update(engagement_id, EngagementWorkflow.change_roster, change)
+        return await self._update(engagement_id, "change_roster", change)
 
     async def acknowledge_roster(self, engagement_id: str, ack: RosterAck) -> str:
-        return await self._update(engagement_id, EngagementWorkflow.acknowledge_roster, ack)
+        return await self._update(engagement_id, "acknowledge_roster", ack)
 
     async def change_scope(self, engagement_id: str, change: ScopeChange) -> PlanChange:
-        return await self._update(engagement_id, EngagementWorkflow.change_scope, change)
+        return await self._update(engagement_id, "change_scope", change)
 
     def sign(self, engagement_id: str, arg: Any) -> Any:
         """``arg`` with its signature (unchanged without a signer or if already signed)."""
@@ -295,7 +299,7 @@ class Engagements:
         armored = sshsig.sign(self.signer(arg.person), statement)
         return attrs.evolve(arg, signature=Signature(signed_at, nonce, armored))
 
-    async def _update(self, engagement_id: str, update, arg):
+    async def _update(self, engagement_id: str, update: str, arg: Any) -> Any:
         problem = limits.action_problem(arg)
         if problem:  # the engagement would refuse it; say so before signing and sending
             raise OnboardError(f"engagement {engagement_id[:60]!r}: {problem}")
@@ -324,14 +328,14 @@ class Engagements:
         except RPCError as exc:
             raise _not_found(engagement_id, exc) from exc
 
-    async def _send_update(self, engagement_id: str, update, arg: Any, update_id: str):
+    async def _send_update(self, engagement_id: str, update: str, arg: Any, update_id: str) -> Any:
         """Send the Update; while the engagement's workflow task is failing (it is retried
         by the server, e.g. a run ending as the Update arrives), send it again, same id."""
         deadline = asyncio.get_running_loop().time() + self.timeout.total_seconds()
         while True:
-            try:
+            try:  # an Update not in UPDATES (one added since) answers plain JSON
                 return await self.handle(engagement_id).execute_update(
-                    update, arg, id=update_id, rpc_timeout=self.timeout
+                    update, arg, id=update_id, result_type=UPDATES.get(update), rpc_timeout=self.timeout
                 )
             except RPCError as exc:
                 not_ready = exc.status == RPCStatusCode.FAILED_PRECONDITION and "workflow task" in exc.message

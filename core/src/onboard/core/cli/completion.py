@@ -107,10 +107,11 @@ def _from_status(
         return []
 
     async def ask(client: Any, deadline: timedelta) -> list[CompletionItem]:
-        from onboard.core.engagement.workflows import EngagementWorkflow
+        from onboard.core.workflow_api import QUERIES  # names: no workflow code to import
 
-        handle = client.get_workflow_handle_for(EngagementWorkflow.run, engagement_id)
-        status = await handle.query(EngagementWorkflow.status, rpc_timeout=deadline)
+        status = await client.get_workflow_handle(engagement_id).query(
+            "status", result_type=QUERIES["status"], rpc_timeout=deadline
+        )
         return [c for c in pick(status) if c.value.startswith(incomplete)]
 
     return _complete(ctx, ask)
