@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import click
 from onboard.core import region
+from onboard.core.cli import completion
 from onboard.core.cli.engagement_cmds import json_option, with_engagements
 from onboard.core.cli.output import console, print_json, table
 from onboard.core.client import Engagements
@@ -91,7 +92,7 @@ def write_ics(state: EngagementState, found: list[Meeting], path: Path) -> None:
 
 
 @click.command()
-@click.argument("engagement_id")
+@click.argument("engagement_id", shell_complete=completion.any_engagement_ids)
 @click.option(
     "--ics",
     "ics",
