@@ -265,3 +265,19 @@ def test_a_held_meeting_does_not_move(remediating):
     state.gates["kickoff"].passed, state.contact = False, None
     with pytest.raises(Rejected, match="record the contact first"):
         check_move(state, move("kickoff", "pat", datetime(2026, 12, 3, 10, 0, tzinfo=BERLIN)), NOW)
+
+
+def test_a_cancelled_engagement_calls_its_meetings_off(remediating):
+    state = fresh(remediating)
+    state.phase = Phase.CANCELLED
+    found = {m.id: m for m in meetings(state)}
+    assert found["checkpoint-3"].status == "cancelled" and found["kickoff"].status == "held"
+    assert found["checkpoint-2"].status == "called", "what happened stays as it was"
+    cal = parse(meeting_ics(state, "checkpoint-3"))
+    assert str(cal["METHOD"]) == "CANCEL"
+    (event,) = cal.walk("VEVENT")
+    # A calendar ignores a cancellation that does not raise the SEQUENCE.
+    assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 1
+    assert str(event["UID"]) == "checkpoint-3.contoso-ems@onboard"
+    with pytest.raises(Rejected, match="the engagement was cancelled: its meetings are called off"):
+        check_move(state, move("checkpoint-3", "pat", datetime(2026, 12, 3, 14, 0, tzinfo=BERLIN)), NOW)

@@ -209,7 +209,10 @@ def _kickoff(state: EngagementState) -> Meeting:
 
 def _checkpoints(state: EngagementState) -> list[Meeting]:
     """The latest call the engagement made (if any) and the next one, during Remediate."""
-    if state.phase is not Phase.REMEDIATE or state.next_checkpoint_at is None:
+    joint = state.gates.get(JOINT_VERIFICATION)
+    # Cancelled in Remediate (the joint gate never passed): the calls are listed, called off.
+    cancelled = state.phase.value == "cancelled" and not (joint is not None and joint.passed)
+    if (state.phase is not Phase.REMEDIATE and not cancelled) or state.next_checkpoint_at is None:
         return []
     every = state.spec.policy.checkpoint_every
     found = []
