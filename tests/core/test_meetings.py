@@ -281,3 +281,14 @@ def test_a_cancelled_engagement_calls_its_meetings_off(remediating):
     assert str(event["UID"]) == "checkpoint-3.contoso-ems@onboard"
     with pytest.raises(Rejected, match="the engagement was cancelled: its meetings are called off"):
         check_move(state, move("checkpoint-3", "pat", datetime(2026, 12, 3, 14, 0, tzinfo=BERLIN)), NOW)
+
+
+def test_the_first_call_is_known_when_the_plan_is_agreed(remediating):
+    """The notice announcing the schedule goes out before the phase changes."""
+    state = fresh(remediating)
+    state.phase, state.checkpoints = Phase.ASSESS, 0
+    assert [m.id for m in meetings(state)] == ["kickoff", "checkpoint-1", "joint-verification"]
+    (event,) = parse(meeting_ics(state, "checkpoint-1")).walk("VEVENT")
+    assert event.decoded("DTSTART") == datetime(2026, 12, 3, 9, 0, tzinfo=BERLIN)
+    state.next_checkpoint_at = None  # before the plan gate passed: no schedule yet
+    assert meeting_ics(state, "checkpoint-1") == ""

@@ -208,11 +208,15 @@ def _kickoff(state: EngagementState) -> Meeting:
 
 
 def _checkpoints(state: EngagementState) -> list[Meeting]:
-    """The latest call the engagement made (if any) and the next one, during Remediate."""
+    """The latest call the engagement made (if any) and the next one, once the schedule is set."""
     joint = state.gates.get(JOINT_VERIFICATION)
     # Cancelled in Remediate (the joint gate never passed): the calls are listed, called off.
     cancelled = state.phase.value == "cancelled" and not (joint is not None and joint.passed)
-    if (state.phase is not Phase.REMEDIATE and not cancelled) or state.next_checkpoint_at is None:
+    # In Assess the schedule exists from the moment the plan is agreed (the notice that
+    # announces it goes out before the engagement enters Remediate).
+    if state.phase not in (Phase.ASSESS, Phase.REMEDIATE) and not cancelled:
+        return []
+    if state.next_checkpoint_at is None:
         return []
     every = state.spec.policy.checkpoint_every
     found = []
