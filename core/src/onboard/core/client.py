@@ -30,6 +30,8 @@ from onboard.core.models import (
     GateDecision,
     GateState,
     ItemState,
+    MeetingMove,
+    MovedMeeting,
     Pause,
     PlanChange,
     Reassessment,
@@ -271,6 +273,9 @@ class Engagements:
 
     async def cancel(self, engagement_id: str, cancellation: Cancellation) -> None:
         await self._update(engagement_id, "cancel", cancellation)
+
+    async def move_meeting(self, engagement_id: str, move: MeetingMove) -> MovedMeeting:
+        return await self._update(engagement_id, EngagementWorkflow.move_meeting, move)
 
     async def close(self, engagement_id: str, closure: Closure) -> None:
         await self._update(engagement_id, "close", closure)

@@ -11,18 +11,26 @@ in the engagement's zone and in UTC, who takes part and why it is where it is.
 Built by :mod:`onboard.core.meetings` from one ``status`` query; nothing is changed.
 """
 
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 from onboard.core import region
 from onboard.core.cli import completion
-from onboard.core.cli.engagement_cmds import json_option, with_engagements
+from onboard.core.cli.engagement_cmds import (
+    as_option,
+    json_option,
+    key_option,
+    outcome_option,
+    print_outcome,
+    with_engagements,
+)
 from onboard.core.cli.output import console, print_json, table
 from onboard.core.client import Engagements
 from onboard.core.errors import OnboardError
 from onboard.core.meetings import Meeting, meetings, schedule_ics
-from onboard.core.models import EngagementState
+from onboard.core.models import EngagementState, MeetingMove
 
 
 def when_local(meeting: Meeting, zone: ZoneInfo) -> str:
@@ -120,8 +128,58 @@ async def schedule(engagements: Engagements, engagement_id: str, ics: Path | Non
     render_schedule(state, found)
     if ics is None and any(m.placed for m in found):
         console.print(f"onboard schedule {engagement_id} --ics {engagement_id}.ics   # for a calendar")
+        console.print(
+            f"onboard move-meeting {engagement_id} MEETING 2026-12-10T14:00 --as … --reason …   # move one"
+        )
+
+
+@click.command(name="move-meeting")
+@click.argument("engagement_id", shell_complete=completion.engagement_ids)
+@click.argument("meeting")
+@click.argument("start", metavar="WHEN")
+@as_option
+@click.option(
+    "--reason", required=True, help="Why it moves (required; audited; everyone gets the new invite)."
+)
+@key_option
+@outcome_option
+@with_engagements
+async def move_meeting(
+    engagements: Engagements,
+    engagement_id: str,
+    meeting: str,
+    start: str,
+    person: str,
+    reason: str,
+    as_json: bool,
+) -> None:
+    """Move MEETING (kickoff, checkpoint-N, joint-verification) to WHEN.
+
+    WHEN is an ISO time; without a zone it is the engagement's local time
+    (``2026-12-10T14:00``).  It must lie within the engagement's business hours.
+    """
+    if not reason.strip():
+        raise OnboardError("--reason must say why the meeting moves")
+    state = (await engagements.status(engagement_id)).state
+    try:
+        at = datetime.fromisoformat(start.strip())
+    except ValueError:
+        raise OnboardError(
+            f"WHEN {start[:40]!r}: give an ISO time such as 2026-12-10T14:00 (local) or ...+01:00"
+        ) from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(state.spec.timezone))
+    moved = await engagements.move_meeting(engagement_id, MeetingMove(meeting, person, at, reason))
+    if as_json:
+        print_outcome(engagements, engagement_id, "move-meeting", moved)
+    else:
+        local = moved.start.astimezone(ZoneInfo(state.spec.timezone))
+        console.print(
+            f"{meeting} moved to {local:%Y-%m-%d %H:%M} {state.spec.timezone}; everyone gets the new invite"
+        )
 
 
 def register(group: click.Group) -> None:
     """Add ``schedule`` to the CLI."""
     group.add_command(schedule)
+    group.add_command(move_meeting)

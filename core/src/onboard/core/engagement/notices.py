@@ -12,10 +12,13 @@ first and, from the policy's ``escalate_after``-th notice on, to its
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+import attrs
+from onboard.core.meetings import meeting_ics
 from onboard.core.models import (
     EngagementState,
     GateState,
     ItemState,
+    MovedMeeting,
     Notification,
     Party,
     Person,
@@ -333,6 +336,30 @@ def scope_changed(state: EngagementState, change: PlanChange) -> Notification:
         details=_listed(lines),
         commands=(f"onboard show {eid} --as {{person}}",),
     )
+
+
+def with_invite(state: EngagementState, notice: Notification, meeting_id: str) -> Notification:
+    """``notice`` with the meeting's calendar invite attached (as it is unless the
+    meeting has a time); the channels send it as ``invite.ics``."""
+    try:
+        invite = meeting_ics(state, meeting_id)
+    except Exception:  # an invite is a courtesy: never let it stop a notice (or the workflow)
+        return notice
+    return attrs.evolve(notice, calendar=invite) if invite else notice
+
+
+def meeting_moved(state: EngagementState, meeting_id: str, moved: MovedMeeting, title: str) -> Notification:
+    """To everyone: the meeting's new time, with its updated invite."""
+    eid = state.spec.engagement_id
+    notice = _notice(
+        state,
+        "meeting-moved",
+        f"{title} moved to {moved.start:%Y-%m-%d %H:%M} UTC",
+        f"{moved.by} moved the {title} to {moved.start:%Y-%m-%d %H:%M} UTC: {moved.reason}",
+        recipients(state),
+        commands=(f"onboard schedule {eid}",),
+    )
+    return with_invite(state, notice, meeting_id)
 
 
 def plain(state: EngagementState, kind: str, message: str, to: Sequence[Recipient]) -> Notification:

@@ -12,6 +12,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from onboard.core.engagement import notices, rules, timeline
+    from onboard.core.meetings import checkpoint_id
     from onboard.core.models import EngagementState, Notification, Party
 
 
@@ -51,7 +52,8 @@ class PeopleReminders:
         while s.next_checkpoint_at <= workflow.now():  # one call, even after a long outage
             s.next_checkpoint_at += s.spec.policy.checkpoint_every
         now = workflow.now() if self._timeline else None  # overdue items named, first
-        await self._send(notices.checkpoint(s, s.checkpoints, rules.open_items(s), now))
+        notice = notices.checkpoint(s, s.checkpoints, rules.open_items(s), now)
+        await self._send(notices.with_invite(s, notice, checkpoint_id(s.checkpoints + 1)))  # the next call
 
     async def _remind_due(self) -> None:
         """Tell each side of its items falling due soon, and of those now overdue (once each)."""
@@ -74,7 +76,9 @@ class PeopleReminders:
         gate = self.state.gates[gate_id]
         if gate.open and not gate.notified:
             gate.notified, gate.opened_at = True, workflow.now()
-            await self._send(notices.gate_open(self.state, gate))
+            notice = notices.gate_open(self.state, gate)
+            # The kick-off and the joint verification are meetings: their invite comes along.
+            await self._send(notices.with_invite(self.state, notice, gate.id))
 
     async def _announce_ready_steps(self) -> None:
         """One notice per wave and side: the steps that became ready for people together."""

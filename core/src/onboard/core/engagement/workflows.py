@@ -14,6 +14,7 @@ from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any
 
+import attrs
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
@@ -25,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from onboard.core.engagement.enabling import EnableSteps
     from onboard.core.engagement.journaling import AuditJournaling
     from onboard.core.engagement.lifecycle import ENDED, LIFECYCLE, EngagementLifecycle
+    from onboard.core.engagement.meeting_moves import MeetingMoves
     from onboard.core.engagement.messages import (
         EngagementInput,
         ReassessResult,
@@ -41,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from onboard.core.engagement.rescope import ScopeChanges
     from onboard.core.engagement.roster import RosterChanges
     from onboard.core.gates import JOINT_VERIFICATION, KICKOFF, REMEDIATION_PLAN
+    from onboard.core.meetings import checkpoint_id
     from onboard.core.models import (
         AuditRecord,
         EngagementProgress,
@@ -81,6 +84,7 @@ class EngagementWorkflow(
     EngagementLifecycle,
     RosterChanges,
     ScopeChanges,
+    MeetingMoves,
     EnableSteps,
     PeopleReminders,
     AuditJournaling,
@@ -276,15 +280,16 @@ class EngagementWorkflow(
         await self._notify_gate(REMEDIATION_PLAN)
         if await self._gate_passed(REMEDIATION_PLAN):
             s.next_checkpoint_at = workflow.now() + s.spec.policy.checkpoint_every
-            await self._send(
-                notices.plain(
-                    s,
-                    "checkpoints",
-                    f"remediation checkpoint calls every {_days(s.spec.policy.checkpoint_every)}; "
-                    f"first on {s.next_checkpoint_at.date().isoformat()}",
-                    notices.recipients(s),
-                )
+            schedule = notices.plain(
+                s,
+                "checkpoints",
+                f"remediation checkpoint calls every {_days(s.spec.policy.checkpoint_every)}; "
+                f"first on {s.next_checkpoint_at.date().isoformat()}",
+                notices.recipients(s),
             )
+            # The first call is Remediate's, which this run enters next.
+            remediating = attrs.evolve(s, phase=Phase.REMEDIATE)
+            await self._send(notices.with_invite(remediating, schedule, checkpoint_id(1)))
             await self._enter(Phase.REMEDIATE)
 
     async def _remediate(self) -> None:
@@ -310,8 +315,9 @@ class EngagementWorkflow(
                 continue
             try:
                 await workflow.wait_condition(
-                    lambda was_open=was_open, reminder=reminder: (
+                    lambda was_open=was_open, reminder=reminder, call=s.next_checkpoint_at: (
                         gate.passed
+                        or s.next_checkpoint_at != call  # the call was moved
                         or bool(self._bundles)
                         or self._continue_suggested()
                         or (not was_open and not rules.open_items(s))

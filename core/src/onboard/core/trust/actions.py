@@ -29,6 +29,7 @@ from onboard.core.models import (
     Contact,
     DueChange,
     GateDecision,
+    MeetingMove,
     Pause,
     Reassessment,
     Resume,
@@ -144,6 +145,9 @@ def describe(engagement_id: str, arg: Any) -> Action:
             "licenses": rfc8785.dumps(arg.licenses).decode(),
         }
         return Action(engagement_id, "rescope", "scope", arg.person, content)
+    if isinstance(arg, MeetingMove):
+        content = {"start": format_time(arg.start), "reason": arg.reason}
+        return Action(engagement_id, "move-meeting", arg.meeting, arg.person, content)
     if isinstance(arg, RosterAck):
         return Action(engagement_id, "roster-ack", arg.subject, arg.person, {"note": arg.note})
     raise TypeError(f"{type(arg).__name__} is not an onboard action")
