@@ -55,3 +55,10 @@ async def test_invites_ride_on_notices_and_the_next_call_moves(recorded, capsys,
         (start + timedelta(hours=1)).isoformat(), "--as", "pat", "--reason", "an hour later",
     )  # fmt: skip
     assert code == 0 and "moved to" in out, err
+    code, out, err = await onboard(
+        capsys, monkeypatch, address, "schedule", eid, "--move", "checkpoint-1",
+        "--to", (start + timedelta(hours=2)).isoformat(), "--as", "pat", "--reason", "later still",
+    )  # fmt: skip
+    assert code == 0 and "moved to" in out, err
+    code, _, err = await onboard(capsys, monkeypatch, address, "schedule", eid, "--move", "kickoff")
+    assert code == 1 and "--move needs --to WHEN and --as PERSON" in err

@@ -31,6 +31,7 @@ from onboard.core.client import Engagements
 from onboard.core.errors import OnboardError
 from onboard.core.meetings import Meeting, meetings, schedule_ics
 from onboard.core.models import EngagementState, MeetingMove
+from onboard.core.trust import keys
 
 
 def when_local(meeting: Meeting, zone: ZoneInfo) -> str:
@@ -107,14 +108,46 @@ def write_ics(state: EngagementState, found: list[Meeting], path: Path) -> None:
     type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     help="Also write the meetings that have a time as an iCalendar file (- for stdout, no table).",
 )
+@click.option(
+    "--move",
+    "meeting",
+    metavar="MEETING",
+    help="Move this meeting (kickoff, checkpoint-N, joint-verification).",
+)
+@click.option(
+    "--to", "start", metavar="WHEN", help="Where --move puts it: an ISO time, local without a zone."
+)
+@click.option(
+    "--as", "person", envvar="ONBOARD_USER", default=None, help="Who moves it (or set ONBOARD_USER)."
+)
+@click.option("--reason", default="", help="Why it moves (with --move; audited).")
+@click.option("--key", "signing_key", metavar="PATH", help="Sign the move with this key (as `move-meeting --key`).")
 @json_option
 @with_engagements
-async def schedule(engagements: Engagements, engagement_id: str, ics: Path | None, as_json: bool) -> None:
+async def schedule(
+    engagements: Engagements,
+    engagement_id: str,
+    ics: Path | None,
+    meeting: str | None,
+    start: str | None,
+    person: str | None,
+    reason: str,
+    signing_key: str | None,
+    as_json: bool,
+) -> None:
     """The meetings of ENGAGEMENT_ID: kick-off, checkpoint calls and joint verification.
 
     Times are in the engagement's business hours and time zone (its file's timezone,
-    business_hours and language); --ics FILE writes them for a calendar program.
+    business_hours and language); --ics FILE writes them for a calendar program;
+    --move MEETING --to WHEN --as PERSON --reason ... moves one (as onboard move-meeting).
     """
+    if meeting is not None:
+        if not start or not person:
+            raise OnboardError("--move needs --to WHEN and --as PERSON (and --reason)")
+        key = keys.resolve(signing_key)  # only a move signs: showing the schedule needs no key
+        engagements.signer = lambda _person: key
+        await _move(engagements, engagement_id, meeting, start, person, reason, as_json)
+        return
     status = await engagements.status(engagement_id)
     state = status.state
     found = meetings(state)
@@ -158,6 +191,18 @@ async def move_meeting(
     WHEN is an ISO time; without a zone it is the engagement's local time
     (``2026-12-10T14:00``).  It must lie within the engagement's business hours.
     """
+    await _move(engagements, engagement_id, meeting, start, person, reason, as_json)
+
+
+async def _move(
+    engagements: Engagements,
+    engagement_id: str,
+    meeting: str,
+    start: str,
+    person: str,
+    reason: str,
+    as_json: bool,
+) -> None:
     if not reason.strip():
         raise OnboardError("--reason must say why the meeting moves")
     state = (await engagements.status(engagement_id)).state
