@@ -61,6 +61,15 @@ def level_title(level: int) -> str:
     return _LEVEL_TITLES.get(level, f"level {level}")
 
 
+def mode_name(level: int, kind: str) -> str | None:
+    """``(4, "Forest")`` -> ``"Windows2008R2Forest"``: the enum name PowerShell 7 writes
+    (``-EnumsAsStrings``); ``None`` for a level the enum does not name."""
+    for name, number in _LEVELS.items():
+        if number == level:
+            return "Windows" + name.removeprefix("windows").upper().replace("INTERIM", "Interim") + kind
+    return None
+
+
 def known_levels() -> str:
     """The level names and numbers, for error messages."""
     return ", ".join(f"{name} ({number})" for name, number in _LEVELS.items())

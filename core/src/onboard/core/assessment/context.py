@@ -115,12 +115,15 @@ class CheckContext:
             "domains", "domains", "domains.json", lambda: read_domains(self._require("domains")), len
         )
 
+    def directory_source(self) -> LdifSource:
+        """The directory export to scan (a live collection gives its own; see onboard.core.collect)."""
+        return LdifSource(self._require("directory"))
+
     def directory(self, mode: str = "multi-tenant", alternate_login_id: bool = False) -> IdfixResult:
         """The IdFix scan of ``directory.ldf`` (run once per mode and setting)."""
 
         def scan() -> IdfixResult:
-            path = self._require("directory")
-            with LdifSource(path) as source:
+            with self.directory_source() as source:
                 on_progress = None
                 if self.progress is not None:
                     progress = self.progress

@@ -97,9 +97,22 @@ def assess_bundle(
     ``("checks", n, len(requirements))`` between checks.  Call
     :meth:`AssessmentResult.close` when done with the IdFix rows.
     """
+    context = CheckContext(Path(bundle), progress)
+    return assess_context(context, requirements, manager=manager, progress=progress, label=str(bundle))
+
+
+def assess_context(
+    context: CheckContext,
+    requirements: Sequence[Requirement],
+    *,
+    manager: Any = None,
+    progress: ProgressCallback | None = None,
+    label: str = "",
+) -> AssessmentResult:
+    """:func:`assess_bundle` on inputs a :class:`CheckContext` gives (a bundle, or a live
+    collection: :func:`onboard.core.collect.live.assess_live`)."""
     start = time.perf_counter()
     started = datetime.now(UTC)
-    context = CheckContext(Path(bundle), progress)
     checks = registry(manager)
     findings = []
     for n, requirement in enumerate(requirements):
@@ -112,7 +125,7 @@ def assess_bundle(
     for extra in directories[1:]:
         extra.close()  # several IdFix settings in one plan: the report shows the first
     return AssessmentResult(
-        bundle=str(bundle),
+        bundle=label or str(context.bundle),
         findings=findings,
         inputs=context.input_statuses(),
         idfix=directories[0] if directories else None,
