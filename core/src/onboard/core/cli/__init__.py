@@ -40,6 +40,7 @@ COMMAND_MODULES = (
     "onboard.core.cli.lifecycle_cmd",
     "onboard.core.cli.roster_cmd",
     "onboard.core.cli.scope_cmd",
+    "onboard.core.cli.collect_cmd",
 )
 
 
