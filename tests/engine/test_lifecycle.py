@@ -38,9 +38,9 @@ def sent(recorder: NotificationRecorder, eid: str, kind: str) -> list:
     return [n for n in recorder.sent if n.engagement_id == eid and n.kind == kind]
 
 
-async def into(engagements: Engagements, phase: Phase, policy=FAST) -> str:
-    """A fresh engagement taken into ``phase`` the usual way; its id."""
-    spec = make_spec(policy=policy)
+async def into(engagements: Engagements, phase: Phase, policy=FAST, spec=None) -> str:
+    """A fresh engagement (``spec``, else a core one) taken into ``phase`` the usual way; its id."""
+    spec = spec or make_spec(policy=policy)
     eid = spec.engagement_id
     if phase is Phase.INITIATE:
         await engagements.start(spec)

@@ -62,7 +62,7 @@ async def test_a_corrected_fact_is_reassessed_against_the_bundle(engagements):
         licenses={"ems": 500},
         facts={"identity": "synchronized", "forest_count": 1, "mdm_authority": "intune"},
     )
-    eid = await into_assess(engagements, spec)
+    eid = await into(engagements, Phase.ASSESS, spec=spec)
     change = await engagements.change_scope(
         eid, ScopeChange("pat", "two forests, says IT", facts={"forest_count": 2})
     )
@@ -71,19 +71,6 @@ async def test_a_corrected_fact_is_reassessed_against_the_bundle(engagements):
     finding = next(f for f in status.state.findings if f.requirement_id == "core.forest-count")
     assert finding.outcome.value == "fail" and "forest_count = 2" in finding.summary
     assert "fix.core.forest-count" in change.items_added
-
-
-async def into_assess(engagements: Engagements, spec) -> str:
-    from onboard.core.models import Contact
-
-    eid = spec.engagement_id
-    await engagements.start(spec)
-    await wait_for(engagements, eid, lambda s: s.state.plan is not None)
-    await engagements.record_contact(eid, Contact("pat", "phoned"))
-    await wait_for(engagements, eid, lambda s: s.state.gates["kickoff"].open)
-    await engagements.decide(eid, GateDecision("kickoff", "pat", True, "held"))
-    await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
-    return eid
 
 
 async def test_what_is_refused(engagements):

@@ -69,6 +69,15 @@ PERSONA_RING = KeyRing({})
 Scenario = Callable[[Client], Awaitable[str]]
 
 
+async def to_the_end(engagements: Engagements, eid: str) -> str:
+    """From Remediate: close every item, verify jointly, attest every step; the id."""
+    await close_all_items(engagements, await engagements.status(eid))
+    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
+    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
+    await attest_enable_steps(engagements, eid)
+    return eid
+
+
 async def core_only(client: Client) -> str:
     spec = make_spec(("core",))
     await drive_full_engagement(Engagements(client, TASK_QUEUE, signer=KEYS), spec)
@@ -118,12 +127,8 @@ async def bounded_core(client: Client) -> str:
     await engagements.decide(eid, GateDecision("kickoff", "pat", True, "kick-off held"))
     await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
     await engagements.decide(eid, GateDecision("remediation-plan", "casey", True, "plan agreed"))
-    status = await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
-    await close_all_items(engagements, status)
-    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
-    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
-    await attest_enable_steps(engagements, eid)
-    return eid
+    await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
+    return await to_the_end(engagements, eid)
 
 
 async def gathered_core(client: Client) -> str:
@@ -180,11 +185,7 @@ async def timeline_core(client: Client) -> str:
     await engagements.decide(eid, GateDecision("remediation-plan", "casey", True, "plan agreed"))
     status = await wait_for(engagements, eid, lambda s: s.state.checkpoints >= 1, timeout=60)
     await wait_for(engagements, eid, lambda s: all(i.due_reminded == "overdue" for i in s.state.items), 60)
-    await close_all_items(engagements, status)
-    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
-    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
-    await attest_enable_steps(engagements, eid)
-    return eid
+    return await to_the_end(engagements, eid)
 
 
 async def lifecycle_core(client: Client) -> str:
@@ -205,16 +206,12 @@ async def lifecycle_core(client: Client) -> str:
     await engagements.decide(eid, GateDecision("kickoff", "pat", True, "kick-off held"))
     await wait_for(engagements, eid, lambda s: s.state.gates["remediation-plan"].open)
     await engagements.decide(eid, GateDecision("remediation-plan", "casey", True, "plan agreed"))
-    status = await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
+    await wait_for(engagements, eid, lambda s: s.phase is Phase.REMEDIATE)
     await engagements.pause(eid, Pause("casey", "waiting for the change board"))
     await asyncio.sleep(7)
     await engagements.unpause(eid, Unpause("pat"))
     await wait_for(engagements, eid, lambda s: s.state.checkpoints >= 1, timeout=30)
-    await close_all_items(engagements, status)
-    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
-    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
-    await attest_enable_steps(engagements, eid)
-    return eid
+    return await to_the_end(engagements, eid)
 
 
 async def cancelled_core(client: Client) -> str:
@@ -240,16 +237,12 @@ async def roster_core(client: Client) -> str:
     await engagements.change_roster(eid, RosterChange("pat", "add", "pia", "joins the team", pia))
     cora = Person("cora", "Cora Customer", Party.CUSTOMER, "cora@contoso.example")
     await engagements.change_roster(eid, RosterChange("casey", "replace", "cole", "cole left", cora))
-    status = await reach_remediate(engagements, spec, already_started=True)
+    await reach_remediate(engagements, spec, already_started=True)
     quinn = Person("quinn", "Quinn Customer", Party.CUSTOMER, "quinn@contoso.example")
     await engagements.change_roster(eid, RosterChange("pat", "add", "quinn", "their new PM", quinn))
     await engagements.acknowledge_roster(eid, RosterAck("casey", "quinn", "yes"))
     await engagements.change_roster(eid, RosterChange("pat", "remove", "pam", "moved on"))
-    await close_all_items(engagements, status)
-    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
-    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
-    await attest_enable_steps(engagements, eid)
-    return eid
+    return await to_the_end(engagements, eid)
 
 
 async def scope_core(client: Client) -> str:
@@ -268,11 +261,7 @@ async def scope_core(client: Client) -> str:
         eid, ScopeChange("pat", "Intune bought", add=("intune",), licenses={"intune": 300})
     )
     await engagements.change_scope(eid, ScopeChange("pat", "RMS postponed", remove=("azure_rms",)))
-    await close_all_items(engagements, await engagements.status(eid))
-    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
-    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
-    await attest_enable_steps(engagements, eid)
-    return eid
+    return await to_the_end(engagements, eid)
 
 
 async def closed_core(client: Client) -> str:
@@ -300,11 +289,7 @@ async def business_core(client: Client) -> str:
     status = await reach_remediate(engagements, spec)
     later = datetime.now(UTC) + timedelta(days=20)
     await engagements.move_due(eid, DueChange(status.state.items[0].item.id, "pat", later, "holidays"))
-    await close_all_items(engagements, await engagements.status(eid))
-    await engagements.decide(eid, GateDecision("joint-verification", "pat", True, "verified"))
-    await engagements.decide(eid, GateDecision("joint-verification", "casey", True, "verified"))
-    await attest_enable_steps(engagements, eid)
-    return eid
+    return await to_the_end(engagements, eid)
 
 
 #: Recorded with the code of their time: the first two before the signed-actions

@@ -691,6 +691,21 @@ class PlanChange:
     steps_added: tuple[str, ...] = field(default=(), converter=_str_tuple)
     steps_removed: tuple[str, ...] = field(default=(), converter=_str_tuple)
 
+    def lines(self) -> list[str]:
+        """What changed, one line per kind ("services added: intune"), for people."""
+        kinds = (
+            ("services added", self.services_added),
+            ("services removed", self.services_removed),
+            ("facts corrected", self.facts_changed),
+            ("requirements added", self.requirements_added),
+            ("requirements removed", self.requirements_removed),
+            ("items opened", self.items_added),
+            ("items closed as out of scope", self.items_closed),
+            ("enable steps added", self.steps_added),
+            ("enable steps removed", self.steps_removed),
+        )
+        return [f"{label} ({len(values)}): {', '.join(values)}" for label, values in kinds if values]
+
 
 @frozen
 class Resume:

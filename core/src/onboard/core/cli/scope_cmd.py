@@ -76,19 +76,8 @@ async def scope(
 
 def render_change(change: PlanChange) -> None:
     console.print(f"scope changed by {change.by}: {change.reason}")
-    for label, values in (
-        ("services added", change.services_added),
-        ("services removed", change.services_removed),
-        ("facts corrected", change.facts_changed),
-        ("requirements added", change.requirements_added),
-        ("requirements removed", change.requirements_removed),
-        ("items opened", change.items_added),
-        ("items closed as out of scope", change.items_closed),
-        ("enable steps added", change.steps_added),
-        ("enable steps removed", change.steps_removed),
-    ):
-        if values:
-            console.print(f"  {label} ({len(values)}): {', '.join(values)}")
+    for line in change.lines():
+        console.print(f"  {line}")
 
 
 def register(group: click.Group) -> None:

@@ -312,21 +312,7 @@ def roster(
 def scope_changed(state: EngagementState, change: PlanChange) -> Notification:
     """To everyone: what the plan gained and lost, and why."""
     eid = state.spec.engagement_id
-    lines = [
-        f"{label}: {', '.join(values)}"
-        for label, values in (
-            ("services added", change.services_added),
-            ("services removed", change.services_removed),
-            ("facts corrected", change.facts_changed),
-            ("requirements added", change.requirements_added),
-            ("requirements removed", change.requirements_removed),
-            ("items opened", change.items_added),
-            ("items closed as out of scope", change.items_closed),
-            ("enable steps added", change.steps_added),
-            ("enable steps removed", change.steps_removed),
-        )
-        if values
-    ]
+    lines = change.lines()
     return _notice(
         state,
         "scope-changed",
