@@ -1,50 +1,104 @@
 """The ``onboard`` command line.
 
-Each command group lives in its own module and is added by :data:`COMMAND_MODULES`;
-a module exposes ``register(group: click.Group)``.  Every error is one line on
-stderr and a non-zero exit; the process leaves with ``os._exit`` after flushing,
-because temporalio's native runtime can crash at interpreter exit (sdk-python#300).
+Each command group lives in its own module, which exposes ``register(group:
+click.Group)``.  :data:`COMMANDS` names every command, its module and its one-line
+help, so the group (:class:`~onboard.core.cli.lazy.LazyGroup`) imports a module only
+when one of its commands runs: ``onboard --help`` imports none, ``onboard approve``
+only its own.  Every error is one line on stderr and a non-zero exit; the process
+leaves with ``os._exit`` after flushing, because temporalio's native runtime can crash
+at interpreter exit (sdk-python#300).
+
+This module imports only click and the standard library at the top: everything else
+would be paid by every command, ``--help`` and each shell completion.
 """
 
-import importlib
 import logging
 import os
 import sys
 
 import click
-from onboard.core.cli.output import PLAIN_ENV, console
+from onboard.core.cli.lazy import LazyGroup
 from onboard.core.cli.pager import PAGER_ENV
 from onboard.core.errors import OnboardError
-from onboard.core.logging import configure_cli_logging
 
 #: Exit statuses: 1 an error, 2 the engagement refused the action, 3 blockers remain
 #: (``assess``), 64 a usage error (sysexits' EX_USAGE), 130 interrupted.
 USAGE_EXIT = 64
+#: Set to 1 (true, yes, on) for ``--plain`` without the option (read by :mod:`.output`).
+PLAIN_ENV = "ONBOARD_PLAIN"
 
-COMMAND_MODULES = (
-    "onboard.core.cli.engagement_cmds",
-    "onboard.core.cli.list_cmd",
-    "onboard.core.cli.plan_cmd",
-    "onboard.core.cli.plugins_cmd",
-    "onboard.core.cli.assess_cmd",
-    "onboard.core.cli.server_cmds",
-    "onboard.core.cli.demo_cmd",
-    "onboard.core.cli.audit_cmd",
-    "onboard.core.cli.keys_cmd",
-    "onboard.core.cli.request_cmd",
-    "onboard.core.cli.digest_cmd",
-    "onboard.core.cli.report_cmd",
-    "onboard.core.cli.timeline_cmd",
-    "onboard.core.cli.show_cmd",
-    "onboard.core.cli.schedule_cmd",
-    "onboard.core.cli.lifecycle_cmd",
-    "onboard.core.cli.roster_cmd",
-    "onboard.core.cli.scope_cmd",
-    "onboard.core.cli.collect_cmd",
-)
+#: module -> {command: its one-line help}.  A new command goes here with the first
+#: sentence of its docstring (tests/core/test_cli_lazy.py says when one is missing).
+COMMAND_MODULES: dict[str, dict[str, str]] = {
+    "engagement_cmds": {
+        "start": "Start the engagement described by ENGAGEMENT_FILE (TOML).",
+        "approve": "Approve GATE (kickoff, remediation-plan, joint-verification).",
+        "reject": "Reject GATE: the engagement goes back with the reason recorded.",
+        "complete": "Attest that a remediation item or a manual enable step ITEM is done.",
+        "contact": "Record that the provider has contacted the customer (Initiate).",
+        "reassess": "Assess a new BUNDLE (a folder the workers can read); passing checks close items.",
+        "resume": "Resume a paused engagement, or retry a blocked one after fixing the cause.",
+        "waive": "Waive remediation ITEM: it closes as waived once both parties have waived it.",
+    },
+    "list_cmd": {"list": "List engagements, one row each, e.g. those waiting for you: --awaiting YOUR_ID."},
+    "plan_cmd": {
+        "plan": "Show the plan for ENGAGEMENT_FILE (or for --services): steps, owners, scope, gates."
+    },
+    "plugins_cmd": {
+        "plugins": "List the installed plugins: services, hooks, status and errors (or, with --facts, "
+        "their facts).",
+    },
+    "assess_cmd": {
+        "assess": "Assess the bundle folder BUNDLE: findings, remediation plan and reports.",
+        "checks": "List the assessment checks requirements can name (built-in and from plugins).",
+    },
+    "server_cmds": {
+        "worker": "Run a worker for engagement workflows and activities until SIGTERM or Ctrl+C.",
+        "dev": "Run a local Temporal dev server and a worker together, until Ctrl+C.",
+    },
+    "demo_cmd": {"demo": "Run a sample engagement through every phase on the embedded Temporal server."},
+    "audit_cmd": {
+        "audit": "Export an engagement's signed audit chain (onboard audit ID), or verify one offline.",
+    },
+    "keys_cmd": {
+        "keys": "Signing keys: make one, show which one the CLI uses, check an allowed-signers file.",
+    },
+    "request_cmd": {
+        "request": "Whether the action with REQUEST_ID (printed by a command that timed out) was applied.",
+    },
+    "digest_cmd": {"digest": "The daily digest: per person, everything that waits for them."},
+    "report_cmd": {
+        "report": "The report of ENGAGEMENT_ID: plan, remediation checklist, assessment and audit trail.",
+    },
+    "timeline_cmd": {"due": "Move remediation ITEM's due date to DATE (2026-12-16, an ISO time, or +10d)."},
+    "show_cmd": {
+        "show": "Show an engagement: what you must do next, then its status.",
+        "todo": "What waits for you across engagements: overdue first, then by due date, then the rest.",
+    },
+    "schedule_cmd": {
+        "schedule": "The meetings of ENGAGEMENT_ID: kick-off, checkpoint calls and joint verification.",
+        "move-meeting": "Move MEETING (kickoff, checkpoint-N, joint-verification) to WHEN.",
+    },
+    "lifecycle_cmd": {
+        "cancel": "Cancel an engagement: its timers stop, its record stays, everyone is told why.",
+        "close": "Close an engagement in Enable whose remaining steps are not needed: it completes once a "
+        "provider and a customer person have both closed it.",
+        "pause": "Pause an engagement: no reminder or escalation fires and no action is taken until "
+        "`onboard resume`; due dates and the next checkpoint then move by the pause.",
+    },
+    "roster_cmd": {"roster": "Who is on an engagement's roster, and changes to it."},
+    "scope_cmd": {"scope": "Change a running engagement's scope (provider people; before Enable)."},
+    "collect_cmd": {"collect": "Read Active Directory (LDAP) and DNS into the assessment bundle folder OUT."},
+}
+#: command -> (its module, its one-line help).
+COMMANDS: dict[str, tuple[str, str]] = {
+    name: (f"{__name__}.{module}", text)
+    for module, names in COMMAND_MODULES.items()
+    for name, text in names.items()
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="onboard-core", prog_name="onboard")
 @click.option("-v", "--verbose", is_flag=True, help="Show debug logs on stderr.")
 @click.option(
@@ -60,18 +114,12 @@ COMMAND_MODULES = (
 )
 def cli(verbose: bool, plain: bool, no_pager: bool) -> None:
     """Run FastTrack onboarding engagements as durable Temporal workflows."""
+    # Here, not at the top: this runs only when a command does (not for --help).
+    from onboard.core.cli.output import console
+    from onboard.core.logging import configure_cli_logging
+
     configure_cli_logging(verbose)
     console.configure(plain=plain, pager=not no_pager)
-
-
-for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as _exc:  # a command group not written yet
-        if _exc.name != _name:
-            raise
-        continue
-    _module.register(cli)
 
 
 def run(argv: list[str] | None = None) -> int:

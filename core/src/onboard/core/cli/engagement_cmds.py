@@ -23,7 +23,7 @@ from onboard.core.cli import completion
 from onboard.core.cli.output import console, print_json
 from onboard.core.client import AlreadyAppliedError, Engagements, RejectedError
 from onboard.core.connection import ConnectionOptions, connect, connection_options
-from onboard.core.errors import OnboardError, PlanError
+from onboard.core.errors import OnboardError
 from onboard.core.limits import TEXT_LIMIT
 from onboard.core.models import (
     Completion,
@@ -35,10 +35,7 @@ from onboard.core.models import (
     Unpause,
     Waiver,
 )
-from onboard.core.planning import build_plan
-from onboard.core.plugins import default_plugin_manager
 from onboard.core.settings import TASK_QUEUE
-from onboard.core.specfile import load_spec, located
 from onboard.core.trust import keys
 
 REJECTED_EXIT = 2
@@ -124,6 +121,12 @@ def print_outcome(
 @connection_options
 def start(connection: ConnectionOptions, task_queue: str, engagement_file: Path, as_json: bool) -> None:
     """Start the engagement described by ENGAGEMENT_FILE (TOML)."""
+    # Imported here: planning brings the plugins and pluggy, which no other command needs.
+    from onboard.core.errors import PlanError
+    from onboard.core.planning import build_plan
+    from onboard.core.plugins import default_plugin_manager
+    from onboard.core.specfile import load_spec, located
+
     # The file and the plan first (no server needed to find their mistakes): the same
     # planner the workflow runs reports unknown services, bad facts, too few licences.
     spec = load_spec(engagement_file)

@@ -23,17 +23,15 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from onboard.core.cli import PLAIN_ENV
 from onboard.core.cli.pager import page, pager_command, screen_lines
 from onboard.core.cli.tables import fit_all, plain_lines, plain_text
-from onboard.core.converter import to_json_value
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 #: The width of piped output when ``$COLUMNS`` does not say (rich would assume 80).
 PIPED_WIDTH = 160
-#: Set to 1 (true, yes, on) for ``--plain`` without the option.
-PLAIN_ENV = "ONBOARD_PLAIN"
 
 
 def _wanted(value: str | None) -> bool:
@@ -128,6 +126,9 @@ console = Output()
 
 def print_json(value: Any) -> None:
     """Any model (or plain data) as indented JSON on stdout."""
+    # Here: the converter brings temporalio's converters, which only --json needs.
+    from onboard.core.converter import to_json_value
+
     console.write(json.dumps(to_json_value(value), indent=2, sort_keys=False, default=str) + "\n")
 
 
