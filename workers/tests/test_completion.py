@@ -161,3 +161,19 @@ def test_the_cli_arguments_use_the_completers(path: tuple[str, ...], name: str, 
     if wired is None:
         pytest.skip(f"`onboard {' '.join(path)}` {name}: shell_complete=completion.{completer} not wired yet")
     assert wired is getattr(completion, completer)
+
+
+async def test_after_the_first_id_approve_and_complete_offer_what_comes_next_and_more_ids(
+    dev_server: DevServer, engagement: str
+):
+    # `onboard approve ID [ID]... GATE`: the second word may be the gate or another id.
+    approve = bash_values(
+        await asyncio.to_thread(shell_complete, "approve", "--address", dev_server.address, engagement, "")
+    )
+    assert approve[: len(GATES)] == [g.id for g in GATES] and engagement in approve
+    complete = bash_values(
+        await asyncio.to_thread(
+            shell_complete, "complete", "--address", dev_server.address, engagement, "fix."
+        )
+    )
+    assert "fix.core.global-admin" in complete

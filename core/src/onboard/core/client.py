@@ -114,6 +114,11 @@ class Engagements:
             raise RuntimeError("Engagements used before connecting (await a method first)")
         return self._client
 
+    async def connect(self) -> None:
+        """Connect now (once): before sending actions to many engagements at the same time,
+        which would otherwise each open a connection."""
+        await self._ready()
+
     async def _ready(self, engagement_id: str | None = None) -> None:
         if engagement_id is not None and not is_id(engagement_id):
             shown = engagement_id if len(engagement_id) <= 60 else engagement_id[:60] + "…"
@@ -219,16 +224,22 @@ class Engagements:
         """Why no worker can answer for the engagement now ("" when one polls its queue,
         or when the server cannot tell: the call itself then says what is wrong).
 
-        A live worker is remembered for a while, so polling commands cost no extra calls."""
+        A live worker is remembered for a while, per task queue, so polling commands cost
+        no extra calls and an action on many engagements of one queue asks once."""
         loop = asyncio.get_running_loop()
         queue = self._queues.get(engagement_id)
-        if queue is not None and loop.time() - self._live_at.get(queue, -1e9) < LIVE_REMEMBERED:
+        if queue is None:
+            try:
+                queue = (await self.handle(engagement_id).describe(rpc_timeout=self.timeout)).task_queue
+            except RPCError:
+                return ""
+            self._queues[engagement_id] = queue
+        if loop.time() - self._live_at.get(queue, -1e9) < LIVE_REMEMBERED:
             return ""
-        workers = await self._workers_of(engagement_id)
-        if workers is None:
+        try:
+            live = await live_pollers(self.client, queue, self.timeout)
+        except RPCError:
             return ""
-        queue, live = workers
-        self._queues[engagement_id] = queue
         for _ in range(NO_WORKER_RECHECKS):  # a worker that is starting polls within moments
             if live:
                 break
@@ -275,7 +286,7 @@ class Engagements:
         await self._update(engagement_id, "cancel", cancellation)
 
     async def move_meeting(self, engagement_id: str, move: MeetingMove) -> MovedMeeting:
-        return await self._update(engagement_id, EngagementWorkflow.move_meeting, move)
+        return await self._update(engagement_id, "move_meeting", move)
 
     async def close(self, engagement_id: str, closure: Closure) -> None:
         await self._update(engagement_id, "close", closure)

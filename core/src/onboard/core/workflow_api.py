@@ -17,6 +17,7 @@ from onboard.core.models import (
     EngagementStatus,
     GateState,
     ItemState,
+    MovedMeeting,
     PlanChange,
 )
 
@@ -47,4 +48,5 @@ UPDATES: dict[str, type | None] = {
     "change_roster": str,
     "acknowledge_roster": str,
     "change_scope": PlanChange,
+    "move_meeting": MovedMeeting,
 }

@@ -32,13 +32,15 @@ PLAIN_ENV = "ONBOARD_PLAIN"
 COMMAND_MODULES: dict[str, dict[str, str]] = {
     "engagement_cmds": {
         "start": "Start the engagement described by ENGAGEMENT_FILE (TOML).",
-        "approve": "Approve GATE (kickoff, remediation-plan, joint-verification).",
         "reject": "Reject GATE: the engagement goes back with the reason recorded.",
-        "complete": "Attest that a remediation item or a manual enable step ITEM is done.",
         "contact": "Record that the provider has contacted the customer (Initiate).",
         "reassess": "Assess a new BUNDLE (a folder the workers can read); passing checks close items.",
         "resume": "Resume a paused engagement, or retry a blocked one after fixing the cause.",
         "waive": "Waive remediation ITEM: it closes as waived once both parties have waived it.",
+    },
+    "approve_cmd": {
+        "approve": "Approve GATE (kickoff, remediation-plan, joint-verification).",
+        "complete": "Attest that a remediation item or a manual enable step ITEM is done.",
     },
     "list_cmd": {"list": "List engagements, one row each, e.g. those waiting for you: --awaiting YOUR_ID."},
     "plan_cmd": {

@@ -60,6 +60,15 @@ def gate_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> lis
     return [CompletionItem(g.id, help=g.title) for g in GATES if g.id.startswith(incomplete)]
 
 
+def then_next_argument(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """For ``ID [ID]... NEXT`` (``approve``, ``complete``): the word after the first id may
+    be NEXT (a gate, an item) or one more engagement id, so both are offered, NEXT first."""
+    arguments = [p for p in ctx.command.params if isinstance(p, click.Argument)]
+    after = arguments[arguments.index(param) + 1 :]  # type: ignore[arg-type]
+    offered = after[0].shell_complete(ctx, incomplete) if after else []
+    return [*offered, *engagement_ids(ctx, param, incomplete)]
+
+
 def open_item_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The engagement's open remediation items (``waive``, ``due``)."""
     return _from_status(ctx, incomplete, lambda s: _items(s, closed=False))

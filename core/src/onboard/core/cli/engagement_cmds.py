@@ -1,5 +1,6 @@
 """Commands on engagements: start and the approver's signed actions (``show`` is
-:mod:`.show_cmd`'s, ``list`` :mod:`.list_cmd`'s).
+:mod:`.show_cmd`'s, ``list`` :mod:`.list_cmd`'s, ``approve`` and ``complete``, which take
+many engagements at once, :mod:`.approve_cmd`'s).
 
 ``--as PERSON`` (or ``$ONBOARD_USER``) says who acts, and every action is signed
 with that person's key (``--key``, ``$ONBOARD_KEY``, ssh-agent or the default key;
@@ -26,7 +27,6 @@ from onboard.core.connection import ConnectionOptions, connect, connection_optio
 from onboard.core.errors import OnboardError
 from onboard.core.limits import TEXT_LIMIT
 from onboard.core.models import (
-    Completion,
     Contact,
     GateDecision,
     Reassessment,
@@ -187,28 +187,6 @@ async def _planned_signers(
 @click.argument("engagement_id", shell_complete=completion.engagement_ids)
 @click.argument("gate", shell_complete=completion.gate_ids)
 @as_option
-@click.option("--comment", default="", help="Why; kept in the audit trail.")
-@key_option
-@outcome_option
-@with_engagements
-async def approve(
-    engagements: Engagements, engagement_id: str, gate: str, person: str, comment: str, as_json: bool
-) -> None:
-    """Approve GATE (kickoff, remediation-plan, joint-verification)."""
-    state = await engagements.decide(engagement_id, GateDecision(gate, person, True, comment))
-    if as_json:
-        print_outcome(engagements, engagement_id, "approve", state)
-    elif state.passed:
-        console.print(f"gate {gate!r} passed")
-    else:
-        waiting = [p.value for p in state.parties if p.value not in state.approved_by]
-        console.print(f"approval recorded; gate {gate!r} still needs the {' and '.join(waiting)} side")
-
-
-@click.command()
-@click.argument("engagement_id", shell_complete=completion.engagement_ids)
-@click.argument("gate", shell_complete=completion.gate_ids)
-@as_option
 @click.option("--reason", required=True, help="Why the gate is rejected (required).")
 @click.option(
     "--reopen",
@@ -241,27 +219,6 @@ async def reject(
         f"gate {gate!r} rejected; the reason is recorded"
         + (f"; reopened {', '.join(reopen)}" if reopen else "")
     )
-
-
-@click.command()
-@click.argument("engagement_id", shell_complete=completion.engagement_ids)
-@click.argument("item", shell_complete=completion.completable_ids)
-@as_option
-@click.option("--evidence", required=True, help="What shows it is done (ticket, screenshot, log).")
-@key_option
-@outcome_option
-@with_engagements
-async def complete(
-    engagements: Engagements, engagement_id: str, item: str, person: str, evidence: str, as_json: bool
-) -> None:
-    """Attest that a remediation item or a manual enable step ITEM is done."""
-    if not evidence.strip():
-        raise OnboardError("--evidence must say what shows it is done (a ticket, a log, a screenshot)")
-    done = await engagements.complete(engagement_id, Completion(item, person, evidence))
-    if as_json:  # the engagement answers with the id of what it closed
-        print_outcome(engagements, engagement_id, "complete", done)
-    else:
-        console.print(f"{item} completed")
 
 
 @click.command()
@@ -382,9 +339,7 @@ async def waive(
 def register(group: click.Group) -> None:
     for command in (
         start,
-        approve,
         reject,
-        complete,
         contact,
         reassess,
         resume,

@@ -1,0 +1,97 @@
+"""``onboard approve`` and ``onboard complete`` on many engagements at once, against the
+real server: each engagement answered on its own line (or in the --json array), one
+failing does not stop the others, and the exit status says the worst."""
+
+import asyncio
+import io
+import json
+import uuid
+
+from onboard.core.client import Engagements
+from onboard.core.engagement.rules import backed_by_check
+from onboard.core.models import Contact, Party
+
+from .helpers import KEYS, make_spec, reach_remediate, wait_for
+from .test_cli import onboard as run_onboard
+
+
+async def onboard(capsys, monkeypatch, address: str, *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()  # the workers' log lines before the CLI configured logging
+    return await run_onboard(capsys, monkeypatch, address, *args)
+
+
+async def started(engagements: Engagements, count: int, contacted: int) -> list[str]:
+    """``count`` engagements; the first ``contacted`` with their kick-off gate open."""
+    specs = [make_spec() for _ in range(count)]
+    for spec in specs:
+        await engagements.start(spec)
+    for spec in specs[:contacted]:
+        await wait_for(engagements, spec.engagement_id, lambda s: s.state.plan is not None)
+        await engagements.record_contact(spec.engagement_id, Contact("pat", "phoned"))
+    for spec in specs[:contacted]:
+        await wait_for(engagements, spec.engagement_id, lambda s: s.state.gates["kickoff"].open)
+    return [s.engagement_id for s in specs]
+
+
+async def test_approve_many_reports_each_and_goes_on_past_failures(
+    client, worker, address, capsys, monkeypatch
+):
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
+    a, b, c = await started(engagements, 3, contacted=2)
+    unknown = f"no-such-{uuid.uuid4().hex[:8]}"
+    run = (capsys, monkeypatch, address)
+
+    code, out, err = await onboard(*run, "approve", a, unknown, b, c, "kickoff", "--as", "pat", "--json")
+    assert code == 1, err  # an unknown engagement is an error, not a refusal
+    outcomes = json.loads(out)
+    assert [o["engagement_id"] for o in outcomes] == [a, unknown, b, c]
+    assert [o["outcome"] for o in outcomes] == ["applied", "error", "applied", "rejected"]
+    assert outcomes[0]["result"]["passed"] and outcomes[0]["result"]["approved_by"] == {"provider": "pat"}
+    assert outcomes[0]["request_id"] != outcomes[2]["request_id"] and outcomes[0]["error"] is None
+    assert "unknown engagement" in outcomes[1]["error"] and "not open yet" in outcomes[3]["error"]
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("onboard: error: unknown engagement") and lines[1].startswith(
+        "onboard: rejected:"
+    )
+    assert lines[-1] == "onboard: approve on 4 engagements: 2 applied, 1 rejected, 1 failed"
+    for eid in (a, b):
+        assert (await engagements.status(eid)).state.gates["kickoff"].passed
+
+    # Only refusals: exit 2, nothing on stdout.
+    code, out, err = await onboard(*run, "approve", a, b, "kickoff", "--as", "pat")
+    assert (code, out) == (2, "") and err.count("onboard: rejected:") == 2
+
+
+async def test_approve_reads_ids_from_stdin_as_list_plain_prints_them(
+    client, worker, address, capsys, monkeypatch
+):
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
+    ids = await started(engagements, 3, contacted=3)
+    # `onboard --plain list ... | cut -f1` (a header line first), or the whole rows.
+    piped = (
+        "engagement\n" + "".join(f"{eid}\trunning\tinitiate\tContoso\tpat\n" for eid in ids) + ids[0] + "\n"
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO(piped))
+    code, out, err = await onboard(capsys, monkeypatch, address, "approve", "-", "kickoff", "--as", "pat")
+    assert code == 0, err
+    assert out.splitlines() == [f"{eid}: gate 'kickoff' passed" for eid in ids]  # each once, in order
+    assert err.strip() == "onboard: approve on 3 engagements: 3 applied"
+
+
+async def test_complete_many(client, worker, address, capsys, monkeypatch):
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
+    specs = [make_spec() for _ in range(2)]
+    statuses = await asyncio.gather(*(reach_remediate(engagements, spec) for spec in specs))
+    manual = next(
+        i for i in statuses[0].state.items if not i.closed and not backed_by_check(statuses[0].state, i)
+    )
+    owner = "casey" if manual.item.owner is Party.CUSTOMER else "pat"
+    ids = [s.engagement_id for s in statuses]
+    code, out, err = await onboard(
+        capsys, monkeypatch, address, "complete", *ids, manual.item.id, "--as", owner, "--evidence", "CHG-1"
+    )
+    assert code == 0, err
+    assert out.splitlines() == [f"{eid}: {manual.item.id} completed" for eid in ids]
+    for eid in ids:
+        status = await engagements.status(eid)
+        assert next(i for i in status.state.items if i.item.id == manual.item.id).closed
