@@ -112,3 +112,19 @@ def test_onboard_plugins_new_names_dev_py_in_a_clone(tmp_path: Path):
     command, why = install_step(tmp_path / "onboard-contoso-dlp")
     assert command == f"python3 {ROOT / 'dev.py'} plugin add {tmp_path / 'onboard-contoso-dlp'}"
     assert "every dev.py run keeps it" in why
+
+
+def test_sync_compiles_bytecode_for_site_packages_and_the_editable_sources(dev):
+    run, onboard, _, env = dev
+    done = run("sync")
+    assert done.returncode == 0, done.stdout + done.stderr
+    # Where this interpreter would read each module's bytecode (PYTHONPYCACHEPREFIX counts).
+    probe = (
+        "import importlib.util, json, os, temporalio.client, onboard.core.client, onboard.core.cli\n"
+        "mods = (temporalio.client, onboard.core.client, onboard.core.cli)\n"
+        "print(json.dumps([os.path.exists(importlib.util.cache_from_source(m.__file__)) for m in mods]))"
+    )
+    python = onboard.with_name("python")
+    found = subprocess.run([str(python), "-c", probe], env=env, capture_output=True, text=True)
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout) == [True, True, True]
