@@ -7,9 +7,9 @@ error raised while reading, the progress calls, and each record read again from 
 offset (:meth:`LdifSource.record_at`).  The files: every test bundle's and example
 bundle's export, the readers' corpus of real files (as written, with CRLF, and as
 ``ldifde -u`` UTF-16), the edge cases of :mod:`tests.assessment.ldif_corpus`, an
-export from the directory-scan benchmark's generator, the fuzz suite's damages, and
-Hypothesis' documents — each also read in tiny blocks, so that records, separators
-and folds fall across block boundaries.
+export from the directory-scan benchmark's generator, what the collector writes, the
+fuzz suite's damages, and Hypothesis' documents -- each also read in tiny blocks, so
+that records, separators and folds fall across block boundaries.
 """
 
 import contextlib
@@ -24,6 +24,7 @@ from onboard.core.assessment import ldif
 from onboard.core.assessment.ldif import LdifSource
 from onboard.core.assessment.ldif_lines import LdifRecord, ProblemLog, parse_record
 from onboard.core.assessment.problems import InputProblem
+from onboard.core.collect.ldif_writer import LdifWriter
 
 from tests.assessment import ldif_reference
 from tests.assessment.ldif_corpus import anything, documents, edge_cases
@@ -209,12 +210,47 @@ def test_generated_documents(tmp_path: Path, content: bytes, block: int, limit: 
     assert_same(path, block, limit, every_line=True)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    objects=st.lists(
+        st.tuples(
+            st.text(min_size=1, max_size=60).map(lambda cn: f"CN={cn},DC=corp,DC=test"),
+            st.dictionaries(
+                st.sampled_from(
+                    ["cn", "description", "proxyAddresses", "objectGUID", "userCertificate;binary"]
+                ),
+                st.lists(st.binary(max_size=200), min_size=1, max_size=3),
+                max_size=4,
+            ),
+        ),
+        max_size=8,
+    ),
+    result=st.sampled_from([0, 4, 10]),
+)
+def test_the_collectors_exports(tmp_path: Path, objects: list, result: int) -> None:
+    """What ``onboard collect`` writes (:class:`LdifWriter`): any bytes in any value, and its trailer."""
+    path = tmp_path / "directory.ldf"
+    with path.open("wb") as out:
+        writer = LdifWriter(out, ["collected by a test"])
+        for dn, attributes in objects:
+            writer.add(dn, attributes)
+        writer.end(result)
+    for block in (ldif._BLOCK, 50):
+        assert_same(path, block)
+
+
+#: One name cache for every example, as one file shares it across its records.
+SHARED_KEYS: dict[str, str] = {}
+
+
 @settings(max_examples=400, deadline=None)
 @given(raw=st.one_of(documents(), st.binary(max_size=200)), line=st.integers(1, 50))
 def test_one_record_decodes_the_same(raw: bytes, line: int) -> None:
     """``parse_record`` alone, on bytes the streaming would never hand it (blank lines inside)."""
-    ours, theirs = ProblemLog("x.ldf"), ProblemLog("x.ldf")
-    mine = snapshot(parse_record(raw, line, 7, {}, ours))
+    theirs = ProblemLog("x.ldf")
     reference = snapshot(ldif_reference.parse_record(raw, line, 7, {}, theirs))
-    assert mine == reference
-    assert [problem(p) for p in ours.items] == [problem(p) for p in theirs.items]
+    clean_crlf = raw.count(b"\r") == raw.count(b"\n") == raw.count(b"\r\n")
+    for crlf in (False, True) if clean_crlf else (False,):
+        ours = ProblemLog("x.ldf")
+        assert snapshot(parse_record(raw, line, 7, SHARED_KEYS, ours, crlf)) == reference
+        assert [problem(p) for p in ours.items] == [problem(p) for p in theirs.items]

@@ -23,6 +23,15 @@ million objects take the memory of one.  Every record carries its byte offset, s
 later pass can read a chosen record again (:meth:`LdifSource.record_at`) without
 rereading the file.  A malformed record is logged with its line and attribute and
 skipped; the records after it are still read.
+
+What it costs is mostly Python work per line, so the common cases take as little as
+they can, each with the exact rule kept for the rest: a block whose lines are all LF,
+or all CRLF, is cut into records by splitting at blank lines (only mixed newlines or
+a CR alone go to the regular expression); lines that start with ``dn:`` are found once
+per block, so that only a record holding one is searched for a line of spaces before
+it; and :func:`~.ldif_lines.parse_record` decodes a record whole.  The parser before
+this one is kept in ``tests/assessment/ldif_reference.py``, and a differential test
+holds this one to it (``benchmarks/ldif_parse`` measures both).
 """
 
 import re
@@ -45,6 +54,10 @@ _SEPARATOR = re.compile(rb"\r?\n(?:\r?\n)+")
 _BLANKISH = re.compile(rb"\r?\n[ \t]+\r?\n(?=[Dd][Nn]:)")
 #: Where a record ends, for :meth:`LdifSource.record_at`.
 _END = re.compile(_SEPARATOR.pattern + b"|" + _BLANKISH.pattern)
+
+
+#: A line that starts with ``dn:``: inside a record, only then can _BLANKISH match.
+_DN_LINE = re.compile(rb"\n[Dd][Nn]:")
 
 
 class LdifSource:
@@ -104,22 +117,27 @@ class LdifSource:
 
         ``progress(bytes_read)`` is called after every block.
         """
-        names: dict[bytes, str] = {}
+        keys: dict[str, str] = {}
         problems = self.problems
         objects = changes = 0
         with self.path.open("rb") as handle:
             handle.seek(self._skip)
-            lines = 0
-            for whole, first, start in _raw_records(handle, self._skip, self.file, progress):
-                lines = first + whole.count(b"\n")
-                for raw, line, offset in _blankish_split(whole, first, start, problems):
-                    record = parse_record(raw, line, offset, names, problems)
+            whole, first = b"", 0
+            for whole, first, start, crlf, dn_inside in _raw_records(handle, self._skip, self.file, progress):
+                # Only a record with a dn: line after its first can hold a line of spaces
+                # before a dn: (_BLANKISH); the others need not be searched for one.
+                pieces = (
+                    _blankish_split(whole, first, start, problems) if dn_inside else ((whole, first, start),)
+                )
+                for raw, line, offset in pieces:
+                    record = parse_record(raw, line, offset, keys, problems, crlf)
                     if record is not None:
                         if record.changetype == "add":
                             objects += 1
                         else:
                             changes += 1
                         yield record
+            lines = first + whole.count(b"\n") if whole else 0  # the last record's last line
             if changes and not objects:
                 problems.add(
                     f"holds only change records ({changes} with changetype modify, delete or modrdn): "
@@ -169,8 +187,12 @@ class LdifSource:
 
 def _raw_records(
     handle, start: int, file: str, progress: Callable[[int], None] | None
-) -> Iterator[tuple[bytes, int, int]]:
-    """(record bytes, first line, byte offset) for every non-empty record."""
+) -> Iterator[tuple[bytes, int, int, bool, bool]]:
+    """Every non-empty record: (bytes, first line, byte offset, CRLF lines only, a dn: line inside).
+
+    The two flags are what :func:`~.ldif_lines.parse_record` and the separator check may
+    skip work on; see :func:`_split`.
+    """
     carry = b""
     carry_offset = start  # file offset of carry[0]
     line = 1  # line number of carry[0]
@@ -204,22 +226,52 @@ def _raw_records(
             return
 
 
-def _split(part: bytes, offset: int, line: int) -> Iterator[tuple[bytes, int, int]]:
-    """The records of ``part`` (whole records only) with their first line and offset."""
-    counted, counted_line = 0, line  # newlines are counted incrementally, never from 0 again
+def _split(part: bytes, offset: int, line: int) -> Iterator[tuple[bytes, int, int, bool, bool]]:
+    """The records of ``part`` (whole records only) with their first line, offset and flags.
+
+    The flags: every line of the record ends in CRLF (and no other CR is in it), and a
+    line after its first starts with ``dn:`` (any case).
+    """
     if b"\r" not in part:
-        position = 0
-        for piece in part.split(b"\n\n"):
-            start = position
-            position += len(piece) + 2
-            body = piece.strip(b"\n")
-            if not body:
-                continue
-            begin = start + len(piece) - len(piece.lstrip(b"\n"))
-            counted_line += part.count(b"\n", counted, begin)
-            counted = begin
-            yield body, counted_line, offset + begin
-        return
+        return _split_at(part, offset, line, b"\n\n", b"\n")
+    if part.count(b"\r") == part.count(b"\n") == part.count(b"\r\n"):
+        # Every line ends in CRLF and no other CR: the separators are runs of two CRLFs or
+        # more, and splitting at each pair finds them as _SEPARATOR would.
+        return _split_at(part, offset, line, b"\r\n\r\n", b"\r\n")
+    return _split_mixed(part, offset, line)
+
+
+def _split_at(
+    part: bytes, offset: int, line: int, separator: bytes, newlines: bytes
+) -> Iterator[tuple[bytes, int, int, bool, bool]]:
+    """:func:`_split` where every separator is a run of ``separator`` (LF or CRLF lines only)."""
+    crlf = len(separator) == 4
+    # Where a line starts with dn:, found in the whole part at once; each record checks
+    # only whether the next of these falls inside it (a record's own dn: line is before).
+    dn_lines = [match.start() for match in _DN_LINE.finditer(part)]
+    dn_lines.append(len(part))
+    next_dn = 0
+    counted, counted_line = 0, line  # newlines are counted incrementally, never from 0 again
+    position = 0
+    step = len(separator)
+    for piece in part.split(separator):
+        start = position
+        position += len(piece) + step
+        body = piece.strip(newlines)
+        if not body:
+            continue
+        # A run of three newlines or more leaves the rest at the start of the next piece.
+        begin = start + len(piece) - len(piece.lstrip(newlines))
+        while dn_lines[next_dn] < begin:
+            next_dn += 1
+        counted_line += part.count(b"\n", counted, begin)
+        counted = begin
+        yield body, counted_line, offset + begin, crlf, dn_lines[next_dn] < begin + len(body)
+
+
+def _split_mixed(part: bytes, offset: int, line: int) -> Iterator[tuple[bytes, int, int, bool, bool]]:
+    """:func:`_split` for LF and CRLF lines mixed, or a CR alone: the separators by expression."""
+    counted, counted_line = 0, line
     position = 0
     spans = [(m.start(), m.end()) for m in _SEPARATOR.finditer(part)]
     spans.append((len(part), len(part)))
@@ -231,7 +283,7 @@ def _split(part: bytes, offset: int, line: int) -> Iterator[tuple[bytes, int, in
         if stripped:
             counted_line += part.count(b"\n", counted, begin)
             counted = begin
-            yield stripped, counted_line, offset + begin
+            yield stripped, counted_line, offset + begin, False, _DN_LINE.search(stripped) is not None
         position = after
 
 

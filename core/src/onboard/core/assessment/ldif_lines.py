@@ -1,7 +1,8 @@
 """One LDIF record from its lines (RFC 2849): what :mod:`.ldif` hands over, decoded.
 
 The streaming (blocks, separators, offsets) is in :mod:`.ldif`; this module turns the
-bytes of one record into an :class:`LdifRecord`, as the tools that write LDIF mean it:
+bytes of one record into an :class:`LdifRecord` (:func:`parse_record`, which says how it
+keeps the work per line small), as the tools that write LDIF mean it:
 
 * **attribute options** (RFC 4512 §2.5): ``sn;lang-en`` is an attribute of its own,
   so ``sn`` reads only the untagged values, as an LDAP server answers a request for
@@ -20,7 +21,6 @@ bytes of one record into an :class:`LdifRecord`, as the tools that write LDIF me
   record is returned with its ``changetype`` and no attributes.
 """
 
-import base64
 import binascii
 import re
 
@@ -114,80 +114,145 @@ def attribute_key(name: bytes) -> str:
 
 
 def parse_record(
-    raw: bytes, line: int, offset: int, names: dict[bytes, str], problems: ProblemLog
+    raw: bytes, line: int, offset: int, keys: dict[str, str], problems: ProblemLog, crlf: bool = False
 ) -> LdifRecord | None:
-    """Decode one record; ``None`` (and a logged problem if it was wrong) when it is not an object."""
-    body = raw.replace(b"\r\n", b"\n") if b"\r" in raw else raw
-    if b"\n " in body:
-        body = body.replace(b"\n ", b"")  # unfold continuation lines
-    lines = body.split(b"\n")
+    """Decode one record; ``None`` (and a logged problem if it was wrong) when it is not an object.
+
+    ``keys`` caches attribute names as written -> :func:`attribute_key` across records
+    (the reader passes one dict for the whole file).  ``crlf`` says that every newline
+    of ``raw`` is a CRLF and it holds no other CR (the reader knows it of whole blocks),
+    so its lines are split at CRLF instead of being rewritten to LF first.
+
+    The record is decoded from UTF-8 once, whole, and then split and sliced as text,
+    rather than line by line as bytes: UTF-8 never uses an ASCII byte inside a character,
+    so every value cut at ``:``, spaces and newlines decodes to what it would alone.  A
+    record that is not all UTF-8 is decoded with ``surrogateescape`` (which gives the
+    bytes back exactly), and only there is each value checked, and read as cp1252 when
+    its own bytes are not UTF-8 -- as every value always was.  What is decoded is the
+    unfolded record, as before: a fold may cut a character in two.
+    """
+    if crlf:
+        newline = "\r\n"
+        body = raw.replace(b"\r\n ", b"") if b"\r\n " in raw else raw
+    else:
+        newline = "\n"
+        body = _unfolded(raw)
+    try:
+        decoded = body.decode("utf-8")
+        clean = True
+    except UnicodeDecodeError:
+        decoded = body.decode("utf-8", "surrogateescape")
+        clean = False
+    lines = decoded.split(newline)
     index = 0
     count = len(lines)
-    while index < count and (not lines[index] or lines[index][:1] == b"#"):
+    while index < count and (not lines[index] or lines[index][0] == "#"):
         index += 1
-    if index < count and lines[index][:8].lower() == b"version:":
+    # str.lower() maps no other character to these ASCII letters: the same test as on bytes.
+    if index < count and lines[index][:8].lower() == "version:":
         index += 1
-        while index < count and (not lines[index] or lines[index][:1] == b"#"):
+        while index < count and (not lines[index] or lines[index][0] == "#"):
             index += 1
     if index == count:
         return None  # comments only, or only "version: 1"
     head = lines[index]
     base = line
     if index:
-        line += _logical_to_physical(raw, head)  # point at the dn line, not a comment before it
-    if head[:3].lower() != b"dn:":
-        _not_an_object(head, body, base, raw, line, problems)
+        line += _logical_to_physical(raw, _bytes(head))  # point at the dn line, not a comment before it
+    if head[:3].lower() != "dn:":
+        _not_an_object(_bytes(head), _unfolded(raw), base, raw, line, problems)
         return None
     try:
-        dn = text(_value(head[3:]))
+        dn = text(_value(head[3:], clean))
     except (binascii.Error, ValueError, _UrlValue) as exc:
         problems.add(f"invalid DN value ({exc or 'a URL'}); record skipped", line, "dn")
         return None
     attrs: dict[str, list[str | bytes]] = {}
     urls: dict[str, list[str]] = {}
     changetype = "add"
+    value: str | bytes
+    known = keys.get
     for ln in lines[index + 1 :]:
-        if not ln or ln[0] == 35:  # '#': a comment
-            continue
-        name, sep, rest = ln.partition(b":")
-        if not sep:
-            shown = ln[:40].decode("utf-8", errors="replace")
-            problems.add(
-                f"line {shown!r} has no ':'; record skipped", base + _logical_to_physical(raw, ln), ""
-            )
-            return None
-        key = names.get(name)
-        if key is None:
-            key = names[name] = attribute_key(name)
-        if key == "dn":
-            problems.add(
-                "a second 'dn:' inside one record: two records run together (the line between them "
-                "must be empty, not hold spaces); record skipped",
-                base + _logical_to_physical(raw, ln),
-                "dn",
-            )
-            return None
-        try:
-            value = _value(rest)
-        except (binascii.Error, ValueError) as exc:
-            problems.add(
-                f"invalid base64 value ({exc}); value ignored", base + _physical_line(raw, key, 0), key
-            )
-            continue
-        except _UrlValue as url:
-            urls.setdefault(key, []).append(str(url))
-            continue
-        if key == "changetype":
-            changetype = text(value).strip().lower()
-            if changetype != "add":
-                break  # modify/delete/modrdn: a change, not an object
-            continue
-        existing = attrs.get(key)
-        if existing is None:
-            attrs[key] = [value]
+        # Most lines are "name: value" with a name met before: one partition, one lookup.
+        # Cached names never hold a colon, so "name:: base64", "name:< url" and "name:value"
+        # miss and take the whole path below, as do comments, empty lines, new names and
+        # dn and changetype (cached apart, under "\n" + name, which no line can hold).
+        name, sep, value = ln.partition(": ")
+        key = known(name)
+        if key is None or not sep:
+            if not ln or ln[0] == "#":  # a comment
+                continue
+            name, sep, rest = ln.partition(":")
+            if not sep:
+                shown = _bytes(ln)[:40].decode("utf-8", errors="replace")
+                problems.add(
+                    f"line {shown!r} has no ':'; record skipped",
+                    base + _logical_to_physical(raw, _bytes(ln)),
+                    "",
+                )
+                return None
+            key = known(name)
+            if key is None:
+                key = known("\n" + name) or attribute_key(_bytes(name))
+                if key == "dn":
+                    keys["\n" + name] = key
+                    problems.add(
+                        "a second 'dn:' inside one record: two records run together (the line between "
+                        "them must be empty, not hold spaces); record skipped",
+                        base + _logical_to_physical(raw, _bytes(ln)),
+                        "dn",
+                    )
+                    return None
+                if key == "changetype":
+                    keys["\n" + name] = key
+                    try:
+                        changetype = text(_value(rest, clean)).strip().lower()
+                    except (binascii.Error, ValueError) as exc:
+                        problems.add(
+                            f"invalid base64 value ({exc}); value ignored",
+                            base + _physical_line(raw, key, 0),
+                            key,
+                        )
+                        continue
+                    except _UrlValue as url:
+                        urls.setdefault(key, []).append(str(url))
+                        continue
+                    if changetype != "add":
+                        break  # modify/delete/modrdn: a change, not an object
+                    continue
+                keys[name] = key
+            first = rest[:1]
+            if first == ":":
+                try:
+                    value = _base64(rest[1:].strip(_ASCII_SPACE))
+                except (binascii.Error, ValueError) as exc:
+                    problems.add(
+                        f"invalid base64 value ({exc}); value ignored",
+                        base + _physical_line(raw, key, 0),
+                        key,
+                    )
+                    continue
+            elif first == "<":
+                urls.setdefault(key, []).append(_url(rest[1:], clean))
+                continue
+            else:
+                value = rest.lstrip(" ")
         else:
-            existing.append(value)
+            value = value.lstrip(" ")
+        if key in attrs:
+            attrs[key].append(value)
+        else:
+            attrs[key] = [value]
+    if not clean:  # the plain values as they always were: cp1252 where their bytes are not UTF-8
+        for values in attrs.values():
+            values[:] = [_plain(v) if isinstance(v, str) else v for v in values]
     return LdifRecord(dn, attrs, line, offset, changetype, raw, base, urls)
+
+
+def _unfolded(raw: bytes) -> bytes:
+    """``raw`` with LF lines, unfolded (before decoding: a fold may cut a character in two)."""
+    body = raw.replace(b"\r\n", b"\n") if b"\r" in raw else raw
+    return body.replace(b"\n ", b"") if b"\n " in body else body
 
 
 def _not_an_object(head: bytes, body: bytes, base: int, raw: bytes, line: int, problems: ProblemLog) -> None:
@@ -236,18 +301,47 @@ class _UrlValue(Exception):
     pass
 
 
-def _value(rest: bytes) -> str | bytes:
+#: What ``bytes.strip()`` strips; ``str.strip()`` would strip more (``\x1c``, ``\x85``, ...).
+_ASCII_SPACE = " \t\n\r\x0b\x0c"
+
+
+def _bytes(decoded: str) -> bytes:
+    """The bytes a piece of a decoded record was (exactly, undecodable bytes included)."""
+    return decoded.encode("utf-8", "surrogateescape")
+
+
+def _base64(data: str) -> bytes:
+    """A base64 value, as ``base64.b64decode(data, validate=True)`` decodes it.
+
+    That is this call, less two Python frames; text that is not ASCII goes in as its
+    bytes, so that it fails as the bytes did (a str would fail with another message).
+    """
+    return binascii.a2b_base64(data if data.isascii() else _bytes(data), strict_mode=True)
+
+
+def _plain(value: str) -> str:
+    """A plain value of a record that is not all UTF-8: cp1252 when its own bytes are not UTF-8."""
+    try:
+        value.encode("utf-8")  # fails only on the escapes of undecodable bytes
+    except UnicodeEncodeError:
+        return _bytes(value).decode("cp1252", errors="replace")
+    return value
+
+
+def _url(rest: str, clean: bool) -> str:
+    """The URL of an ``attr:< url`` value (undecodable bytes replaced, as ever)."""
+    url = rest.strip(_ASCII_SPACE)
+    return url if clean else _bytes(url).decode("utf-8", errors="replace")
+
+
+def _value(rest: str, clean: bool) -> str | bytes:
     """The value after ``attr:``: plain text, ``: base64`` or ``< url`` (raises :class:`_UrlValue`)."""
     first = rest[:1]
-    if first == b":":
-        return base64.b64decode(rest[1:].strip(), validate=True)
-    if first == b"<":
-        raise _UrlValue(rest[1:].strip().decode("utf-8", errors="replace"))
-    value = rest.lstrip(b" ")
-    try:
-        return value.decode("utf-8")
-    except UnicodeDecodeError:
-        return value.decode("cp1252", errors="replace")
+    if first == ":":
+        return _base64(rest[1:].strip(_ASCII_SPACE))
+    if first == "<":
+        raise _UrlValue(_url(rest[1:], clean))
+    return rest.lstrip(" ") if clean else _plain(rest.lstrip(" "))
 
 
 def _logical_to_physical(raw: bytes, logical: bytes) -> int:
