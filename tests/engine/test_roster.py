@@ -13,7 +13,7 @@ from onboard.core.trust.keys import KeyRing
 from onboard.core.trust.sshsig import Ed25519KeySigner
 from onboard.workers.worker import running_worker
 
-from .helpers import OUTSIDER_KEY, PERSONA_KEYS
+from .helpers import OUTSIDER_KEY, PERSONA_KEYS, wait_for
 from .recorder import NotificationRecorder
 from .test_cli import onboard
 from .test_lifecycle import into, sent
@@ -53,6 +53,8 @@ async def test_each_side_changes_its_own_people_in_any_phase(recorded, phase):
     assert all(r.signature is not None for r in status.state.audit[-2:])
     with pytest.raises(RejectedError, match="'cole' is not on the roster"):
         await engagements.pause(eid, Pause("cole", "x"))
+    # The notices leave through the outbox a moment after the change.
+    await wait_for(engagements, eid, lambda s: len(sent(recorder, eid, "roster")) == 2)
     notices = sent(recorder, eid, "roster")
     assert len(notices) == 2 and "pia" in {r.id for r in notices[1].recipients}
 
@@ -67,6 +69,7 @@ async def test_a_provider_change_to_the_customer_side_waits_for_the_customer(rec
     )
     status = await engagements.status(eid)
     assert "quinn" not in {p.id for p in status.state.spec.roster} and status.state.roster_pending
+    await wait_for(engagements, eid, lambda s: bool(sent(recorder, eid, "roster-pending")))
     (asked,) = sent(recorder, eid, "roster-pending")
     assert {r.party for r in asked.recipients} == {"customer"}
     assert f"onboard roster ack {eid} quinn --as {{person}}" in asked.commands

@@ -37,6 +37,7 @@ def test_each_notification_is_one_json_line(tmp_path, monkeypatch):
             "recipients": [],
             "details": [],
             "commands": [],
+            "calendar": "",
         },
         {
             "engagement_id": "contoso-ems",
@@ -49,6 +50,7 @@ def test_each_notification_is_one_json_line(tmp_path, monkeypatch):
             "recipients": [],
             "details": [],
             "commands": [],
+            "calendar": "",
         },
     ]
 
