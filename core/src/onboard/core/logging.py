@@ -5,14 +5,21 @@ The worker variant also routes the stdlib loggers — including temporalio's
 workflow/activity info in ``extra`` and stay silent during replay — through the
 same renderer, so one log stream has everything.  It writes JSON lines for log
 collectors and, on a terminal (``onboard dev``), readable console lines.
+
+structlog is imported by the functions that use it, not here: most CLI commands
+never log through it, and importing it (it brings rich's tracebacks) is a tenth of
+what ``onboard approve`` spends starting.
 """
 
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import logging
 import os
 import sys
-from typing import TextIO
-
-import structlog
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any, TextIO
 
 
 class _CurrentStderr:
@@ -30,7 +37,21 @@ def _stderr() -> TextIO:
 
 
 def configure_cli_logging(verbose: bool = False) -> None:
+    """Log lines on stderr, warnings and worse (everything with ``verbose``).
+
+    stdlib logging is set up at once; structlog when it is first imported, if it has
+    not been yet (unconfigured, it would print every level to stdout)."""
     level = logging.DEBUG if verbose else logging.WARNING
+    logging.basicConfig(level=level, stream=_stderr(), format="%(levelname)s %(name)s: %(message)s")
+    if verbose or "structlog" in sys.modules:
+        _configure_structlog_for_cli(level)
+    else:
+        when_imported("structlog", lambda _: _configure_structlog_for_cli(level))
+
+
+def _configure_structlog_for_cli(level: int) -> None:
+    import structlog
+
     structlog.configure(
         processors=[
             structlog.processors.add_log_level,
@@ -40,7 +61,40 @@ def configure_cli_logging(verbose: bool = False) -> None:
         logger_factory=structlog.PrintLoggerFactory(_stderr()),
         cache_logger_on_first_use=False,
     )
-    logging.basicConfig(level=level, stream=_stderr(), format="%(levelname)s %(name)s: %(message)s")
+
+
+class _AfterImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds module ``name`` as the other finders do, and calls ``then(module)`` once it
+    has run; then leaves ``sys.meta_path``."""
+
+    def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
+        self.name, self.then, self.loader = name, then, None
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        self.loader, spec.loader = spec.loader, self
+        return spec
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return self.loader.create_module(spec)  # type: ignore[union-attr]
+
+    def exec_module(self, module: ModuleType) -> None:
+        self.loader.exec_module(module)  # type: ignore[union-attr]
+        self.then(module)
+
+
+def when_imported(name: str, then: Callable[[ModuleType], None]) -> None:
+    """Call ``then(module)`` right after top-level module ``name`` is first imported
+    (at once if it already is)."""
+    if name in sys.modules:
+        then(sys.modules[name])
+    elif not any(isinstance(f, _AfterImport) and f.name == name for f in sys.meta_path):
+        sys.meta_path.insert(0, _AfterImport(name, then))
 
 
 #: ``--log-format`` values: ``auto`` is console lines on a terminal, JSON lines otherwise.
@@ -71,6 +125,8 @@ def configure_stream_logging(level: int = logging.INFO, stream=None, log_format:
     :param log_format: ``json`` (one object per line), ``console`` (aligned,
         readable lines, coloured on a terminal) or ``auto`` (:func:`resolve_log_format`).
     """
+    import structlog
+
     stream = stream or sys.stderr
     chosen = resolve_log_format(log_format, stream)
     shared = [
