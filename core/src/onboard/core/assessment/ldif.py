@@ -254,9 +254,13 @@ def _split_at(
     counted, counted_line = 0, line  # newlines are counted incrementally, never from 0 again
     position = 0
     step = len(separator)
-    for piece in part.split(separator):
-        start = position
-        position += len(piece) + step
+    while position <= len(part):
+        # One piece at a time (not part.split): the block is not held twice in memory.
+        cut = part.find(separator, position)
+        if cut < 0:
+            cut = len(part)
+        start, piece = position, part[position:cut]
+        position = cut + step
         body = piece.strip(newlines)
         if not body:
             continue
