@@ -396,6 +396,16 @@ class Policy:
     min_licenses: int | None = field(default=None, validator=_optional_count)
 
 
+#: The bundle that means "collect from the live directory and DNS" (a customer-side
+#: worker's collector configuration says where they are).
+LIVE_BUNDLE = "live:"
+
+
+def _queue_name(instance: object, attribute: attrs.Attribute, value: str) -> None:
+    if value and (len(value) > 200 or not value.strip() or any(c.isspace() for c in value)):
+        raise ValueError(f"EngagementSpec.{attribute.name} must be a task queue name without spaces (at most 200)")
+
+
 @frozen
 class EngagementSpec:
     """Everything needed to start an engagement (``onboard start`` reads it from TOML).
@@ -427,6 +437,10 @@ class EngagementSpec:
     policy: Policy = Policy()
     bundle: str = ""
     source: str = ""
+    #: The task queue of the engagement's customer-side worker (``onboard worker
+    #: --collector``), inside the customer's network: its assessments and automated
+    #: steps run there, and only findings travel back ("" runs them on the provider's).
+    collector_queue: str = field(default="", validator=_queue_name)
     timezone: str = field(default="UTC", validator=_region(region.time_zone))
     business_hours: str = field(default="09:00-17:00", validator=_region(region.business_hours))
     language: str = field(default="en", converter=_language, validator=_region(region.support_language))

@@ -49,7 +49,7 @@ from onboard.core import region
 from onboard.core.converter import make_cattrs_converter
 from onboard.core.errors import PlanError, SpecError
 from onboard.core.limits import PATH_LIMIT
-from onboard.core.models import EngagementSpec, FactValue, Party, Person, Policy
+from onboard.core.models import LIVE_BUNDLE, EngagementSpec, FactValue, Party, Person, Policy
 from onboard.core.planning import MAX_DURATION, check_dates, check_roster, check_sizes, error_field
 
 
@@ -178,7 +178,7 @@ def spec_from_mapping(
             f"{source}{_line_of(text, 'bundle')}: field 'bundle' is {len(bundle):,} characters; "
             f"the limit is {PATH_LIMIT:,}"
         )
-    if bundle and base is not None and not Path(bundle).is_absolute():
+    if bundle and bundle != LIVE_BUNDLE and base is not None and not Path(bundle).is_absolute():
         data["bundle"] = str((base / data["bundle"]).resolve())
     for required in ("engagement_id", "tenant", "customer", "services", "purchased_on", "roster"):
         if required not in data:

@@ -27,6 +27,7 @@ from onboard.core.connection import ConnectionOptions, connect, connection_optio
 from onboard.core.errors import OnboardError
 from onboard.core.limits import TEXT_LIMIT
 from onboard.core.models import (
+    LIVE_BUNDLE,
     Contact,
     GateDecision,
     Reassessment,
@@ -252,12 +253,15 @@ async def reassess(
     """Assess a new BUNDLE (a folder the workers can read); passing checks close items.
 
     A relative BUNDLE is resolved here, against this shell's folder, and the workers
-    are sent that absolute path.
+    are sent that absolute path.  BUNDLE ``live:`` has the engagement's customer-side
+    worker collect the live directory and DNS again (no shared folder needed).
     """
     if not bundle.strip():
         raise OnboardError("name the assessment bundle's folder (an empty path names nothing)")
     path = Path(bundle).expanduser()
-    if not path.is_absolute():
+    if bundle == LIVE_BUNDLE:
+        path = Path(bundle)  # sent as it is: the customer-side worker collects it
+    elif not path.is_absolute():
         path = Path.cwd() / path
         if not as_json:  # with --json, "bundle" says it
             console.print(f"bundle {bundle!r} is {path} (the workers must see that folder)")

@@ -98,6 +98,11 @@ def worker_options(command: Callable) -> Callable:
 @click.option(
     "--register-search-attributes", is_flag=True,
     help="Register onboard's search attributes in the namespace first (needs operator rights).",
+)
+@click.option(
+    "--collector", "collect_config", type=click.Path(dir_okay=False, path_type=Path), metavar="CONFIG",
+    help="Run as a customer-side worker: only assessments and automated steps, from the live "
+    "directory and DNS that CONFIG (TOML) names; --task-queue is the engagements' collector_queue.",
 )  # fmt: skip
 # Innermost: connection_options wraps the function, so options below it would be lost.
 @connection_options
@@ -112,6 +117,7 @@ def worker_command(
     log_format: str,
     register_search_attributes: bool,
     allowed_signers: Path | None,
+    collect_config: Path | None,
 ) -> None:
     """Run a worker for engagement workflows and activities until SIGTERM or Ctrl+C.
 
@@ -126,6 +132,12 @@ def worker_command(
     if metrics_bind:
         log.info("metrics_serving", url=f"http://{runtime.parse_bind_address(metrics_bind)}/metrics")
     observe = _observing(runtime, metrics_bind, gauge_interval, health_bind)
+    if collect_config is not None:  # checked before connecting: a bad file is quick to report
+        from onboard.core.collect.worker import CollectorActivities, load_collect_config
+
+        collector = CollectorActivities(load_collect_config(collect_config))
+        observe = {**observe, "workflows": [], "activities": collector.all(), "gauge_interval": None}
+        log.info("collector_worker", task_queue=task_queue, servers=[s.url for s in collector.config.servers])
 
     async def main() -> None:
         client = await connect(connection, runtime=temporal_runtime)

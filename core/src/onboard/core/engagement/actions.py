@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from onboard.core.engagement.messages import ReassessResult, StepAttestation, StepChange
     from onboard.core.engagement.refusals import refusals_fail_the_update, refusing
     from onboard.core.models import (
+        LIVE_BUNDLE,
         AuditRecord,
         Completion,
         Contact,
@@ -284,8 +285,12 @@ class EngagementActions:
     @refusing
     def _validate_reassess(self, request: Reassessment) -> None:
         # Validator only: a handler replays re-assessments accepted before this rule.
-        if request.bundle.strip() and not (
-            PurePosixPath(request.bundle).is_absolute() or PureWindowsPath(request.bundle).is_absolute()
+        if (
+            request.bundle.strip()
+            and request.bundle != LIVE_BUNDLE  # the customer-side worker collects it
+            and not (
+                PurePosixPath(request.bundle).is_absolute() or PureWindowsPath(request.bundle).is_absolute()
+            )
         ):
             raise rules.Rejected(
                 f"the bundle path {request.bundle!r} is relative; send the absolute path the workers can read"

@@ -20,6 +20,7 @@ from onboard.core.engagement.messages import AssessInput, AssessOutcome, Journal
 from onboard.core.errors import OnboardError, PluginLoadError, SpecError
 from onboard.core.metrics import count_plugin_failures, record_assessment
 from onboard.core.models import (
+    LIVE_BUNDLE,
     EngagementSpec,
     Finding,
     Notification,
@@ -158,6 +159,8 @@ class EngagementActivities(PluginActivities):
 
     def _assess(self, inp: AssessInput) -> AssessOutcome:
         plan = inp.plan
+        if inp.bundle == LIVE_BUNDLE:
+            return self._assess_live(inp)
         if inp.reassessment and not Path(inp.bundle).is_dir():
             raise SpecError(f"assessment bundle {inp.bundle!r} is not a folder this worker can read")
         if inp.bundle:
@@ -172,6 +175,18 @@ class EngagementActivities(PluginActivities):
             ]
         items = plan_remediation(self.manager, plan.services, plan.requirements, findings, plan.facts)
         return AssessOutcome(findings=list(findings), items=items)
+
+    def _assess_live(self, inp: AssessInput) -> AssessOutcome:
+        """A customer-side worker's (:class:`~onboard.core.collect.worker.CollectorActivities`)."""
+        where = (
+            f"its customer-side worker's queue {inp.spec.collector_queue!r}"
+            if inp.spec.collector_queue
+            else ("a customer-side worker: give the engagement a collector_queue")
+        )
+        raise SpecError(
+            f"engagement {inp.spec.engagement_id!r} assesses the live directory, which this worker cannot "
+            f"reach (it has no collector configuration); that runs on {where} (onboard worker --collector)"
+        )
 
     @activity.defn
     async def run_step(self, inp: RunStepInput) -> StepResult:

@@ -51,6 +51,7 @@ class Assessments:
             AssessInput(s.spec, s.plan, bundle),
             timeout=ASSESS_TIMEOUT,
             heartbeat=self._work_heartbeat,
+            task_queue=s.spec.collector_queue or None,
         )
         return self._take_assessment(bundle, outcome)
 
@@ -82,6 +83,7 @@ class Assessments:
                 outcome: AssessOutcome = await workflow.execute_activity_method(
                     EngagementActivities.assess,
                     AssessInput(s.spec, s.plan, request.bundle, reassessment=True),
+                    task_queue=s.spec.collector_queue or None,  # the customer-side worker, if any
                     start_to_close_timeout=ASSESS_TIMEOUT,
                     heartbeat_timeout=self._work_heartbeat,
                     retry_policy=ACTIVITY_RETRY,
@@ -95,7 +97,14 @@ class Assessments:
     # -- activities with a person as the fallback --------------------------------
 
     async def _activity(
-        self, what: str, method, arg, *, timeout: timedelta, heartbeat: timedelta | None = None
+        self,
+        what: str,
+        method,
+        arg,
+        *,
+        timeout: timedelta,
+        heartbeat: timedelta | None = None,
+        task_queue: str | None = None,
     ):
         """Run an activity; if it fails for good, block and wait for a provider's resume."""
         s = self.state
@@ -104,6 +113,7 @@ class Assessments:
                 return await workflow.execute_activity_method(
                     method,
                     arg,
+                    task_queue=task_queue,
                     start_to_close_timeout=timeout,
                     heartbeat_timeout=heartbeat,
                     retry_policy=ACTIVITY_RETRY,

@@ -112,6 +112,7 @@ class EnableSteps:
             result: StepResult = await workflow.execute_activity_method(
                 EngagementActivities.run_step,
                 RunStepInput(spec, step, f"{workflow.info().workflow_id}/{step.id}"),
+                task_queue=spec.collector_queue or None,  # steps read the customer's environment
                 start_to_close_timeout=STEP_TIMEOUT,
                 heartbeat_timeout=self._work_heartbeat,
                 retry_policy=ACTIVITY_RETRY,

@@ -56,6 +56,8 @@ class MeetingMoves:
 
     def _check_move_meeting(self, move: MeetingMove, live: bool) -> tuple[Person, authority.SignedBy]:
         if not self._lifecycle:
-            raise rules.Rejected("this run of the engagement began before meetings could move; its next run can")
+            raise rules.Rejected(
+                "this run of the engagement began before meetings could move; its next run can"
+            )
         person, _ = check_move(self.state, move, workflow.now())
         return person, self._signature(move, person, live)

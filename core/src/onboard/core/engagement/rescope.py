@@ -211,6 +211,7 @@ class ScopeChanges:
                 outcome = await workflow.execute_activity_method(
                     EngagementActivities.assess,
                     AssessInput(new_spec, new_plan, s.bundle, reassessment=bool(s.bundle)),
+                    task_queue=new_spec.collector_queue or None,
                     start_to_close_timeout=ASSESS_TIMEOUT,
                     heartbeat_timeout=self._work_heartbeat,
                     retry_policy=ACTIVITY_RETRY,
