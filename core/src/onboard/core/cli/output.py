@@ -21,14 +21,15 @@ import os
 import sys
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onboard.core.cli import PLAIN_ENV
 from onboard.core.cli.pager import page, pager_command, screen_lines
-from onboard.core.cli.tables import fit_all, plain_lines, plain_text
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 #: The width of piped output when ``$COLUMNS`` does not say (rich would assume 80).
 PIPED_WIDTH = 160
@@ -75,15 +76,25 @@ class Output:
     ) -> None:
         """Like rich's ``print``; tables keep their ids whole, and plain mode prints plain lines."""
         console = self.rich
+        text_only = all(isinstance(o, str | Text) for o in objects)
+        if text_only and not self.plain:  # no table to fit: rich's own print
+            console.print(*objects, sep=sep, end=end, markup=markup, **kwargs)
+            return
+        # Imported here: tables bring rich's table, box and panel modules, which a command
+        # that prints a line of text (most that change something) does not need.
+        from onboard.core.cli import tables
+
         if self.plain:
-            if all(isinstance(o, str | Text) for o in objects):
-                self.write(sep.join(plain_text(o, markup is not False) for o in objects) + end)
+            if text_only:
+                self.write(sep.join(tables.plain_text(o, markup is not False) for o in objects) + end)
             else:
-                lines = [line for o in objects for line in plain_lines(o, console, markup is not False)]
+                lines = [
+                    line for o in objects for line in tables.plain_lines(o, console, markup is not False)
+                ]
                 self.write("\n".join(lines) + end)
             return
         normal = console.width
-        width = max((fit_all(o, console, normal) for o in objects), default=normal)
+        width = max((tables.fit_all(o, console, normal) for o in objects), default=normal)
         if width <= normal:
             console.print(*objects, sep=sep, end=end, markup=markup, **kwargs)
             return
@@ -132,11 +143,13 @@ def print_json(value: Any) -> None:
     console.write(json.dumps(to_json_value(value), indent=2, sort_keys=False, default=str) + "\n")
 
 
-def table(title: str | None, *columns: str, ids: Collection[str] | None = None) -> Table:
+def table(title: str | None, *columns: str, ids: Collection[str] | None = None) -> "Table":
     """A table whose id columns (``ids``; by default the first) never wrap or fold.
 
     Every other column wraps at spaces; see :mod:`onboard.core.cli.tables`.
     """
+    from rich.table import Table
+
     id_columns = set(columns[:1] if ids is None else ids)
     t = Table(title=title, title_justify="left", show_lines=False, header_style="bold")
     for column in columns:
