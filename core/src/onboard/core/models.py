@@ -403,7 +403,9 @@ LIVE_BUNDLE = "live:"
 
 def _queue_name(instance: object, attribute: attrs.Attribute, value: str) -> None:
     if value and (len(value) > 200 or not value.strip() or any(c.isspace() for c in value)):
-        raise ValueError(f"EngagementSpec.{attribute.name} must be a task queue name without spaces (at most 200)")
+        raise ValueError(
+            f"EngagementSpec.{attribute.name} must be a task queue name without spaces (at most 200)"
+        )
 
 
 @frozen

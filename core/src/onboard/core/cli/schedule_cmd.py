@@ -121,7 +121,9 @@ def write_ics(state: EngagementState, found: list[Meeting], path: Path) -> None:
     "--as", "person", envvar="ONBOARD_USER", default=None, help="Who moves it (or set ONBOARD_USER)."
 )
 @click.option("--reason", default="", help="Why it moves (with --move; audited).")
-@click.option("--key", "signing_key", metavar="PATH", help="Sign the move with this key (as `move-meeting --key`).")
+@click.option(
+    "--key", "signing_key", metavar="PATH", help="Sign the move with this key (as `move-meeting --key`)."
+)
 @json_option
 @with_engagements
 async def schedule(

@@ -96,7 +96,8 @@ def worker_options(command: Callable) -> Callable:
 )
 @worker_options
 @click.option(
-    "--register-search-attributes", is_flag=True,
+    "--register-search-attributes",
+    is_flag=True,
     help="Register onboard's search attributes in the namespace first (needs operator rights).",
 )
 @click.option(
