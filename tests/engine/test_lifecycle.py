@@ -203,3 +203,18 @@ async def test_both_sides_close_an_engagement_in_enable(recorded, capsys, monkey
     assert [r.action for r in result.state.audit if r.action == "close"] == ["close", "close"]
     (closed,) = sent(recorder, eid, "closed")
     assert "we take it from here" in closed.message
+
+
+async def test_a_pause_in_enable_holds_the_attestations(recorded):
+    engagements, _ = recorded
+    eid = await into(engagements, Phase.ENABLE)
+    status = await engagements.status(eid)
+    step = next(st for st in status.state.steps.values() if st.status == "awaiting")
+    await engagements.pause(eid, Pause("casey", "the pilot group is on holiday"))
+    who = "pat" if step.step.owner.value == "provider" else "casey"
+    with pytest.raises(RejectedError, match="paused"):
+        await engagements.complete(eid, Completion(step.step.id, who, "done"))
+    await engagements.unpause(eid, Unpause("pat", "back"))
+    await engagements.complete(eid, Completion(step.step.id, who, "done"))
+    status = await engagements.status(eid)
+    assert status.phase is Phase.ENABLE and status.state.steps[step.step.id].status == "done"
