@@ -106,8 +106,13 @@ async def test_onboard_worker_serves_onboard_series_and_health(
         assert worker.poll() is None, log.read_text()
 
         # Healthy once the server has seen it poll.
+        # 200 once either poll is on record; the workflow poll can come a moment after
+        # the activity poll, so wait for both before reading the body.
         _, body = await eventually(
-            lambda: (answer := get_health(health_port))[0] == 200 and answer, "a healthy worker"
+            lambda: (
+                (answer := get_health(health_port))[0] == 200 and answer[1]["polling"]["workflow"] and answer
+            ),
+            "a healthy worker seen polling for workflow tasks",
         )
         assert body["status"] == "ok" and body["task_queue"] == task_queue
         assert body["server"] == "reachable" and body["polling"]["workflow"] is True
