@@ -35,12 +35,9 @@ with workflow.unsafe.imports_passed_through():
         RosterChange,
         is_id,
     )
+    from onboard.core.planning import NAME_LIMIT, ROSTER_LIMIT  # as in an engagement file
 
 CHANGES = ("add", "replace", "remove")
-#: The longest name or e-mail a roster entry may have (as in an engagement file).
-NAME_LIMIT = 200
-#: The most people a roster may hold (as in an engagement file).
-ROSTER_LIMIT = 100
 
 
 def check_change(state: EngagementState, change: RosterChange) -> Person:
