@@ -22,6 +22,7 @@ from datetime import datetime
 
 from attrs import evolve, frozen
 from onboard.core.engagement.rules import backed_by_check, open_items
+from onboard.core.engagement.timeline import due_text
 from onboard.core.models import EngagementStatus, Party, Person, Phase
 
 
@@ -90,9 +91,7 @@ def waiting(status: EngagementStatus, now: datetime) -> list[Waiting]:
                 command = f"onboard reassess {eid} BUNDLE --as {{person}}"
             else:
                 command = f'onboard complete {eid} {item.item.id} --as {{person}} --evidence "..."'
-            when = ""
-            if item.due is not None:
-                when = f", overdue since {day(item.due)}" if item.due < now else f", due {day(item.due)}"
+            when = f", {due_text(item, now)}" if item.due is not None else ""
             what = f"item {item.item.id} ({item.item.severity.value}{when}): {item.item.title}"
             add(item.item.owner, "item", item.item.id, what, command, item.due)
     if state.phase is Phase.ENABLE:
@@ -119,14 +118,15 @@ def ranked(things: Sequence[Waiting], as_who: str) -> list[Waiting]:
     Overdue things first (the longest overdue at the top), then the dated ones by
     date, then the rest in the engagement's order (gates before items and steps).
     """
-    order = {id(w): n for n, w in enumerate(things)}
-
-    def urgency(w: Waiting) -> tuple[int, float, int]:
-        if w.due is None:
-            return (2, 0.0, order[id(w)])
-        return (0 if w.overdue else 1, w.due.timestamp(), order[id(w)])
-
+    # sorted() is stable: equal urgency keeps the engagement's order.
     return [evolve(w, command=w.command.replace("{person}", as_who)) for w in sorted(things, key=urgency)]
+
+
+def urgency(thing: Waiting) -> tuple[int, float]:
+    """The sort key: overdue (longest first), then dated (soonest first), then the rest."""
+    if thing.due is None:
+        return (2, 0.0)
+    return (0 if thing.overdue else 1, thing.due.timestamp())
 
 
 def day(moment: datetime) -> str:

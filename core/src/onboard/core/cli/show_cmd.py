@@ -13,7 +13,7 @@ from onboard.core.cli.subject_view import render_subject
 from onboard.core.client import Engagements
 from onboard.core.errors import OnboardError
 from onboard.core.models import EngagementStatus, Person
-from onboard.core.waiting import Waiting, for_person, waiting
+from onboard.core.waiting import Waiting, for_person, urgency, waiting
 
 #: Engagements ``todo`` asks at once (each answers one status query).
 TODO_PARALLEL = 8
@@ -112,7 +112,7 @@ async def todo(engagements: Engagements, person: str, limit: int, as_json: bool)
         who = next((p for p in status.state.spec.roster if p.id == person), None)
         if who is not None:
             things += for_person(waiting(status, now), who)
-    things.sort(key=_urgency)
+    things.sort(key=lambda thing: (*urgency(thing), thing.engagement_id))
     if as_json:
         print_json(things)
         return
@@ -126,13 +126,6 @@ async def todo(engagements: Engagements, person: str, limit: int, as_json: bool)
     with console.paged():
         console.print(mine)
         console.print(f"{len(things)} thing(s) in {len({t.engagement_id for t in things})} engagement(s)")
-
-
-def _urgency(thing: Waiting) -> tuple[int, float, str]:
-    """Across engagements: overdue (longest first), dated (soonest first), then the rest."""
-    if thing.due is None:
-        return (2, 0.0, thing.engagement_id)
-    return (0 if thing.overdue else 1, thing.due.timestamp(), thing.engagement_id)
 
 
 async def _statuses(engagements: Engagements, ids: list[str]) -> list[EngagementStatus]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import attrs
+from onboard.core.engagement.timeline import due_text
 from onboard.core.meetings import meeting_ics
 from onboard.core.models import (
     EngagementState,
@@ -138,11 +139,7 @@ def steps_ready(state: EngagementState, party: Party, steps: Sequence[StepState]
 
 
 def _when(item: ItemState, now: datetime) -> str:
-    if item.due is None:
-        return ""
-    if item.due < now:
-        return f", overdue since {item.due.date().isoformat()}"
-    return f", due {item.due.date().isoformat()}"
+    return f", {due_text(item, now)}" if item.due is not None and not item.closed else ""
 
 
 def _item_line(item: ItemState, now: datetime) -> str:
