@@ -3,7 +3,8 @@
 temporalio's default JSON converter handles dataclasses but not attrs classes, so
 client, worker and replayer all use :data:`DATA_CONVERTER`: the default converter
 chain with its ``json/plain`` member replaced by one that (un)structures through
-cattrs.  Payloads stay plain JSON (readable in the Web UI, usable by other SDKs).
+cattrs.  Payloads are plain JSON (usable by other SDKs); those of a kilobyte or more
+are compressed by :class:`~onboard.core.codec.CompressionCodec`.
 """
 
 import dataclasses
@@ -14,6 +15,7 @@ from typing import Any
 import cattrs
 from cattrs.preconf.json import make_converter
 from cattrs.strategies import configure_union_passthrough
+from onboard.core.codec import CompressionCodec
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import (
     BinaryNullPayloadConverter,
@@ -104,4 +106,6 @@ class OnboardPayloadConverter(CompositePayloadConverter):
 
 
 #: Pass to ``Client.connect(data_converter=...)`` and ``Replayer(data_converter=...)``.
-DATA_CONVERTER = dataclasses.replace(DataConverter.default, payload_converter_class=OnboardPayloadConverter)
+DATA_CONVERTER = dataclasses.replace(
+    DataConverter.default, payload_converter_class=OnboardPayloadConverter, payload_codec=CompressionCodec()
+)

@@ -26,9 +26,10 @@ import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from onboard.core import search_attributes
+from onboard.core import codec_server, search_attributes
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.errors import OnboardError
 from onboard.core.search_attributes import type_name
@@ -108,7 +109,10 @@ class DevServer:
     :param port: frontend gRPC port; ``0`` picks a free one.
     :param ui_port: Web UI port; default: ``port + 1000`` (a free one when ``port``
         is ``0``); ``0`` picks a free one.
-    :param ui: serve the Web UI (tests turn it off to start faster).
+    :param ui: serve the Web UI (tests turn it off to start faster). With the UI, a
+        codec server (:mod:`onboard.core.codec_server`) runs beside it in this process,
+        so that the UI shows the compressed payloads decoded; ``codec_endpoint`` names
+        another one instead.
     :param search_attributes: keys to register (default: onboard's).
     :param binary: the ``temporal`` executable (default: :func:`find_binary`).
     """
@@ -121,6 +125,7 @@ class DevServer:
         port: int = DEFAULT_PORT,
         ui_port: int | None = None,
         ui: bool = True,
+        codec_endpoint: str | None = None,
         namespace: str = DEFAULT_NAMESPACE,
         search_attributes: Sequence[SearchAttributeKey] = search_attributes.ALL,
         log_level: str = "warn",
@@ -136,6 +141,8 @@ class DevServer:
         if ui_port is None:
             ui_port = port + UI_PORT_OFFSET if port else 0
         self.ui_port = (ui_port or free_port(ip)) if ui else None
+        self.codec_endpoint = codec_endpoint
+        self._codec: ThreadingHTTPServer | None = None
         self.namespace = namespace
         self.search_attributes = tuple(search_attributes)
         self.log_level = log_level
@@ -181,6 +188,8 @@ class DevServer:
         if self.ui_port:
             # There is no internet access to count on: the UI must not fetch its newsfeed.
             args += ["--ui-port", str(self.ui_port), "--ui-disable-news-fetch"]
+            if self.codec_endpoint:
+                args += ["--ui-codec-endpoint", self.codec_endpoint]
         else:
             args.append("--headless")
         for key in self.search_attributes:
@@ -198,6 +207,8 @@ class DevServer:
         """
         if self.running:
             raise OnboardError(f"the Temporal dev server at {self.address} is already running")
+        if self.ui_port and self.codec_endpoint is None:
+            self._start_codec_server()
         command = self.command()
         ensure_port_free(self.ip, self.port, "frontend")
         if self.ui_port:
@@ -251,8 +262,19 @@ class DevServer:
             return "(no log)"
         return lines[-1] if lines else "(empty log)"
 
+    def _start_codec_server(self) -> None:
+        self._codec = codec_server.make_server(self.ip, 0)
+        codec_server.serve_in_background(self._codec)
+        self.codec_endpoint = codec_server.url_of(self._codec)
+
+    def _stop_codec_server(self) -> None:
+        if self._codec is not None:
+            codec_server.stop(self._codec)
+            self._codec, self.codec_endpoint = None, None
+
     async def stop(self) -> None:
         """Stop the server: SIGTERM, then SIGKILL after ``stop_timeout`` seconds."""
+        self._stop_codec_server()
         # ``_process`` stays set until the server is gone, so that a forced exit
         # arriving meanwhile (a second Ctrl+C) can still kill() it.
         process = self._process

@@ -91,6 +91,9 @@ COMMAND_MODULES: dict[str, dict[str, str]] = {
     "roster_cmd": {"roster": "Who is on an engagement's roster, and changes to it."},
     "scope_cmd": {"scope": "Change a running engagement's scope (provider people; before Enable)."},
     "collect_cmd": {"collect": "Read Active Directory (LDAP) and DNS into the assessment bundle folder OUT."},
+    "codec_cmd": {
+        "codec-server": "Decode onboard's compressed payloads for the Web UI and the temporal CLI, until Ctrl+C."
+    },
 }
 #: command -> (its module, its one-line help).
 COMMANDS: dict[str, tuple[str, str]] = {
