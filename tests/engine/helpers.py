@@ -64,6 +64,9 @@ FAST = Policy(
     checkpoint_every=timedelta(hours=1),
     escalate_every=timedelta(hours=1),
     step_digest_wait=timedelta(seconds=1),
+    # Each phase a run of its own (as before the slim-histories patch): many tests follow
+    # an engagement from run to run; tests/engine/test_slim_histories.py covers sharing.
+    new_run_after_events=0,
 )
 
 

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from onboard.core.client import Engagements
+from onboard.core.codec import decompress
 from onboard.core.journal import journal_path
 from onboard.core.models import Waiver
 from onboard.core.trust.chain import GENESIS, record_hash
@@ -35,7 +36,7 @@ async def in_the_remediate_run(engagements: Engagements, engagement_id: str) -> 
     for _ in range(100):
         history = await engagements.handle(engagement_id).fetch_history()
         started = history.events[0].workflow_execution_started_event_attributes
-        carried = [json.loads(p.data).get("state") or {} for p in started.input.payloads]
+        carried = [json.loads(decompress(p).data).get("state") or {} for p in started.input.payloads]
         if any(state.get("phase") == "remediate" for state in carried):
             return
         await asyncio.sleep(0.1)

@@ -33,7 +33,9 @@ async def test_the_demo_mails_each_persona_and_summarises_it(client: Client, tmp
     async with running_worker(client, task_queue=task_queue, allowed_signers=allowed):
         with demo_mail.mail_sink(home, spec.engagement_id, web_ui="http://127.0.0.1:8233") as box:
             assert os.environ[CHANNELS_ENV] == str(home / "mail" / "channels.yml")
-            final = await play(Engagements(client, task_queue, signer=ring), spec, quiet=True)
+            final = await play(
+                Engagements(client, task_queue, signer=ring), spec, quiet=True, read_notices=True
+            )
             received = box.messages()
     assert os.environ.get(CHANNELS_ENV) == before, "the demo's configuration is not left behind"
     assert final.phase is Phase.COMPLETED

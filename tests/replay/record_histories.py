@@ -292,6 +292,23 @@ async def business_core(client: Client) -> str:
     return await to_the_end(engagements, eid)
 
 
+async def slim_ems(client: Client) -> str:
+    """Slim histories: the demo with the default policy, every phase in one run, its
+    large payloads compressed, its assessments given the part of the plan they read."""
+    spec = sample_spec()
+    assert spec.policy.new_run_after_events == 1000
+    await play(Engagements(client, TASK_QUEUE, signer=PERSONA_RING), spec)
+    return spec.engagement_id
+
+
+async def slim_long_core(client: Client) -> str:
+    """Slim histories with runs that grow long: past 40 events, a phase boundary
+    continues as new."""
+    spec = make_spec(("core",), policy=attrs.evolve(FAST, new_run_after_events=40))
+    await drive_full_engagement(Engagements(client, TASK_QUEUE, signer=KEYS), spec)
+    return spec.engagement_id
+
+
 #: Recorded with the code of their time: the first two before the signed-actions
 #: patch, the signed ones before quick-heartbeats, heartbeats-core before bounded-state,
 #: bounded-core before people-notices (the outbox, half-approvals, rejections, waves),
@@ -299,7 +316,8 @@ async def business_core(client: Client) -> str:
 #: gathered-core before due-dates and run-summary (timeline-core: due dates, memos),
 #: timeline-core before lifecycle (lifecycle-core: pauses; cancelled-core: a cancellation);
 #: roster-core and scope-core after roster and scope changes came (no patch: new Updates,
-#: and a wake-up in Initiate that runs only for a queued scope change).
+#: and a wake-up in Initiate that runs only for a queued scope change); slim-ems and
+#: slim-long-core after slim-histories (phases sharing a run; compressed payloads).
 SCENARIOS: dict[str, Scenario] = {
     "core-only": core_only,
     "ems-contoso": ems_contoso,
@@ -316,6 +334,8 @@ SCENARIOS: dict[str, Scenario] = {
     "scope-core": scope_core,
     "closed-core": closed_core,
     "business-core": business_core,
+    "slim-ems": slim_ems,
+    "slim-long-core": slim_long_core,
 }
 
 #: ``sha256sum`` lines of every committed history: the recorder appends, nothing

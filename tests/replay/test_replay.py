@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from onboard.core.codec import decompress
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.engagement import WORKFLOWS, workflow_runner
 from onboard.core.engagement.lifecycle import LIFECYCLE
@@ -25,6 +26,7 @@ from onboard.core.engagement.workflows import (
     QUICK_HEARTBEATS,
     RUN_SUMMARY,
     SIGNED_ACTIONS,
+    SLIM_HISTORIES,
     STEPS_GATHERED,
 )
 from temporalio import workflow
@@ -74,15 +76,16 @@ async def test_an_incompatible_change_fails_replay():
 
 
 def _decoded(path: Path) -> str:
-    """Every payload's data in a history, decoded (history JSON keeps it base64)."""
+    """Every payload's data in a history, decoded (history JSON keeps it base64, the
+    codec may have compressed it)."""
     texts = []
     for event in load(path).events:
         if event.HasField("marker_recorded_event_attributes"):
             for payloads in event.marker_recorded_event_attributes.details.values():
-                texts += [p.data.decode(errors="replace") for p in payloads.payloads]
+                texts += [decompress(p).data.decode(errors="replace") for p in payloads.payloads]
         if event.HasField("workflow_execution_update_accepted_event_attributes"):
             request = event.workflow_execution_update_accepted_event_attributes.accepted_request
-            texts += [p.data.decode(errors="replace") for p in request.input.args.payloads]
+            texts += [decompress(p).data.decode(errors="replace") for p in request.input.args.payloads]
     return "\n".join(texts)
 
 
@@ -121,6 +124,8 @@ def test_each_patch_is_in_the_histories_recorded_since_it_came():
             "scope-core",
             "closed-core",
             "business-core",
+            "slim-ems",
+            "slim-long-core",
         )
         assert (QUICK_HEARTBEATS in decoded) is (scenario in since), path
         assert (BOUNDED_STATE in decoded) is (scenario in since[1:]), path
@@ -129,7 +134,8 @@ def test_each_patch_is_in_the_histories_recorded_since_it_came():
         assert (DUE_DATES in decoded) is (scenario in since[4:]), path
         assert (RUN_SUMMARY in decoded) is (scenario in since[4:]), path
         assert (LIFECYCLE in decoded) is (scenario in since[5:]), path
-        assert (BUSINESS_DAYS in decoded) is (scenario == "business-core"), path
+        assert (BUSINESS_DAYS in decoded) is (scenario in since[10:]), path
+        assert (SLIM_HISTORIES in decoded) is (scenario in since[11:]), path
 
 
 def test_the_bounded_history_hands_an_archived_state_to_its_next_run():

@@ -138,9 +138,19 @@ def _owner(owner: Party) -> str:
 
 
 async def play(
-    engagements: Engagements, spec: EngagementSpec, *, quiet: bool = False, interval: float = 0.05
+    engagements: Engagements,
+    spec: EngagementSpec,
+    *,
+    quiet: bool = False,
+    interval: float = 0.05,
+    read_notices: bool = False,
 ) -> EngagementStatus:
-    """Drive ``spec`` through every phase with scripted decisions; the final status."""
+    """Drive ``spec`` through every phase with scripted decisions; the final status.
+
+    ``read_notices``: the personas attest Enable steps only once the engagement has
+    announced them (as people do, from the notice), so each wave's digest goes out;
+    otherwise they attest as soon as a step is ready, before any digest is due.
+    """
     eid = spec.engagement_id
     story = Narrator(engagements, eid, quiet=quiet, interval=interval)
     await engagements.start(spec)
@@ -210,6 +220,8 @@ async def play(
             # The workflow's result is its final status; a query on a closed
             # workflow would replay its history.
             return await engagements.handle(eid).result()
+        if read_notices:
+            await _announced(engagements, eid, [s for s in progress.awaiting_steps if s not in attested])
         for step_id in progress.awaiting_steps:
             if step_id not in attested:
                 step = steps[step_id]
@@ -217,6 +229,20 @@ async def play(
                 await engagements.complete(eid, Completion(step_id, who, f"done: {step.title}"))
                 attested.add(step_id)
                 story.act(who, f"[{step.service}] {step.title}")
+
+
+async def _announced(engagements: Engagements, eid: str, step_ids: list[str]) -> None:
+    """Wait until the steps' ready notice is out (at most the gathering time and a margin)."""
+    status = await engagements.status(eid)
+    deadline = (
+        asyncio.get_running_loop().time() + status.state.spec.policy.step_digest_wait.total_seconds() + 10
+    )
+    while asyncio.get_running_loop().time() < deadline:
+        steps = status.state.steps
+        if all(steps[i].announced or steps[i].status != "awaiting" for i in step_ids if i in steps):
+            return
+        await asyncio.sleep(0.1)
+        status = await engagements.status(eid)
 
 
 async def run_demo(
@@ -260,7 +286,9 @@ async def run_demo(
                     f"notices are mailed to a local SMTP sink on 127.0.0.1 (kept in {mailbox.folder})"
                 )
             async with running_worker(client, task_queue=DEMO_QUEUE, allowed_signers=allowed):
-                final = await play(Engagements(client, DEMO_QUEUE, signer=ring), spec, quiet=quiet)
+                final = await play(
+                    Engagements(client, DEMO_QUEUE, signer=ring), spec, quiet=quiet, read_notices=True
+                )
                 console.print()
                 render_status(final)
                 if demo_mail is not None and mailbox is not None:

@@ -63,6 +63,11 @@ def _positive_count(instance: object, attribute: attrs.Attribute, value: int) ->
         raise ValueError(f"{type(instance).__name__}.{attribute.name} must be a whole number of at least 1")
 
 
+def _non_negative_count(instance: object, attribute: attrs.Attribute, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{type(instance).__name__}.{attribute.name} must be a whole number of at least 0")
+
+
 def _optional_count(instance: object, attribute: attrs.Attribute, value: int | None) -> None:
     if value is not None:
         _positive_count(instance, attribute, value)
@@ -394,6 +399,11 @@ class Policy:
     #: An item's owners are reminded this long before it is due, and once when it is overdue.
     due_reminder_before: timedelta = field(default=timedelta(days=2), validator=_positive)
     min_licenses: int | None = field(default=None, validator=_optional_count)
+    #: A phase that ends starts the next in the same run unless the run's history has
+    #: this many events; then the state goes to a new run (continue-as-new). 0: every
+    #: phase a run of its own. Within a phase a run also ends when Temporal suggests
+    #: it or its audit records pile up. Fewer runs, fewer copies of the state.
+    new_run_after_events: int = field(default=1000, validator=_non_negative_count)
 
 
 #: The bundle that means "collect from the live directory and DNS" (a customer-side

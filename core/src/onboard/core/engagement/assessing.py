@@ -15,11 +15,12 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from onboard.core.engagement import notices, rules, timeline
     from onboard.core.engagement.activities import EngagementActivities
-    from onboard.core.engagement.messages import AssessInput, AssessOutcome, ReassessResult
+    from onboard.core.engagement.messages import AssessInput, AssessOutcome, ReassessResult, assessed_part
     from onboard.core.engagement.options import ACTIVITY_RETRY, ASSESS_TIMEOUT, cause
     from onboard.core.models import (
         EngagementState,
         Notification,
+        Plan,
         PlanChange,
         Reassessment,
         Resume,
@@ -34,6 +35,7 @@ class Assessments:
     _signed: bool
     _timeline: bool
     _business_days: bool  # the business-days patch
+    _slim: bool  # the slim-histories patch
     _work_heartbeat: timedelta | None
     _bundles: list[tuple[int, Reassessment | ScopeChange]]
     _reassessed: dict[int, ReassessResult | PlanChange | str]
@@ -48,12 +50,15 @@ class Assessments:
         outcome: AssessOutcome = await self._activity(
             "assessing the bundle",
             EngagementActivities.assess,
-            AssessInput(s.spec, s.plan, bundle),
+            AssessInput(s.spec, self._assessed_part(s.plan), bundle),
             timeout=ASSESS_TIMEOUT,
             heartbeat=self._work_heartbeat,
             task_queue=s.spec.collector_queue or None,
         )
         return self._take_assessment(bundle, outcome)
+
+    def _assessed_part(self, plan: Plan) -> Plan:
+        return assessed_part(plan) if self._slim else plan
 
     def _take_assessment(self, bundle: str, outcome: AssessOutcome) -> ReassessResult:
         s = self.state
@@ -82,7 +87,7 @@ class Assessments:
             try:
                 outcome: AssessOutcome = await workflow.execute_activity_method(
                     EngagementActivities.assess,
-                    AssessInput(s.spec, s.plan, request.bundle, reassessment=True),
+                    AssessInput(s.spec, self._assessed_part(s.plan), request.bundle, reassessment=True),
                     task_queue=s.spec.collector_queue or None,  # the customer-side worker, if any
                     start_to_close_timeout=ASSESS_TIMEOUT,
                     heartbeat_timeout=self._work_heartbeat,

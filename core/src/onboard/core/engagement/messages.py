@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+import attrs
 from attrs import frozen
 from onboard.core.models import (
     AuditRecord,
@@ -29,6 +30,18 @@ class AssessInput:
     bundle: str
     #: A bundle a person named: it must exist (a first assessment may have none yet).
     reassessment: bool = False
+
+
+def assessed_part(plan: Plan) -> Plan:
+    """What of ``plan`` an assessment reads: its services, facts and requirements.
+
+    Sent as :attr:`AssessInput.plan` instead of the whole plan, so that the enable
+    steps and responsibilities (more than half of it) are not copied into the history
+    once more with every assessment; the engagement keeps the whole plan.
+    """
+    return attrs.evolve(
+        plan, eligibility=(), enable_steps=(), exclusions=(), responsibilities=(), signers=None, warnings=()
+    )
 
 
 @frozen

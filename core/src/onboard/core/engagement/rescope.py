@@ -160,6 +160,7 @@ class ScopeChanges:
     _signature: Callable[..., authority.SignedBy]
     _audit: Callable[..., AuditRecord]
     _take_assessment: Callable[[str, AssessOutcome], ReassessResult]
+    _assessed_part: Callable[[Plan], Plan]
 
     @workflow.update
     async def change_scope(self, change: ScopeChange) -> PlanChange:
@@ -210,7 +211,9 @@ class ScopeChanges:
             if s.phase in (Phase.ASSESS, Phase.REMEDIATE) and s.assessment_round > 0:
                 outcome = await workflow.execute_activity_method(
                     EngagementActivities.assess,
-                    AssessInput(new_spec, new_plan, s.bundle, reassessment=bool(s.bundle)),
+                    AssessInput(
+                        new_spec, self._assessed_part(new_plan), s.bundle, reassessment=bool(s.bundle)
+                    ),
                     task_queue=new_spec.collector_queue or None,
                     start_to_close_timeout=ASSESS_TIMEOUT,
                     heartbeat_timeout=self._work_heartbeat,

@@ -2,8 +2,11 @@
 
 Plugins run in activities (:mod:`.activities`), rules live in :mod:`.rules`, the
 people's actions (Updates) in :mod:`.actions`, and this module waits, records and
-routes.  At every phase boundary (and when the server suggests it) the workflow
-continues as new with its state, so months-long engagements keep a small history.
+routes.  The workflow continues as new with its state when the server suggests it,
+when its audit records pile up (:mod:`.carried`) and at a phase boundary once the
+run's history is long (:data:`~onboard.core.models.Policy.new_run_after_events`),
+so months-long engagements keep a small history without copying their state into
+a run per phase (runs before the ``slim-histories`` patch had one per phase).
 
 Enable is :mod:`.enabling`'s; reminders, escalations and the remediation
 timeline's notices are :mod:`.reminders`'.
@@ -76,6 +79,9 @@ DUE_DATES = "due-dates"
 RUN_SUMMARY = "run-summary"
 #: Due dates of a day or more fall at the close of business in the engagement's region.
 BUSINESS_DAYS = "business-days"
+#: Slim histories: the next phase starts in the same run unless the run is long
+#: (Policy.new_run_after_events); assessments get only the part of the plan they read.
+SLIM_HISTORIES = "slim-histories"
 
 
 @workflow.defn
@@ -109,6 +115,7 @@ class EngagementWorkflow(
         self._summarised = self._outbox and workflow.patched(RUN_SUMMARY)
         self._lifecycle = self._summarised and workflow.patched(LIFECYCLE)
         self._business_days = self._lifecycle and workflow.patched(BUSINESS_DAYS)
+        self._slim = self._business_days and workflow.patched(SLIM_HISTORIES)
         #: Heartbeat timeouts of planning, notices and the journal; of assessments and steps.
         self._light_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else None
         self._work_heartbeat = QUICK_HEARTBEAT_TIMEOUT if quick else HEARTBEAT_TIMEOUT
@@ -159,10 +166,14 @@ class EngagementWorkflow(
         if self._summarised and s.started_at is None:
             s.started_at = workflow.now()
         self._publish()
-        if self._lifecycle:  # a cancellation stops the phase's work wherever it is
-            await self._until_cancelled(self._phase_work())
-        else:
-            await self._phase_work()
+        while True:
+            phase = s.phase
+            if self._lifecycle:  # a cancellation stops the phase's work wherever it is
+                await self._until_cancelled(self._phase_work())
+            else:
+                await self._phase_work()
+            if s.phase in ENDED or s.phase is phase or not self._next_phase_in_this_run():
+                break
         if s.phase not in ENDED:
             await self._settle()
             # A re-assessment can arrive after the phase changed but before this run
@@ -385,6 +396,12 @@ class EngagementWorkflow(
         return rules.progress(self.state)
 
     # -- helpers -------------------------------------------------------------------
+
+    def _next_phase_in_this_run(self) -> bool:
+        """A phase has ended: go on in this run, or hand the state to a new one."""
+        if not self._slim or self._continue_suggested():
+            return False
+        return workflow.info().get_current_history_length() < self.state.spec.policy.new_run_after_events
 
     def _continue_suggested(self) -> bool:
         if self.state.phase is Phase.ENABLE:
