@@ -116,8 +116,9 @@ def test_onboard_codec_server_serves_until_stopped():
         )
         assert status == 200 and body["payloads"] == [as_json(ORIGINAL)]
     finally:
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 130
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    assert process.stdout.read().decode() == "codec server stopped\n"
 
 
 def test_a_port_in_use_is_a_clear_error():

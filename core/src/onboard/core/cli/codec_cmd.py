@@ -6,7 +6,8 @@ UI and ``temporal workflow show`` show them decoded only through a codec server
 own; this command is for a Temporal cluster's Web UI.
 """
 
-import time
+import signal
+import threading
 
 import click
 from onboard.core import codec_server
@@ -36,8 +37,15 @@ def codec_server_command(host: str, port: int) -> None:
         ) from exc
     codec_server.serve_in_background(server)
     click.echo(f"codec server at {codec_server.url_of(server)}  (POST /decode, /encode); Ctrl+C stops it")
+    stop = threading.Event()
+    # SIGTERM is what service managers send; SIGINT stays ignored where the shell that
+    # started us in the background made it so.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        while True:
-            time.sleep(3600)
+        while not stop.wait(3600):
+            pass
     finally:
         codec_server.stop(server)
+    click.echo("codec server stopped")
