@@ -184,3 +184,23 @@ def test_a_key_blob_that_is_not_a_key_is_refused(signer: Ed25519KeySigner) -> No
 def test_public_key_from_openssh_refuses_garbage(line: str) -> None:
     with pytest.raises(SignatureError, match="not an OpenSSH public key"):
         public_key_from_openssh(line)
+
+
+def test_our_envelope_is_the_sshsig_package_s(signer: Ed25519KeySigner) -> None:
+    # Ed25519 signatures are deterministic: the same key and message give the same bytes.
+    assert sign(signer, MESSAGE) == sign_with_hash(signer, MESSAGE, "sha512")
+
+
+def test_a_plain_openssh_key_is_read_without_cryptography_s_loader(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.serialization import load_ssh_private_key
+    from onboard.core.trust.keys import plain_openssh_ed25519
+
+    plain = keygen(tmp_path / "plain").read_bytes()
+    key = plain_openssh_ed25519(plain)
+    assert key is not None
+    assert key.private_bytes_raw() == load_ssh_private_key(plain, None).private_bytes_raw()
+    # Anything else is left to cryptography: encrypted, another type, cut short, not a key.
+    encrypted = keygen(tmp_path / "encrypted", passphrase="secret").read_bytes()
+    rsa = keygen(tmp_path / "rsa", key_type="rsa").read_bytes()
+    for data in (encrypted, rsa, plain[: len(plain) // 2] + plain[-40:], b"not a key"):
+        assert plain_openssh_ed25519(data) is None

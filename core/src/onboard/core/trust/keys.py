@@ -7,13 +7,14 @@ one), or a ``.pub`` file whose private half the ssh-agent holds, as with
 ``ssh-keygen -Y sign -f key.pub``.
 """
 
+import binascii
 import os
+import struct
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import platformdirs
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from onboard.core.errors import OnboardError
 from onboard.core.models import Person
@@ -35,6 +36,8 @@ def generate(path: Path, comment: str = "", passphrase: str | None = None) -> st
     """Write a new Ed25519 key pair (``path`` mode 0600, ``path.pub``); the public line."""
     if path.exists():
         raise KeyFileError(f"{path} already exists; choose another path or remove it first")
+    from cryptography.hazmat.primitives import serialization
+
     key = Ed25519PrivateKey.generate()
     encryption = (
         serialization.BestAvailableEncryption(passphrase.encode())
@@ -83,10 +86,58 @@ def load_private_key(path: Path, passphrase: str | None = None, *, prompt: bool 
 
 
 def _load(data: bytes, passphrase: str | None):
+    # Imported here: key serialization (and the ciphers of encrypted keys) is some 40 ms
+    # that an unencrypted OpenSSH Ed25519 key, what `onboard keys new` writes, skips.
+    key = None if passphrase else plain_openssh_ed25519(data)
+    if key is not None:
+        return key
+    from cryptography.hazmat.primitives import serialization
+
     password = passphrase.encode() if passphrase else None
     if b"OPENSSH PRIVATE KEY" in data:
         return serialization.load_ssh_private_key(data, password=password)
     return serialization.load_pem_private_key(data, password=password)
+
+
+def plain_openssh_ed25519(data: bytes) -> Ed25519PrivateKey | None:
+    """The key of an unencrypted OpenSSH Ed25519 key file (``PROTOCOL.key``), else None:
+    anything else (encrypted, another type, malformed) is left to ``cryptography``."""
+    begin, end = b"-----BEGIN OPENSSH PRIVATE KEY-----", b"-----END OPENSSH PRIVATE KEY-----"
+    start, stop = data.find(begin), data.find(end)
+    if start < 0 or stop < start:
+        return None
+    try:
+        blob = binascii.a2b_base64(b"".join(data[start + len(begin) : stop].split()))
+        magic = b"openssh-key-v1\0"
+        if not blob.startswith(magic):
+            return None
+        at = len(magic)
+
+        def string() -> bytes:
+            nonlocal at
+            (length,) = struct.unpack_from("!L", blob, at)
+            at += 4 + length
+            if at > len(blob):
+                raise ValueError("truncated")
+            return blob[at - length : at]
+
+        cipher, kdf, _options = string(), string(), string()
+        (count,) = struct.unpack_from("!L", blob, at)
+        at += 4
+        if (cipher, kdf, count) != (b"none", b"none", 1):
+            return None
+        string()  # the public key, again in the private part
+        blob, at = string(), 0
+        check1, check2 = struct.unpack_from("!LL", blob, at)
+        at += 8
+        fields = [string() for _ in range(3)]  # key type, public key, seed + public key
+    except (binascii.Error, struct.error, ValueError):
+        return None
+    kind, public, private = fields
+    if check1 != check2 or kind != b"ssh-ed25519" or len(private) != 64 or private[32:] != public:
+        return None
+    key = Ed25519PrivateKey.from_private_bytes(private[:32])
+    return key if key.public_key().public_bytes_raw() == public else None
 
 
 def _load_or_fail(path: Path, data: bytes, passphrase: str):
