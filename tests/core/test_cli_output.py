@@ -206,3 +206,31 @@ def test_plugins_new_prints_what_it_made_as_json(capsys, tmp_path):
     made = json.loads(out)
     assert code == 0 and made["name"] == "contoso_json" and Path(made["path"]).is_dir()
     assert made["next"][0] == install_step(Path(made["path"]))[0]
+
+
+@pytest.mark.parametrize("columns", ["", "30", "100"])
+@pytest.mark.parametrize("plain", [False, True])
+@pytest.mark.parametrize(
+    "objects",
+    [
+        ("gate 'kickoff' passed",),
+        ("approval recorded; gate 'joint-verification' still needs the customer side",),
+        ("a", "b"),
+        ("",),
+        ("[bold]markup[/bold] is rich's",),
+        ("an emoji :thumbs_up: code",),
+        ("tab\tand non-ASCII … go through rich",),
+        ("x" * 170,),
+    ],
+)
+def test_a_plain_line_prints_as_rich_prints_it(capsys, monkeypatch, columns, plain, objects):
+    # The one-line fast path (no rich) must print exactly what rich prints.
+    monkeypatch.setenv("COLUMNS", columns) if columns else monkeypatch.delenv("COLUMNS", raising=False)
+    printed = []
+    for fast in (True, False):
+        console.configure(plain=plain)
+        if not fast:
+            assert console.rich is not None  # a console made first: everything goes through rich
+        console.print(*objects)
+        printed.append(capsys.readouterr().out)
+    assert printed[0] == printed[1]

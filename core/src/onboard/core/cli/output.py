@@ -13,11 +13,17 @@ for each run (``onboard --plain``, ``onboard --no-pager``, ``$ONBOARD_PLAIN``):
 - **pager** (:mod:`.pager`): a command's report that is longer than the screen goes
   through ``$ONBOARD_PAGER``/``$PAGER``/``less`` when stdout is a terminal;
 - **JSON** (:func:`print_json`): the models through the project's cattrs converter.
+
+rich is imported on first use, not here: a command that prints one short line of
+plain text (most that change something) writes it itself, as rich would have, and
+skips rich's import and its markup and emoji tables (some 60 ms of ``onboard approve``).
 """
 
 import io
 import json
 import os
+import re
+import shutil
 import sys
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -25,10 +31,9 @@ from typing import TYPE_CHECKING, Any
 
 from onboard.core.cli import PLAIN_ENV
 from onboard.core.cli.pager import page, pager_command, screen_lines
-from rich.console import Console
-from rich.text import Text
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.table import Table
 
 #: The width of piped output when ``$COLUMNS`` does not say (rich would assume 80).
@@ -39,8 +44,32 @@ def _wanted(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _rich_console() -> Console:
+#: Text rich prints as it is: printable ASCII without markup (``[``) or emoji codes (``:x:``).
+_AS_IS = re.compile(r"[ -~]*")
+_EMOJI_CODE = re.compile(r":\S*?:")
+#: Rich's width when nothing says otherwise (the narrowest a plain line is written at).
+_NARROWEST = 80
+
+
+def _as_is(objects: tuple[Any, ...], sep: str, end: str) -> str | None:
+    """What rich would print for ``objects``, when that is just their text: plain strings
+    that fit on one line of the narrowest width rich might use here; else None."""
+    if os.name != "posix" or not all(type(o) is str for o in objects) or end not in ("\n", ""):
+        return None
+    line = sep.join(objects)
+    if not _AS_IS.fullmatch(line) or "[" in line or _EMOJI_CODE.search(line):
+        return None
+    columns = os.environ.get("COLUMNS", "").strip()
+    limit = int(columns) if columns.isdigit() and int(columns) > 0 else _NARROWEST
+    if sys.stdout.isatty():  # rich might take the terminal's width instead of $COLUMNS
+        limit = min(limit, shutil.get_terminal_size().columns)
+    return line + end if len(line) <= limit else None
+
+
+def _rich_console() -> "Console":
     """A console for stdout: the terminal's width, else ``$COLUMNS``, else :data:`PIPED_WIDTH`."""
+    from rich.console import Console
+
     columns = os.environ.get("COLUMNS", "").strip()
     told = columns.isdigit() and int(columns) > 0  # rich reads $COLUMNS itself
     width = None if told or Console().is_terminal else PIPED_WIDTH
@@ -60,10 +89,10 @@ class Output:
         """Set up for one run of the CLI (``plain`` also from ``$ONBOARD_PLAIN``)."""
         self.plain = plain or _wanted(os.environ.get(PLAIN_ENV))
         self.paging = pager
-        self._console = _rich_console()
+        self._console = None  # made for this run when first needed
 
     @property
-    def rich(self) -> Console:
+    def rich(self) -> "Console":
         if self._console is None:
             self._console = _rich_console()
         return self._console
@@ -75,6 +104,13 @@ class Output:
         self, *objects: Any, sep: str = " ", end: str = "\n", markup: bool | None = None, **kwargs: Any
     ) -> None:
         """Like rich's ``print``; tables keep their ids whole, and plain mode prints plain lines."""
+        if self._console is None and not kwargs:  # nothing held for a pager: stdout itself
+            text = _as_is(objects, sep, end)
+            if text is not None:
+                sys.stdout.write(text)
+                return
+        from rich.text import Text
+
         console = self.rich
         text_only = all(isinstance(o, str | Text) for o in objects)
         if text_only and not self.plain:  # no table to fit: rich's own print
@@ -106,12 +142,14 @@ class Output:
 
     def write(self, text: str) -> None:
         """``text`` exactly as it is (JSON, exports): no markup, no wrapping."""
-        self.rich.file.write(text)
+        (sys.stdout if self._console is None else self._console.file).write(text)
 
     @contextmanager
     def paged(self) -> Iterator[None]:
         """Hold what is printed inside; then page it if it is longer than the screen."""
         command = pager_command(self.paging)
+        from rich.console import Console
+
         normal = self.rich
         if command is None or normal.file is not sys.stdout:  # not a terminal, or already held
             yield
