@@ -8,7 +8,7 @@ engagement, and a rejected Update carries the workflow's reason.
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import attrs
@@ -44,13 +44,12 @@ from onboard.core.models import (
     Waiver,
     is_id,
 )
+from onboard.core.pollers import live_pollers
+from onboard.core.pollers import no_worker as _no_worker
 from onboard.core.settings import TASK_QUEUE
 from onboard.core.trust import actions, sshsig
 from onboard.core.trust.keys import SignerFor
 from onboard.core.workflow_api import QUERIES, UPDATES, WORKFLOW_RESULT, WORKFLOW_TYPE
-from temporalio.api.enums.v1 import TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import (
     Client,
     WorkflowHandle,
@@ -64,8 +63,6 @@ from temporalio.service import RPCError, RPCStatusCode
 
 #: How long an action waits for the engagement's answer before the CLI explains why not.
 ACTION_TIMEOUT = timedelta(seconds=30)
-#: A poller seen this recently is a live worker (the server lists stopped ones for minutes).
-POLLER_FRESH = timedelta(minutes=1)
 #: Seconds a client trusts that a live worker it saw is still there.
 LIVE_REMEMBERED = 10.0
 #: Half-seconds a client looks again before it says no worker polls.
@@ -227,19 +224,37 @@ class Engagements:
         A live worker is remembered for a while, per task queue, so polling commands cost
         no extra calls and an action on many engagements of one queue asks once."""
         loop = asyncio.get_running_loop()
-        queue = self._queues.get(engagement_id)
+
+        def fresh(queue: str) -> bool:
+            return loop.time() - self._live_at.get(queue, -1e9) < LIVE_REMEMBERED
+
+        queue, live = self._queues.get(engagement_id), None
         if queue is None:
+            # The engagement's queue is nearly always this client's: ask for its pollers at
+            # the same time (one round trip, not two), unless a live worker was seen there.
+            guess = None if fresh(self.task_queue) else self.task_queue
+            described, polled = await asyncio.gather(
+                self.handle(engagement_id).describe(rpc_timeout=self.timeout),
+                live_pollers(self.client, guess, self.timeout) if guess else asyncio.sleep(0),
+                return_exceptions=True,
+            )
+            if isinstance(described, RPCError):
+                return ""
+            for result in (described, polled):
+                if isinstance(result, BaseException) and not isinstance(result, RPCError):
+                    raise result
+            queue = self._queues[engagement_id] = described.task_queue
+            if queue == guess:
+                if isinstance(polled, RPCError):
+                    return ""
+                live = polled
+        if live is None:
+            if fresh(queue):
+                return ""
             try:
-                queue = (await self.handle(engagement_id).describe(rpc_timeout=self.timeout)).task_queue
+                live = await live_pollers(self.client, queue, self.timeout)
             except RPCError:
                 return ""
-            self._queues[engagement_id] = queue
-        if loop.time() - self._live_at.get(queue, -1e9) < LIVE_REMEMBERED:
-            return ""
-        try:
-            live = await live_pollers(self.client, queue, self.timeout)
-        except RPCError:
-            return ""
         for _ in range(NO_WORKER_RECHECKS):  # a worker that is starting polls within moments
             if live:
                 break
@@ -391,25 +406,6 @@ class Engagements:
         return await count_engagements(self.client, list_query(**filters), timeout=self.timeout)
 
 
-async def live_pollers(client: Client, task_queue: str, timeout: timedelta = ACTION_TIMEOUT) -> list[str]:
-    """Identities of the workers that polled ``task_queue`` for workflow tasks lately."""
-    response = await client.workflow_service.describe_task_queue(
-        DescribeTaskQueueRequest(
-            namespace=client.namespace,
-            task_queue=TaskQueue(name=task_queue),
-            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        ),
-        timeout=timeout,
-    )
-    now = datetime.now(UTC)
-    return [
-        p.identity
-        for p in response.pollers
-        if now - p.last_access_time.ToDatetime(tzinfo=UTC)
-        < POLLER_FRESH  # stopped workers stay listed a while
-    ]
-
-
 def sa_initial(spec: EngagementSpec) -> TypedSearchAttributes:
     """Set at start so a new engagement is listed before its first workflow task."""
     return TypedSearchAttributes(
@@ -419,11 +415,6 @@ def sa_initial(spec: EngagementSpec) -> TypedSearchAttributes:
             SearchAttributePair(sa.SERVICES, list(spec.services)),
         ]
     )
-
-
-def _no_worker(queue: str) -> str:
-    minutes = POLLER_FRESH.total_seconds() / 60
-    return f"no worker has polled its task queue {queue!r} in the last {minutes:g} minutes (start `onboard worker`)"
 
 
 def _not_found(engagement_id: str, exc: RPCError) -> OnboardError:
