@@ -69,14 +69,13 @@ def check_entry(
     entry: Entry, rules: tuple[AttributeRules, ...], duplicate: DuplicateCheck
 ) -> list[IdfixError]:
     """Run every attribute's rules on one object; ``duplicate`` decides the Duplicate step."""
-    record = entry.record
-    attrs = record.attrs
+    attrs = entry.record.attrs
     rows: list[IdfixError] = []
     for rule_set in rules:
         values = attrs.get(rule_set.key)
         if not values:
             if rule_set.blank_fix:
-                rows.append(_row(entry, rule_set, 0, "", [(ErrorKind.Blank, entry.cn, Action.EDIT)]))
+                rows.append(_blank_row(entry, rule_set))
             continue
         check_duplicate = rule_set.duplicate and not (
             rule_set.duplicate_unless and rule_set.duplicate_unless in attrs
@@ -91,23 +90,40 @@ def check_entry(
                     if result is not None:
                         rows.append(_row(entry, rule_set, index, original, [result]))
                 continue
-            current = original
-            failures: list[Failure] | None = None
-            for rule in rule_set.chain(original, entry):
-                if rule is DUPLICATE:
-                    if not check_duplicate:
-                        continue
-                    result = duplicate(rule_set, index, original, current, entry)
-                else:
-                    result = rule(current, entry)
-                if result is not None:
-                    if failures is None:
-                        failures = []
-                    failures.append(result)
-                    current = result[1]
-            if failures:
-                rows.append(_row(entry, rule_set, index, original, failures))
+            row = _check_value(entry, rule_set, index, original, check_duplicate, duplicate)
+            if row is not None:
+                rows.append(row)
     return rows
+
+
+def _check_value(
+    entry: Entry,
+    rule_set: AttributeRules,
+    index: int,
+    original: str,
+    check_duplicate: bool,
+    duplicate: DuplicateCheck,
+) -> IdfixError | None:
+    """The row for a value its clean predicate does not pass: the whole chain decides."""
+    current = original
+    failures: list[Failure] | None = None
+    for rule in rule_set.chain(original, entry):
+        if rule is DUPLICATE:
+            if not check_duplicate:
+                continue
+            result = duplicate(rule_set, index, original, current, entry)
+        else:
+            result = rule(current, entry)
+        if result is not None:
+            if failures is None:
+                failures = []
+            failures.append(result)
+            current = result[1]
+    return _row(entry, rule_set, index, original, failures) if failures else None
+
+
+def _blank_row(entry: Entry, rule_set: AttributeRules) -> IdfixError:
+    return _row(entry, rule_set, 0, "", [(ErrorKind.Blank, entry.cn, Action.EDIT)])
 
 
 def _row(
@@ -247,10 +263,14 @@ def _scan(
     store = DuplicateStore(workdir)
     buffers, flush, flush_at, salts = store.buffers, store.flush, DuplicateStore.FLUSH_AT, _SALTS
     codes = _CODES
-    offset = 0
+    plan = tuple(
+        (r.key, codes.get(r.key, 0), r.clean, r.multi, r.blank_fix, r.duplicate, r.duplicate_unless, r)
+        for r in rules
+    )
+    offset = processed = 0
 
     def remember(rule_set: AttributeRules, index: int, original: str, current: str, entry: Entry) -> None:
-        # DuplicateStore.add, inlined: this runs for every checked value of every object.
+        # DuplicateStore.add, inlined (the chain of a value that is not clean calls it).
         code = codes[rule_set.key]
         key = hash(current.lower()) ^ salts[code]
         partition = key & 0xFF
@@ -280,11 +300,35 @@ def _scan(
             if reason:
                 skip_reasons[reason] += 1
                 continue
-            result.processed += 1
+            processed += 1
             offset = record.offset
-            rows = check_entry(entry, rules, remember)
-            for row in rows:
-                spill.write(to_spill(offset, row) + "\n")
+            attrs = record.attrs
+            # check_entry with DuplicateStore.add inlined for clean values: this is the
+            # scan's hot path, run for every attribute of every object.
+            for name, code, clean, multi, blank_fix, duplicated, unless, rule_set in plan:
+                values = attrs.get(name)
+                if not values:
+                    if blank_fix:
+                        spill.write(to_spill(offset, _blank_row(entry, rule_set)) + "\n")
+                    continue
+                check_duplicate = duplicated and not (unless and unless in attrs)
+                for index, raw in enumerate(values) if multi else ((0, values[0]),):
+                    original = raw if isinstance(raw, str) else text(raw)
+                    if clean(original, entry):
+                        if check_duplicate:
+                            key = hash(original.lower()) ^ salts[code]
+                            buffer = buffers[key & 0xFF]
+                            buffer.append(key)
+                            buffer.append(
+                                (offset << 24) | (code << 16) | (index if index < 0xFFFF else 0xFFFF)
+                            )
+                            if len(buffer) >= flush_at:
+                                flush(key & 0xFF)
+                        continue
+                    row = _check_value(entry, rule_set, index, original, check_duplicate, remember)
+                    if row is not None:
+                        spill.write(to_spill(offset, row) + "\n")
+    result.processed = processed
     result.skipped = sum(skip_reasons.values())
     result.skip_reasons = dict(skip_reasons.most_common())
     result.problem_count = source.problems.total

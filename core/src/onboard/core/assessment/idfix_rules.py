@@ -142,7 +142,8 @@ class Entry:
         self.cn = (cn[0] if isinstance(cn[0], str) else text(cn[0])) if cn else ""
         classes = record.attrs.get("objectclass")
         # IdFix: the object type is the *last* objectClass value.
-        self.object_type = text(classes[-1]) if classes else ""
+        last = classes[-1] if classes else ""
+        self.object_type = last if isinstance(last, str) else text(last)
 
     def has(self, name: str) -> bool:
         """Whether the object has attribute ``name`` (lower case)."""
@@ -157,6 +158,8 @@ def in_scope(record: LdifRecord) -> bool:
     """
     category = record.attrs.get("objectcategory")
     if category:
+        if isinstance(category[0], str) and category[0].startswith(("CN=Person,", "CN=Group,")):
+            return True  # what AD writes; the general test below gives the same
         rdn = text(category[0]).split(",", 1)[0].strip().lower()
         return rdn in ("cn=person", "cn=group")
     classes = {text(c).lower() for c in record.attrs.get("objectclass", ())}
@@ -410,6 +413,20 @@ def _fits(value: str, limit: int) -> bool:
     return len(value) <= limit and (value.isascii() or utf16_length(value) <= limit)
 
 
+def _fitting(limit: int, nonempty: bool = False) -> Callable[[str, Entry], bool]:
+    """``_fits(value, limit)`` (and ``value`` not empty) as one call: the scan's hot path."""
+    least = 1 if nonempty else 0
+
+    def clean(value: str, entry: Entry) -> bool:
+        return least <= len(value) <= limit and (value.isascii() or utf16_length(value) <= limit)
+
+    return clean
+
+
+def _clean_nickname(value: str, entry: Entry) -> bool:
+    return len(value) <= 64 and (value.isascii() or utf16_length(value) <= 64) and not value.startswith(".")
+
+
 def _clean_upn(value: str, entry: Entry) -> bool:
     match = _UPN_FAST.match(value) if len(value) <= 113 else None
     return match is not None and match.group(1).lower() in valid_tlds()
@@ -426,7 +443,8 @@ def _no_colon_in_suffix(value: str) -> bool:
 
 
 def _clean_proxy(value: str, entry: Entry) -> bool:
-    if _clean_smtp(value, 256):
+    match = _SMTP_FAST.match(value) if len(value) <= 256 else None  # _clean_smtp, inlined
+    if match is not None and match.group(1).lower() in valid_tlds():
         return True
     if SMTP_PREFIX.search(value) or not (_fits(value, 256) and _no_colon_in_suffix(value)):
         return False  # an unusual SMTP address: let the rules decide
@@ -458,16 +476,16 @@ def multi_tenant_rules(alternate_login_id: bool = False) -> tuple[AttributeRules
         AttributeRules(
             "displayName",
             _fixed(max_length(255), blank),
-            lambda v, e: bool(v) and _fits(v, 255),
+            _fitting(255, nonempty=True),
             blank_fix=True,
             duplicate=False,
         ),
-        AttributeRules("givenName", _fixed(max_length(63)), lambda v, e: _fits(v, 63), duplicate=False),
-        AttributeRules("mail", _fixed(max_length(256), DUPLICATE), lambda v, e: _fits(v, 256)),
+        AttributeRules("givenName", _fixed(max_length(63)), _fitting(63), duplicate=False),
+        AttributeRules("mail", _fixed(max_length(256), DUPLICATE), _fitting(256)),
         AttributeRules(
             "mailNickname",
             _fixed(max_length(64), characters(LEADING_PERIODS), DUPLICATE),
-            lambda v, e: _fits(v, 64) and not v.startswith("."),
+            _clean_nickname,
         ),
         AttributeRules("proxyAddresses", _proxy_chain, _clean_proxy, multi=True),
         AttributeRules(
