@@ -112,13 +112,15 @@ def test_generated_export_with_tiny_blocks(
 # -- single objects (hypothesis) ---------------------------------------------------
 
 values = st.one_of(
-    st.text(st.sampled_from(list("abcXYZ019.-_@:;, <>()[]\"'%&*+/=?{}|~!#$^`äÖ\\\t")), max_size=40),
+    st.text(st.sampled_from(list("abcXYZ019.-_@:;, <>()[]\"'%&*+/=?{}|~!#$^`äÖ\\\tKſı\n")), max_size=40),
     st.builds(
         lambda p, local, d, t: f"{p}{local}@{d}.{t}",
-        st.sampled_from(["", "SMTP:", "smtp:", "X500:", "x400:", "X.500:", "sip:", ".", "smtp:a:"]),
+        st.sampled_from(
+            ["", "SMTP:", "smtp:", "X500:", "x400:", "X.500:", "sip:", ".", "smtp:a:", "ſmtp:", "SmTp:"]
+        ),
         st.text(st.sampled_from(list("abcX09.-_'%&+äÖ ")), min_size=1, max_size=15),
         st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True),
-        st.sampled_from(["com", "local", "cloud", "c0m", "x", "gmbh", "COM"]),
+        st.sampled_from(["com", "local", "cloud", "c0m", "x", "gmbh", "COM", "com\n", "Kom", "ſe"]),
     ),
     st.text(max_size=300),
     st.sampled_from(["", " ", ".", "a" * 21, "a" * 64, "a" * 65, "ä" * 130, "😀" * 60, "CAS_x", "Admin"]),

@@ -402,11 +402,16 @@ def _target_chain(value: str, entry: Entry) -> tuple:
 # predicate may say False for a value that would pass (the chain then decides
 # exactly), never True for one that would fail: the property tests check this.
 
-_DOMAIN_TLD = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+([a-z]{2,17})$"
+# Case-sensitive classes and labels as alnum+(-+alnum+)*: the same ASCII language as the
+# rules' patterns but a third faster to match (no case folding, no backtracking inside a
+# label).  They accept less than the IGNORECASE rules (not "K", the Kelvin sign, as a k):
+# what they refuse, the chain decides.
+_DOMAIN_TLD = r"(?:[A-Za-z0-9]+(?:-+[A-Za-z0-9]+)*\.)+([A-Za-z]{2,17})$"
+_LOCAL_FAST = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
 # RFC 2822 with the local-part characters that the UPN set forbids taken out.
-_UPN_FAST = re.compile(r"[a-z0-9!#$^_`~-]+(?:\.[a-z0-9!#$^_`~-]+)*@" + _DOMAIN_TLD, _I)
+_UPN_FAST = re.compile(r"[A-Za-z0-9!#$^_`~-]+(?:\.[A-Za-z0-9!#$^_`~-]+)*@" + _DOMAIN_TLD)
 # "smtp:" then an RFC 2822 address (none of the SMTP set's characters can occur in one).
-_SMTP_FAST = re.compile(r"smtp:" + _LOCAL + r"@" + _DOMAIN_TLD, _I)
+_SMTP_FAST = re.compile(r"[sS][mM][tT][pP]:" + _LOCAL_FAST + r"@" + _DOMAIN_TLD)
 
 
 def _fits(value: str, limit: int) -> bool:
