@@ -21,6 +21,8 @@ import weakref
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
+from itertools import compress, islice
+from operator import eq
 from pathlib import Path
 
 from onboard.core.assessment.idfix_result import (
@@ -206,17 +208,13 @@ class DuplicateStore:
             keys = pairs[0::2]
             if len(set(keys)) == len(keys):
                 continue
-            seen: set[int] = set()
-            repeated: set[int] = set()
-            for key in keys:
-                if key in seen:
-                    repeated.add(key)
-                else:
-                    seen.add(key)
+            # Hashes seen twice, and their references in file order, without a Python
+            # loop over every key: sorted neighbours, then a filter (both in C).
+            ordered = sorted(keys)
+            repeated = set(compress(ordered, map(eq, ordered, islice(ordered, 1, None))))
             groups: dict[int, list[int]] = {}
-            for key, ref in zip(keys, pairs[1::2], strict=True):
-                if key in repeated:
-                    groups.setdefault(key, []).append(ref)
+            for key, ref in compress(zip(keys, pairs[1::2], strict=True), map(repeated.__contains__, keys)):
+                groups.setdefault(key, []).append(ref)
             yield from groups.values()
 
 
@@ -264,10 +262,20 @@ def _scan(
     buffers, flush, flush_at, salts = store.buffers, store.flush, DuplicateStore.FLUSH_AT, _SALTS
     codes = _CODES
     plan = tuple(
-        (r.key, codes.get(r.key, 0), r.clean, r.multi, r.blank_fix, r.duplicate, r.duplicate_unless, r)
+        (
+            r.key,
+            codes.get(r.key, 0),
+            salts[codes.get(r.key, 0)],
+            r.clean,
+            r.multi,
+            r.blank_fix,
+            r.duplicate,
+            r.duplicate_unless,
+            r,
+        )
         for r in rules
     )
-    offset = processed = 0
+    offset = processed = changes = records = out_of_scope = 0
 
     def remember(rule_set: AttributeRules, index: int, original: str, current: str, entry: Entry) -> None:
         # DuplicateStore.add, inlined (the chain of a value that is not clean calls it).
@@ -288,13 +296,12 @@ def _scan(
     with spill_path.open("w", encoding="utf-8") as spill:
         for record in source.records(on_block):
             if record.changetype != "add":
-                result.change_records += 1
+                changes += 1
                 continue
-            result.records += 1
+            records += 1
             if not in_scope(record):
-                result.out_of_scope += 1
+                out_of_scope += 1
                 continue
-            result.found += 1
             entry = Entry(record)
             reason = skip_reason(entry)
             if reason:
@@ -305,7 +312,7 @@ def _scan(
             attrs = record.attrs
             # check_entry with DuplicateStore.add inlined for clean values: this is the
             # scan's hot path, run for every attribute of every object.
-            for name, code, clean, multi, blank_fix, duplicated, unless, rule_set in plan:
+            for name, code, salt, clean, multi, blank_fix, duplicated, unless, rule_set in plan:
                 values = attrs.get(name)
                 if not values:
                     if blank_fix:
@@ -316,7 +323,7 @@ def _scan(
                     original = raw if isinstance(raw, str) else text(raw)
                     if clean(original, entry):
                         if check_duplicate:
-                            key = hash(original.lower()) ^ salts[code]
+                            key = hash(original.lower()) ^ salt
                             buffer = buffers[key & 0xFF]
                             buffer.append(key)
                             buffer.append(
@@ -328,7 +335,9 @@ def _scan(
                     row = _check_value(entry, rule_set, index, original, check_duplicate, remember)
                     if row is not None:
                         spill.write(to_spill(offset, row) + "\n")
-    result.processed = processed
+    # Counted in locals (the loop runs per object); "found" are those in scope.
+    result.change_records, result.records, result.out_of_scope = changes, records, out_of_scope
+    result.found, result.processed = records - out_of_scope, processed
     result.skipped = sum(skip_reasons.values())
     result.skip_reasons = dict(skip_reasons.most_common())
     result.problem_count = source.problems.total

@@ -190,7 +190,7 @@ def skip_reason(entry: Entry) -> str:
     upper = cn.upper()
     if upper.startswith(_EXCLUSIONS_UPPER):
         return "well-known exclusion"
-    if "\\0ACNF:" in record.dn.upper():
+    if "\\" in record.dn and "\\0ACNF:" in record.dn.upper():  # only "\\" upper-cases to "\\"
         return "conflict object"
     if "iscriticalsystemobject" in record.attrs and _is_true(record.first("iscriticalsystemobject")):
         return "critical system object"
