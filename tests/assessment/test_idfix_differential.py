@@ -10,6 +10,7 @@ Hypothesis' objects made of the values the rules find hardest, with and without
 alternate login IDs and with tiny duplicate-store blocks.
 """
 
+from array import array
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,27 @@ def test_check_entry_as_before(attrs: dict[str, list[str | bytes]], alternate_lo
     )
     assert now_calls == before_calls
     assert [_fields(r) for r in rows] == [_fields(r) for r in expected]
+
+
+@pytest.mark.parametrize("path", EXPORTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_lines_from_marks_as_lines_at(path: Path) -> None:
+    """The duplicates' lines, counted from the scan's marks, are what lines_at counts from the start."""
+    with LdifSource(path) as source:
+        records = list(source.records())
+        offsets = sorted({r.offset for r in records} | {0, source.size})
+        expected = source.lines_at(offsets)
+        for every in (1, 2, 64):
+            marks = array("q")
+            for record in records[every - 1 :: every]:
+                marks.extend((record.offset, record.base))
+            assert idfix.lines_from_marks(source, offsets, marks) == expected, every
+
+
+def test_generated_lines_from_marks(generated: Path) -> None:
+    with LdifSource(generated) as source:
+        records = list(source.records())
+        offsets = sorted({r.offset for r in records[::7]})
+        marks = array("q")
+        for record in records[63::64]:
+            marks.extend((record.offset, record.base))
+        assert idfix.lines_from_marks(source, offsets, marks) == source.lines_at(offsets)
