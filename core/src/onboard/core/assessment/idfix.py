@@ -47,6 +47,7 @@ from onboard.core.assessment.idfix_rules import (
     in_scope,
     multi_tenant_rules,
     skip_reason,
+    utf16_length,
 )
 from onboard.core.assessment.ldif import LdifSource, text
 
@@ -267,6 +268,7 @@ def _scan(
             r.key,
             codes.get(r.key, 0),
             salts[codes.get(r.key, 0)],
+            *getattr(r.clean, "bounds", (0, -1)),
             r.clean,
             r.multi,
             r.blank_fix,
@@ -321,7 +323,7 @@ def _scan(
             attrs = record.attrs
             # check_entry with DuplicateStore.add inlined for clean values: this is the
             # scan's hot path, run for every attribute of every object.
-            for name, code, salt, clean, multi, blank_fix, duplicated, unless, rule_set in plan:
+            for name, code, salt, least, limit, clean, multi, blank_fix, duplicated, unless, rule_set in plan:
                 values = attrs.get(name)
                 if not values:
                     if blank_fix:
@@ -330,7 +332,13 @@ def _scan(
                 check_duplicate = duplicated and not (unless and unless in attrs)
                 for index, raw in enumerate(values) if multi else ((0, values[0]),):
                     original = raw if isinstance(raw, str) else text(raw)
-                    if clean(original, entry):
+                    if (
+                        # a length-only predicate (_fitting), inlined
+                        least <= len(original) <= limit
+                        and (original.isascii() or utf16_length(original) <= limit)
+                        if limit >= 0
+                        else clean(original, entry)
+                    ):
                         if check_duplicate:
                             key = hash(original.lower()) ^ salt
                             buffer = buffers[key & 0xFF]

@@ -134,7 +134,7 @@ def is_routable(domain: str) -> bool:
 class Entry:
     """What the rules need of a record: its cn, object type and attributes."""
 
-    __slots__ = ("cn", "object_type", "record")
+    __slots__ = ("cn", "kind", "object_type", "record")
 
     def __init__(self, record: LdifRecord) -> None:
         self.record = record
@@ -144,6 +144,7 @@ class Entry:
         # IdFix: the object type is the *last* objectClass value.
         last = classes[-1] if classes else ""
         self.object_type = last if isinstance(last, str) else text(last)
+        self.kind = self.object_type.lower()  # what the rules compare
 
     def has(self, name: str) -> bool:
         """Whether the object has attribute ``name`` (lower case)."""
@@ -194,7 +195,7 @@ def skip_reason(entry: Entry) -> str:
         return "conflict object"
     if "iscriticalsystemobject" in record.attrs and _is_true(record.first("iscriticalsystemobject")):
         return "critical system object"
-    kind = entry.object_type.lower()
+    kind = entry.kind
     attrs = record.attrs
     if kind == "user":
         if "samaccountname" in attrs and record.first("samaccountname").upper().startswith(
@@ -425,6 +426,7 @@ def _fitting(limit: int, nonempty: bool = False) -> Callable[[str, Entry], bool]
     def clean(value: str, entry: Entry) -> bool:
         return least <= len(value) <= limit and (value.isascii() or utf16_length(value) <= limit)
 
+    clean.bounds = (least, limit)  # type: ignore[attr-defined]  # the scan inlines this test
     return clean
 
 
@@ -467,7 +469,7 @@ def _clean_target(value: str, entry: Entry) -> bool:
 
 
 def _clean_sam(value: str, entry: Entry) -> bool:
-    limit = 20 if entry.object_type.lower() == "user" else 256
+    limit = 20 if entry.kind == "user" else 256
     return _fits(value, limit) and SAM_INVALID.search(value) is None
 
 
