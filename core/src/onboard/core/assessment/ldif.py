@@ -71,6 +71,8 @@ class LdifSource:
         self.file = file
         self.problems = ProblemLog(file)
         self._tmp: str | None = None
+        # Attribute names as written -> attribute_key, for record_at (records() keeps its own).
+        self._keys: dict[str, str] = {}
         try:
             with path.open("rb") as handle:
                 head = handle.read(4)
@@ -182,7 +184,7 @@ class LdifSource:
                 match = _END.search(chunk)
                 if match or not block:
                     raw = chunk[: match.start()] if match else chunk.rstrip(b"\r\n")
-                    return parse_record(raw, line, offset, {}, ProblemLog(self.file, keep=0))
+                    return parse_record(raw, line, offset, self._keys, ProblemLog(self.file, keep=0))
 
 
 def _raw_records(
