@@ -22,6 +22,7 @@ keeps the work per line small), as the tools that write LDIF mean it:
 """
 
 import binascii
+import functools
 import re
 
 from onboard.core.assessment.problems import InputProblem
@@ -290,11 +291,16 @@ def _physical_line(raw: bytes, name: str, index: int) -> int:
     for number, line in enumerate(raw.replace(b"\r\n", b"\n").split(b"\n")):
         if line[:1] in (b" ", b"#") or b":" not in line:
             continue
-        if attribute_key(line.split(b":", 1)[0]) == name:
+        if _cached_key(line.split(b":", 1)[0]) == name:
             if seen == index:
                 return number
             seen += 1
     return 0
+
+
+#: attribute_key for _physical_line, which runs for every error row (a pure function, so a
+#: cache of the names met changes nothing but the time).
+_cached_key = functools.lru_cache(maxsize=4096)(attribute_key)
 
 
 class _UrlValue(Exception):
