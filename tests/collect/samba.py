@@ -67,8 +67,12 @@ class SambaDC:
         self.ca_file = folder / "private" / "tls" / "ca.pem"
         self.process: subprocess.Popen | None = None
 
-    def provision(self) -> None:
-        """A new domain, with a configuration that keeps every file under the folder."""
+    def provision(self, *options: str) -> None:
+        """A new domain, with a configuration that keeps every file under the folder.
+
+        ``options`` go to ``samba-tool domain provision`` as given (the collector's
+        benchmark asks for the LMDB backend).
+        """
         subprocess.run(
             self.netns.command(
                 [
@@ -84,6 +88,7 @@ class SambaDC:
                     "--use-rfc2307",
                     "--host-name=dc1",
                     "--host-ip=127.0.0.1",
+                    *options,
                 ]
             ),
             check=True,
