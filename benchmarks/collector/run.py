@@ -106,7 +106,7 @@ def prepare(workdir: Path, count: int, netns) -> tuple[object, float]:
     dc.ldb("ldbmodify", data / "schema-classes.ldif", schema=True)
     objects = workdir / f"objects-{count}.ldif"
     generate(objects, count)
-    chunk = workdir / "chunk.ldif"
+    chunk = workdir / f"chunk-{count}.ldif"  # runs of other sizes may load beside this one
     started = time.perf_counter()
     done = 0
     for text in chunks(objects, CHUNK):
@@ -199,6 +199,10 @@ def main() -> int:
                     netns.command(argv), capture_output=True, text=True, env=env, check=True
                 )
                 runs[kind].append(json.loads(done.stdout.strip().splitlines()[-1]))
+                if runs[kind][-1]["objects"] < args.objects:  # every loaded object is a user or contact
+                    raise SystemExit(
+                        f"{kind}: {runs[kind][-1]['objects']:,} objects, {args.objects:,} loaded"
+                    )
         report(args, loading, runs)
     finally:
         if dc is not None:
@@ -222,10 +226,12 @@ def report(args: argparse.Namespace, loading: float, runs: dict[str, list[dict]]
             f"{seconds:>12.2f} {peak:>12.0f}"
         )
     if args.out:
+        # One file for every size measured: a run adds (or replaces) its own.
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(
-            json.dumps({"objects": args.objects, "loading_s": loading, **summary}, indent=2) + "\n"
-        )
+        sizes = json.loads(args.out.read_text())["sizes"] if args.out.exists() else {}
+        sizes[str(args.objects)] = {"loading_s": loading, **summary}
+        ordered = dict(sorted(sizes.items(), key=lambda item: int(item[0])))
+        args.out.write_text(json.dumps({"sizes": ordered}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
