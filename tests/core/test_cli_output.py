@@ -234,3 +234,23 @@ def test_a_plain_line_prints_as_rich_prints_it(capsys, monkeypatch, columns, pla
         console.print(*objects)
         printed.append(capsys.readouterr().out)
     assert printed[0] == printed[1]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "scale-abc-00001",
+        "Contoso Ltd",
+        "[bold red]3[/]",
+        "12:30 :warning: done",
+        "Contoso\x07",
+        "a [b] c",
+        "—",
+    ],
+)
+def test_plain_text_of_a_cell_is_what_rich_would_print(cell: str):
+    # Cells without markup skip rich's parser (a 10,000-row list); the text must not change.
+    from onboard.core.cli.tables import plain_text
+    from rich.text import Text
+
+    assert plain_text(cell) == Text.from_markup(cell).plain
