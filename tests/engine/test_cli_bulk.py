@@ -5,8 +5,11 @@ failing does not stop the others, and the exit status says the worst."""
 import asyncio
 import io
 import json
+import random
+import re
 import uuid
 
+from onboard.core.cli import bulk
 from onboard.core.client import Engagements
 from onboard.core.engagement.rules import backed_by_check
 from onboard.core.models import Contact, Party
@@ -14,22 +17,30 @@ from onboard.core.models import Contact, Party
 from .helpers import KEYS, make_spec, reach_remediate, wait_for
 from .test_cli import onboard as run_onboard
 
+#: A line the in-process worker logs (``2026-12-02 12:25:58 [info     ] ...``).
+WORKER_LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[")
+
 
 async def onboard(capsys, monkeypatch, address: str, *args: str) -> tuple[int, str, str]:
     capsys.readouterr()  # the workers' log lines before the CLI configured logging
-    return await run_onboard(capsys, monkeypatch, address, *args)
+    code, out, err = await run_onboard(capsys, monkeypatch, address, *args)
+    # The worker runs in this process and may log to the same stdout while the CLI runs
+    # (a notice for an engagement started just before): only the CLI's lines are kept.
+    out = "".join(line for line in out.splitlines(keepends=True) if not WORKER_LOG_LINE.match(line))
+    return code, out, err
 
 
 async def started(engagements: Engagements, count: int, contacted: int) -> list[str]:
     """``count`` engagements; the first ``contacted`` with their kick-off gate open."""
     specs = [make_spec() for _ in range(count)]
-    for spec in specs:
-        await engagements.start(spec)
-    for spec in specs[:contacted]:
-        await wait_for(engagements, spec.engagement_id, lambda s: s.state.plan is not None)
-        await engagements.record_contact(spec.engagement_id, Contact("pat", "phoned"))
-    for spec in specs[:contacted]:
-        await wait_for(engagements, spec.engagement_id, lambda s: s.state.gates["kickoff"].open)
+    await asyncio.gather(*(engagements.start(spec) for spec in specs))
+
+    async def contact(engagement_id: str) -> None:
+        await wait_for(engagements, engagement_id, lambda s: s.state.plan is not None)
+        await engagements.record_contact(engagement_id, Contact("pat", "phoned"))
+        await wait_for(engagements, engagement_id, lambda s: s.state.gates["kickoff"].open)
+
+    await asyncio.gather(*(contact(spec.engagement_id) for spec in specs[:contacted]))
     return [s.engagement_id for s in specs]
 
 
@@ -76,6 +87,39 @@ async def test_approve_reads_ids_from_stdin_as_list_plain_prints_them(
     assert code == 0, err
     assert out.splitlines() == [f"{eid}: gate 'kickoff' passed" for eid in ids]  # each once, in order
     assert err.strip() == "onboard: approve on 3 engagements: 3 applied"
+
+
+async def test_more_than_are_sent_at_once_each_answered_once_in_the_order_given(
+    client, worker, address, capsys, monkeypatch
+):
+    """More engagements than are in flight at once, in another order than they were
+    started, among them an unknown id, two whose gate is not open and a repeat."""
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
+    count = bulk.AT_ONCE + 8
+    ids = await started(engagements, count, contacted=count - 2)
+    closed, parked = ids[-2:], ids[:-2]
+    given = ids[:]
+    random.Random(13).shuffle(given)
+    unknown = f"no-such-{uuid.uuid4().hex[:8]}"
+    given.insert(5, unknown)
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{eid}\n" for eid in [*given, given[0]])))
+    code, out, err = await onboard(capsys, monkeypatch, address, "approve", "-", "kickoff", "--as", "pat")
+
+    assert code == 1, err  # the unknown engagement: an error outranks the refusals
+    applied = [eid for eid in given if eid in parked]
+    assert out.splitlines() == [f"{eid}: gate 'kickoff' passed" for eid in applied]
+    problems = err.strip().splitlines()
+    refused = [eid for eid in given if eid in closed or eid == unknown]
+    assert len(problems) == len(refused) + 1
+    for line, eid in zip(problems, refused, strict=False):  # each in the order given, naming it
+        assert eid in line and line.startswith("onboard: error:" if eid == unknown else "onboard: rejected:")
+    assert problems[-1] == (
+        f"onboard: approve on {count + 1} engagements: {count - 2} applied, 2 rejected, 1 failed"
+    )
+    for eid in parked:  # each approval applied once, by the engagement's own account
+        state = (await engagements.status(eid)).state
+        assert state.gates["kickoff"].passed
+        assert [a.subject for a in state.audit if a.action == "approve"] == ["kickoff"]
 
 
 async def test_complete_many(client, worker, address, capsys, monkeypatch):
