@@ -3,6 +3,7 @@
 import asyncio
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -110,6 +111,9 @@ async def test_state_survives_a_restart_and_new_attributes_are_added(tmp_path):
             ListSearchAttributesRequest(namespace=second.namespace)
         )
         assert {key.name for key in sa.ALL} <= set(listed.custom_attributes)
+    # Its file keeps a write-ahead log (devserver.SQLITE_PRAGMAS): readers do not wait for writers.
+    with sqlite3.connect(db) as file:
+        assert file.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 async def test_a_taken_port_is_a_clear_error(tmp_path):
