@@ -195,7 +195,9 @@ def time_list(env: dict[str, str], address: str, plain: bool) -> tuple[float, fl
 
 
 def bulk_approve(env: dict[str, str], address: str, key: Path) -> dict[str, Any]:
-    """``onboard --plain list ... | onboard approve - kickoff``, from spawn to the last exit."""
+    """``onboard --plain list ... | onboard approve - kickoff``, from spawn to the last exit,
+    and the CPU the two commands used (user + system)."""
+    before = os.times()
     started = time.perf_counter()
     lister = subprocess.Popen(
         [*list_command(True), "--address", address], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -207,13 +209,16 @@ def bulk_approve(env: dict[str, str], address: str, key: Path) -> dict[str, Any]
     assert lister.stdout is not None
     lister.stdout.close()  # the approver's now
     out, err = approver.communicate()
-    listed_at = time.perf_counter()  # (the lister ended before the approver could)
     lister.wait()
     wall = time.perf_counter() - started
+    after = os.times()
     assert lister.stderr is not None
     return {
         "wall_s": wall,
-        "until_listed_s": listed_at - started if lister.returncode is not None else None,
+        "cli_cpu_s": after.children_user
+        - before.children_user
+        + after.children_system
+        - before.children_system,
         "exit": approver.returncode,
         "list_exit": lister.returncode,
         "stdout": out.splitlines(),
