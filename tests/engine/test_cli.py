@@ -3,11 +3,15 @@
 import asyncio
 import json
 import os
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
 from onboard.core.cli import run
+
+#: A line the in-process worker logs (``2026-12-02 12:25:58 [info     ] notification ...``).
+WORKER_LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[")
 
 
 async def onboard(capsys, monkeypatch, address: str, *args: str) -> tuple[int, str, str]:
@@ -21,6 +25,9 @@ async def onboard(capsys, monkeypatch, address: str, *args: str) -> tuple[int, s
         monkeypatch.setenv("ONBOARD_KEY", str(Path(os.environ["ONBOARD_HOME"]) / "keys" / person))
     code = await asyncio.to_thread(run, list(args))
     out, err = capsys.readouterr()
+    # The worker runs in this process and may log to the same stdout while the CLI runs
+    # (a notice for an engagement started just before): only the CLI's lines are kept.
+    out = "".join(line for line in out.splitlines(keepends=True) if not WORKER_LOG_LINE.match(line))
     return code, out, err
 
 

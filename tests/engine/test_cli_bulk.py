@@ -6,7 +6,6 @@ import asyncio
 import io
 import json
 import random
-import re
 import uuid
 
 from onboard.core.cli import bulk
@@ -17,17 +16,10 @@ from onboard.core.models import Contact, Party
 from .helpers import KEYS, make_spec, reach_remediate, wait_for
 from .test_cli import onboard as run_onboard
 
-#: A line the in-process worker logs (``2026-12-02 12:25:58 [info     ] ...``).
-WORKER_LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[")
-
 
 async def onboard(capsys, monkeypatch, address: str, *args: str) -> tuple[int, str, str]:
     capsys.readouterr()  # the workers' log lines before the CLI configured logging
-    code, out, err = await run_onboard(capsys, monkeypatch, address, *args)
-    # The worker runs in this process and may log to the same stdout while the CLI runs
-    # (a notice for an engagement started just before): only the CLI's lines are kept.
-    out = "".join(line for line in out.splitlines(keepends=True) if not WORKER_LOG_LINE.match(line))
-    return code, out, err
+    return await run_onboard(capsys, monkeypatch, address, *args)
 
 
 async def started(engagements: Engagements, count: int, contacted: int) -> list[str]:

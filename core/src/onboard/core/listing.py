@@ -16,6 +16,8 @@ every row.  A run from before the memo falls back to the search attributes, and 
 memo's columns are then None (``—`` in the table).
 """
 
+import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,14 +26,18 @@ from attrs import frozen
 from onboard.core import search_attributes as sa
 from onboard.core.engagement.summary import MEMO_KEY, MEMO_VERSION
 from onboard.core.errors import OnboardError
-from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
+from temporalio.api.workflow.v1 import WorkflowExecutionInfo
+from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
+from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import SearchAttributeKey
+from temporalio.converter import PayloadConverter
 from temporalio.service import RPCError
 
 #: Rows asked for per visibility page (the server's own cap is 1,000).
 PAGE_SIZE = 500
 #: Set by the server on a run whose workflow task has failed several times in a row.
 REPORTED_PROBLEMS = SearchAttributeKey.for_keyword_list("TemporalReportedProblems")
+RUNNING = WorkflowExecutionStatus.RUNNING.value
 
 
 @frozen
@@ -105,18 +111,44 @@ async def list_engagements(
     page_size = PAGE_SIZE if limit is None else max(1, min(PAGE_SIZE, limit))
     now = datetime.now(UTC)
     try:
-        async for wf in client.list_workflows(query, page_size=page_size, rpc_timeout=timeout):
-            if wf.id in rows:  # an older run seen after the latest one
-                if wf.status is not WorkflowExecutionStatus.RUNNING:  # (running: a continue-as-new in flight)
-                    kept = rows[wf.id]
-                    rows[wf.id] = attrs.evolve(kept, replaced=(*kept.replaced, _status(wf)))
+        async for info in _runs(client, query, page_size, timeout):
+            engagement_id = info.execution.workflow_id
+            if engagement_id in rows:  # an older run seen after the latest one
+                if info.status != RUNNING:  # (running: a continue-as-new in flight)
+                    kept = rows[engagement_id]
+                    rows[engagement_id] = attrs.evolve(kept, replaced=(*kept.replaced, _status(info)))
                 continue
-            rows[wf.id] = summarize(wf, await _memo(wf), now)
+            rows[engagement_id] = summarize(info, await _memo(client, info), now)
             if limit is not None and len(rows) >= limit:
                 break
     except RPCError as exc:
         raise OnboardError(f"cannot list engagements: {exc.message}") from exc
     return list(rows.values())
+
+
+async def _runs(
+    client: Client, query: str, page_size: int, timeout: Any
+) -> AsyncIterator[WorkflowExecutionInfo]:
+    """The runs ``query`` matches, as visibility sends them.
+
+    Not ``client.list_workflows``: it decodes every search attribute of every run twice
+    (typed and untyped), some 1.2 s of CPU for 10,000 engagements, where a row needs
+    four of them (:func:`summarize`).
+    """
+    token = b""
+    while True:
+        page = await client.workflow_service.list_workflow_executions(
+            ListWorkflowExecutionsRequest(
+                namespace=client.namespace, query=query, page_size=page_size, next_page_token=token
+            ),
+            retry=True,
+            timeout=timeout,
+        )
+        for info in page.executions:
+            yield info
+        token = page.next_page_token
+        if not token:
+            return
 
 
 async def count_engagements(client: Client, query: str, *, timeout: Any = None) -> int | None:
@@ -127,9 +159,12 @@ async def count_engagements(client: Client, query: str, *, timeout: Any = None) 
         return None
 
 
-async def _memo(wf: WorkflowExecution) -> dict[str, Any] | None:
+async def _memo(client: Client, info: WorkflowExecutionInfo) -> dict[str, Any] | None:
+    payload = info.memo.fields.get(MEMO_KEY)
+    if payload is None:
+        return None
     try:
-        value = await wf.memo_value(MEMO_KEY, None)
+        (value,) = await client.data_converter.decode([payload])
     except Exception:  # a memo someone else wrote, in a form we cannot read
         return None
     if not isinstance(value, dict) or value.get("version") != MEMO_VERSION:
@@ -137,21 +172,34 @@ async def _memo(wf: WorkflowExecution) -> dict[str, Any] | None:
     return value
 
 
-def summarize(wf: WorkflowExecution, memo: dict[str, Any] | None, now: datetime) -> EngagementSummary:
+def _attribute(info: WorkflowExecutionInfo, key: SearchAttributeKey) -> Any:
+    """One search attribute's value (None when the run has none, or one we cannot read)."""
+    payload = info.search_attributes.indexed_fields.get(key.name)
+    if payload is None:
+        return None
+    try:
+        if payload.metadata.get("encoding") == b"json/plain":  # how the SDKs write them: the quick way
+            return json.loads(payload.data)
+        return PayloadConverter.default.from_payloads([payload])[0]
+    except Exception:
+        return None
+
+
+def summarize(info: WorkflowExecutionInfo, memo: dict[str, Any] | None, now: datetime) -> EngagementSummary:
     """The row for one run: its memo where it has one, else its search attributes."""
-    attributes = wf.typed_search_attributes
-    running = wf.status is WorkflowExecutionStatus.RUNNING
-    first_run = wf.raw_info.first_run_id == wf.run_id  # its start is the engagement's
+    running = info.status == RUNNING
+    run_id = info.execution.run_id
+    first_run = info.first_run_id == run_id  # its start is the engagement's
     base = {
-        "engagement_id": wf.id,
-        "status": _status(wf),
-        "phase": attributes.get(sa.PHASE) or "",
-        "tenant": attributes.get(sa.TENANT) or "",
-        "services": tuple(attributes.get(sa.SERVICES) or ()),
-        "awaiting": tuple(attributes.get(sa.AWAITING) or ()) if running else (),
-        "started": wf.start_time if first_run else None,
-        "run_id": wf.run_id,
-        "reported_problems": tuple(attributes.get(REPORTED_PROBLEMS) or ()),
+        "engagement_id": info.execution.workflow_id,
+        "status": _status(info),
+        "phase": _attribute(info, sa.PHASE) or "",
+        "tenant": _attribute(info, sa.TENANT) or "",
+        "services": tuple(_attribute(info, sa.SERVICES) or ()),
+        "awaiting": tuple(_attribute(info, sa.AWAITING) or ()) if running else (),
+        "started": info.start_time.ToDatetime(tzinfo=UTC) if first_run else None,
+        "run_id": run_id,
+        "reported_problems": tuple(_attribute(info, REPORTED_PROBLEMS) or ()),
     }
     if memo is None:
         return EngagementSummary(**base)
@@ -179,8 +227,8 @@ def summarize(wf: WorkflowExecution, memo: dict[str, Any] | None, now: datetime)
     )
 
 
-def _status(wf: WorkflowExecution) -> str:
-    return wf.status.name.lower() if wf.status else "unknown"
+def _status(info: WorkflowExecutionInfo) -> str:
+    return WorkflowExecutionStatus(info.status).name.lower() if info.status else "unknown"
 
 
 def _count(value: Any) -> int | None:
