@@ -1,0 +1,76 @@
+"""The benchmark's worker, in a process of its own so that its CPU can be read apart.
+
+    python worker.py ADDRESS TASK_QUEUE ALLOWED_SIGNERS [--profile FILE]
+
+One onboard worker (``build_worker``: the engagement workflows and activities, the
+sandboxed runner, the allowed-signers file) that also runs ``bare.BareWorkflow`` and
+its activity. Prints ``ready`` once polling; then reads one JSON line per script
+(``{"id": ..., "script": ...}``) into :mod:`bench_scripts` and answers ``ok ID``. At
+end of input it stops (writing the cProfile of the whole run if asked) and leaves with
+``os._exit`` (sdk-python#300).
+"""
+
+import asyncio
+import cProfile
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_scripts
+from bare import BareWorkflow, work
+from onboard.core import digest, engagement
+from onboard.core.converter import DATA_CONVERTER
+from onboard.core.logging import configure_cli_logging
+from onboard.core.plugins import default_plugin_manager
+from onboard.core.trust.store import TrustStore
+from onboard.workers.worker import build_worker
+from temporalio.client import Client
+
+
+async def serve(address: str, queue: str, allowed: Path) -> None:
+    client = await Client.connect(address, data_converter=DATA_CONVERTER)
+    manager = default_plugin_manager()
+    activities = [
+        *engagement.EngagementActivities(manager, TrustStore(allowed)).all(),
+        *digest.DigestActivities(client, manager).all(),
+        work,
+    ]
+    worker = build_worker(
+        client,
+        task_queue=queue,
+        manager=manager,
+        workflows=[*engagement.WORKFLOWS, BareWorkflow],
+        activities=activities,
+        allowed_signers=allowed,
+    )
+    async with worker:
+        print("ready", flush=True)
+        loop = asyncio.get_running_loop()
+        while line := await loop.run_in_executor(None, sys.stdin.readline):
+            message = json.loads(line)
+            bench_scripts.SCRIPTS[message["id"]] = message["script"]
+            print(f"ok {message['id']}", flush=True)
+
+
+def main() -> None:
+    address, queue, allowed = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    profile = Path(sys.argv[5]) if sys.argv[4:5] == ["--profile"] else None
+    configure_cli_logging(verbose=False)  # the notification sink's info lines are not wanted
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
+    try:
+        asyncio.run(serve(address, queue, allowed))
+    finally:
+        if profiler and profile:
+            profiler.disable()
+            profiler.dump_stats(profile)
+        sys.stdout.flush()
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
