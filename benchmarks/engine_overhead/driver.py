@@ -30,6 +30,7 @@ class Call:
     method: str
     name: str = ""
     at: float = 0.0  # time.time() when it returned (the server's clock is this machine's)
+    sent: float = 0.0  # time.time() when it was sent
     size: int = 0  # bytes of the query's answer
 
 
@@ -57,11 +58,11 @@ class _Outbound(tc.OutboundInterceptor):
         self.recorder = recorder
 
     async def query_workflow(self, input: tc.QueryWorkflowInput) -> Any:
+        sent = time.time()
         result = await super().query_workflow(input)
         payloads = DATA_CONVERTER.payload_converter.to_payloads([result])
-        self.recorder.calls.append(
-            Call("query", input.query, time.time(), sum(p.ByteSize() for p in payloads))
-        )
+        answer = sum(p.ByteSize() for p in payloads)
+        self.recorder.calls.append(Call("query", input.query, at=time.time(), size=answer, sent=sent))
         return result
 
     async def start_workflow_update(self, input: tc.StartWorkflowUpdateInput) -> Any:
@@ -114,7 +115,10 @@ def bare_plan(calls: list[Call], script: Script) -> list[Step]:
             waiting = call
             continue
         if waiting is not None:
-            target = sum(at <= waiting.at for at in done_at)
+            # Tasks done before the last poll was sent were surely in its answer (a task
+            # done while it was on its way may not have been: the bare driver would then
+            # wait for one the engagement's driver did not need).
+            target = sum(at <= waiting.sent for at in done_at)
             if call.method == "update" and updates < len(update_task):
                 target = min(target, update_task[updates])  # never past what the Update unblocks
             steps.append(Step("wait", target=target))
@@ -150,7 +154,8 @@ async def run_bare(client: tc.Client, script_id: str, steps: list[Step], queue: 
         elif step.kind == "update":
             await handle.execute_update(step.name, pad(step.size), result_type=str)
         elif step.kind == "result":
-            await handle.result()
+            # As the engagement driver does: the latest run's result, not the chain from the first.
+            await client.get_workflow_handle(wid).result()
     return wid
 
 

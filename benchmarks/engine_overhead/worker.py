@@ -14,8 +14,11 @@ import asyncio
 import cProfile
 import json
 import os
+import pstats
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -29,8 +32,18 @@ from onboard.core.trust.store import TrustStore
 from onboard.workers.worker import build_worker
 from temporalio.client import Client
 
+#: One profiler per thread: workflow activations run in the workflow task executor's
+#: threads, which a profiler of the main thread does not see.
+PROFILES: list[cProfile.Profile] = []
 
-async def serve(address: str, queue: str, allowed: Path) -> None:
+
+def _profile_thread() -> None:
+    profile = cProfile.Profile()
+    PROFILES.append(profile)
+    profile.enable()
+
+
+async def serve(address: str, queue: str, allowed: Path, profiled: bool) -> None:
     client = await Client.connect(address, data_converter=DATA_CONVERTER)
     manager = default_plugin_manager()
     activities = [
@@ -38,8 +51,13 @@ async def serve(address: str, queue: str, allowed: Path) -> None:
         *digest.DigestActivities(client, manager).all(),
         work,
     ]
+    options: dict[str, Any] = {}
+    if profiled:
+        # The SDK's default executor, with a profiler started in each thread.
+        options["workflow_task_executor"] = ThreadPoolExecutor(max_workers=500, initializer=_profile_thread)
     worker = build_worker(
         client,
+        **options,
         task_queue=queue,
         manager=manager,
         workflows=[*engagement.WORKFLOWS, BareWorkflow],
@@ -59,15 +77,17 @@ def main() -> None:
     address, queue, allowed = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     profile = Path(sys.argv[5]) if sys.argv[4:5] == ["--profile"] else None
     configure_cli_logging(verbose=False)  # the notification sink's info lines are not wanted
-    profiler = cProfile.Profile() if profile else None
-    if profiler:
-        profiler.enable()
+    if profile:
+        _profile_thread()
     try:
-        asyncio.run(serve(address, queue, allowed))
+        asyncio.run(serve(address, queue, allowed, profile is not None))
     finally:
-        if profiler and profile:
-            profiler.disable()
-            profiler.dump_stats(profile)
+        if profile and PROFILES:
+            PROFILES[0].disable()
+            stats = pstats.Stats(PROFILES[0])
+            for other in PROFILES[1:]:
+                stats.add(other)
+            stats.dump_stats(profile)
         sys.stdout.flush()
         os._exit(0)
 
