@@ -27,8 +27,9 @@ def test_benchmark_runs_one_round(tmp_path: Path) -> None:
     for key in ("wall_s", "cpu_s"):
         assert summary["ratio"][key]["min"] <= summary["ratio"][key]["median"] <= summary["ratio"][key]["max"]
     work = summary["work"]
-    # The bare workflow replays what the engagement did: the same Updates, runs, activities.
-    assert work["updates"] > 0 and work["runs"] > 1 and work["act"] > 0
+    # The bare workflow replays what the engagement did: the same Updates, runs, activities
+    # (the demo's engagement is one run since slim histories; a longer one has several).
+    assert work["updates"] > 0 and work["runs"] >= 1 and work["act"] > 0
     bare = one["bare"]["calls"]
     engagement = one["engagement"]["calls"]
     assert sum(n for k, n in bare.items() if k.startswith("update")) == work["updates"]
