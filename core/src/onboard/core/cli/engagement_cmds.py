@@ -303,14 +303,16 @@ async def resume(engagements: Engagements, engagement_id: str, person: str, note
 
 
 async def _blocked_again(engagements: Engagements, engagement_id: str, wait: float = 5.0) -> str:
-    """The new reason if the retried work fails again at once ("" if not within ``wait``)."""
+    """The new reason if the retried work fails again at once ("" if not within ``wait``).
+
+    The resume Update has completed, so the workflow task that took it has cleared the
+    block and started the work again: a block seen from now on is a new one (a retry
+    that fails at once can be blocked again before the first look).
+    """
     deadline = asyncio.get_running_loop().time() + wait
-    cleared = False
     while asyncio.get_running_loop().time() < deadline:
         blocked = (await engagements.progress(engagement_id)).blocked
-        if not blocked:
-            cleared = True
-        elif cleared:
+        if blocked:
             return blocked
         await asyncio.sleep(0.2)
     return ""
