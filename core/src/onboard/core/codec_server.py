@@ -18,7 +18,6 @@ it (the Web UI runs in a browser on another port); it listens on loopback unless
 told otherwise.
 """
 
-import asyncio
 import http.server
 import json
 import threading
@@ -26,12 +25,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from google.protobuf import json_format
-from onboard.core.codec import CodecError, CompressionCodec
+from onboard.core.codec import CodecError, compress, decompress
 from temporalio.api.common.v1 import Payloads
 
 #: The largest request body read (the payload limit is 2 MB; JSON and base64 add to it).
 MAX_BODY = 16 * 1024 * 1024
-_CODEC = CompressionCodec()
 
 
 class CodecRequestHandler(http.server.BaseHTTPRequestHandler):
@@ -56,7 +54,8 @@ class CodecRequestHandler(http.server.BaseHTTPRequestHandler):
             return
         try:
             payloads = json_format.Parse(self.rfile.read(length) or b"{}", Payloads())
-            coded = asyncio.run(_code(operation, payloads))
+            code = decompress if operation == "decode" else compress
+            coded = [code(payload) for payload in payloads.payloads]
         except (json_format.ParseError, CodecError) as exc:
             self._fail(400, f"cannot {operation}: {exc}")
             return
@@ -86,12 +85,6 @@ class CodecRequestHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-
-async def _code(operation: str, payloads: Payloads) -> list:
-    if operation == "decode":
-        return await _CODEC.decode(payloads.payloads)
-    return await _CODEC.encode(payloads.payloads)
 
 
 def make_server(host: str = "127.0.0.1", port: int = 0) -> http.server.ThreadingHTTPServer:
