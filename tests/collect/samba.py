@@ -106,9 +106,17 @@ class SambaDC:
         (self.folder / "run").mkdir(exist_ok=True)
         self.conf.write_text("\n".join(kept) + _EXTRA.format(dc=self.folder))
 
-    def ldb(self, tool: str, ldif: Path, *, schema: bool = False) -> None:
-        """Apply ``ldif`` to the stopped DC's database (one transaction: all or nothing)."""
+    def ldb(self, tool: str, ldif: Path, *, schema: bool = False, batch: bool = False) -> None:
+        """Apply ``ldif`` to the stopped DC's database (one transaction: all or nothing).
+
+        ``batch`` turns on ldb's ``batch_mode``: no sub-transaction per record, so an
+        add no longer copies the index lists it touches (every object shares the
+        objectClass ones, which grow with the directory).  A failed record then
+        aborts the whole transaction, which is what a load wants anyway.
+        """
         argv = [tool, "--nosync", "-H", str(self.sam), str(ldif)]
+        if batch:
+            argv[1:1] = ["-o", "batch_mode:true"]
         if schema:
             argv.append("--option=dsdb:schema update allowed=true")
         done = subprocess.run(argv, capture_output=True, text=True)

@@ -18,6 +18,7 @@ from onboard.core.trust.sshsig import (
     SignatureError,
     check,
     fingerprint,
+    forget,
     public_key_from_openssh,
     sign,
 )
@@ -103,6 +104,33 @@ def test_tampered_message_is_refused(ssh_key: Path, tamper: bytes) -> None:
         check(MESSAGE + tamper, armored)
     with pytest.raises(SignatureError, match="does not match"):
         check(MESSAGE.replace(b"kickoff", b"kickofF"), armored)
+
+
+def test_a_remembered_signature_answers_for_its_own_message_only(ssh_key: Path) -> None:
+    """The handler's check is answered from the validator's, and nothing else is."""
+    forget()
+    armored = ssh_sign(ssh_key, MESSAGE)
+    first = check(MESSAGE, armored)
+    assert check(MESSAGE, armored) is first  # the same answer, not checked again
+    with pytest.raises(SignatureError, match="does not match"):
+        check(MESSAGE + b" ", armored)
+    with pytest.raises(SignatureError, match="namespace 'action@onboard', not 'git'"):
+        check(MESSAGE, armored, namespace="git")
+    forget()
+    assert check(MESSAGE, armored) is not first  # checked anew
+    assert fingerprint(check(MESSAGE, armored)) == fingerprint(first)
+
+
+def test_a_refusal_is_never_remembered(ssh_key: Path, signer: Ed25519KeySigner) -> None:
+    forget()
+    ours = SshsigSignature.from_armored(sign(signer, MESSAGE))
+    theirs = SshsigSignature.from_armored(ssh_sign(ssh_key, MESSAGE))
+    ours.public_key = theirs.public_key
+    forged = ours.to_armored()
+    for _ in range(2):  # refused each time, by the check itself
+        with pytest.raises(SignatureError, match="does not match"):
+            check(MESSAGE, forged)
+    assert check(MESSAGE, sign(signer, MESSAGE))  # and a good one still checks
 
 
 def test_another_key_s_signature_in_the_envelope_is_refused(ssh_key: Path, signer: Ed25519KeySigner) -> None:

@@ -14,6 +14,7 @@ key serialization and RSA, some 50 ms of every ``onboard approve`` that only sig
 from __future__ import annotations
 
 import binascii
+import functools
 import hashlib
 import struct
 from typing import TYPE_CHECKING, Protocol
@@ -93,12 +94,31 @@ def check(message: bytes, armored: str, namespace: str = NAMESPACE) -> sshsig.Pu
 
     This is the cryptographic check only (``ssh-keygen -Y check-novalidate``): whether
     the key belongs to the person claimed is :mod:`.signers`' question.
+
+    A signature that checked out is remembered (the last :data:`REMEMBERED`): the
+    engagement checks each action twice in a row, in its Update's validator and in
+    the handler (which must check again, as it alone runs on replay), and the answer
+    for the same message and signature cannot change.  A failure is never remembered.
     """
+    if not isinstance(armored, str) or BEGIN not in armored:
+        raise SignatureError("the signature is not an armored SSH signature")
+    return _verified(message, armored, namespace)
+
+
+def forget() -> None:
+    """Forget every remembered signature (benchmarks time the first check with it)."""
+    _verified.cache_clear()
+
+
+#: How many checked signatures :func:`check` remembers (a few hundred bytes each).
+REMEMBERED = 1024
+
+
+@functools.lru_cache(maxsize=REMEMBERED)
+def _verified(message: bytes, armored: str, namespace: str) -> sshsig.PublicKey:
     import sshsig
     from sshsig.sshsig import SshsigSignature
 
-    if not isinstance(armored, str) or BEGIN not in armored:
-        raise SignatureError("the signature is not an armored SSH signature")
     try:
         envelope = SshsigSignature.from_armored(armored)
     except Exception as exc:  # binascii, struct and ValueError from a mangled blob
