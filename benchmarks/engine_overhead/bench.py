@@ -35,7 +35,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from driver import Recorder, bare_plan, continue_as_new_gaps, histories_of, query_sizes, run_bare
+from driver import (
+    BARE_CONVERTER,
+    BARE_QUEUE,
+    Recorder,
+    bare_plan,
+    continue_as_new_gaps,
+    histories_of,
+    query_sizes,
+    run_bare,
+)
 from onboard.core.client import Engagements
 from onboard.core.demo import PERSONAS, play, sample_spec
 from onboard.core.logging import configure_cli_logging
@@ -144,6 +153,7 @@ async def rounds(args: argparse.Namespace, server: DevServer, worker: subprocess
     recorder = Recorder()
     base = await server.connect()
     client = Client(**{**base.config(), "interceptors": [recorder]})
+    bare_client = Client(**{**client.config(), "data_converter": BARE_CONVERTER})
     assert server.pid is not None
     bench = Bench(client, recorder, Engagements(client, QUEUE, signer=ring), {"server": server.pid, "worker": worker.pid}, args.poll, worker)  # fmt: skip
     workflow_id, calls = await bench.engagement()  # warm-up: imports, caches; and the shape
@@ -155,7 +165,7 @@ async def rounds(args: argparse.Namespace, server: DevServer, worker: subprocess
         return (await bench.engagement())[0]
 
     async def bare() -> str:
-        return await run_bare(client, script_id, steps, QUEUE, args.poll)
+        return await run_bare(bare_client, script_id, steps, BARE_QUEUE, args.poll)
 
     await bare()  # warm-up of the bare side
     results = []

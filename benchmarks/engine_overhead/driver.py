@@ -10,6 +10,7 @@ the engagement had when its wait ended", with the same poll interval.
 """
 
 import asyncio
+import dataclasses
 import itertools
 import time
 import uuid
@@ -23,6 +24,13 @@ from shape import Script
 from temporalio import client as tc
 
 POLL_QUERY = "progress"
+#: The bare side's data converter: onboard's, without the compression codec.  The bare
+#: payloads are padding of the size the engagement's payloads have *as stored*
+#: (compressed where the codec compressed them); compressed again they would shrink to
+#: nearly nothing, and the bare side would write fewer bytes than the engagement.
+BARE_CONVERTER = dataclasses.replace(DATA_CONVERTER, payload_codec=None)
+#: The bare workflow's own task queue, served by a worker with :data:`BARE_CONVERTER`.
+BARE_QUEUE = "bench-bare"
 
 
 @attrs.define

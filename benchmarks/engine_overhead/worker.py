@@ -3,8 +3,9 @@
     python worker.py ADDRESS TASK_QUEUE ALLOWED_SIGNERS [--profile FILE]
 
 One onboard worker (``build_worker``: the engagement workflows and activities, the
-sandboxed runner, the allowed-signers file) that also runs ``bare.BareWorkflow`` and
-its activity. Prints ``ready`` once polling; then reads one JSON line per script
+sandboxed runner, the allowed-signers file), and beside it on the same connection a
+worker of ``bare.BareWorkflow`` and its activity (queue ``driver.BARE_QUEUE``, payloads
+not compressed: see ``driver.BARE_CONVERTER``). Prints ``ready`` once polling; then reads one JSON line per script
 (``{"id": ..., "script": ...}``) into :mod:`bench_scripts` and answers ``ok ID``. At
 end of input it stops (writing the cProfile of the whole run if asked) and leaves with
 ``os._exit`` (sdk-python#300).
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_scripts
 from bare import BareWorkflow, work
+from driver import BARE_CONVERTER, BARE_QUEUE
 from onboard.core import digest, engagement
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.logging import configure_cli_logging
@@ -31,6 +33,7 @@ from onboard.core.plugins import default_plugin_manager
 from onboard.core.trust.store import TrustStore
 from onboard.workers.worker import build_worker
 from temporalio.client import Client
+from temporalio.worker import Worker
 
 #: One profiler per thread: workflow activations run in the workflow task executor's
 #: threads, which a profiler of the main thread does not see.
@@ -49,7 +52,6 @@ async def serve(address: str, queue: str, allowed: Path, profiled: bool) -> None
     activities = [
         *engagement.EngagementActivities(manager, TrustStore(allowed)).all(),
         *digest.DigestActivities(client, manager).all(),
-        work,
     ]
     options: dict[str, Any] = {}
     if profiled:
@@ -60,11 +62,22 @@ async def serve(address: str, queue: str, allowed: Path, profiled: bool) -> None
         **options,
         task_queue=queue,
         manager=manager,
-        workflows=[*engagement.WORKFLOWS, BareWorkflow],
+        workflows=engagement.WORKFLOWS,
         activities=activities,
         allowed_signers=allowed,
     )
-    async with worker:
+    # The bare side: the same runner and executor, its payloads not compressed (see
+    # driver.BARE_CONVERTER), on one connection with the engagement's worker.
+    bare_client = Client(**{**client.config(), "data_converter": BARE_CONVERTER})
+    bare_worker = Worker(
+        bare_client,
+        **options,
+        task_queue=BARE_QUEUE,
+        workflows=[BareWorkflow],
+        activities=[work],
+        workflow_runner=engagement.workflow_runner(),
+    )
+    async with worker, bare_worker:
         print("ready", flush=True)
         loop = asyncio.get_running_loop()
         while line := await loop.run_in_executor(None, sys.stdin.readline):
