@@ -381,7 +381,8 @@ def _target_chain(value: str, entry: Entry) -> tuple:
 # predicate may say False for a value that would pass (the chain then decides
 # exactly), never True for one that would fail: the property tests check this.
 
-_DOMAIN_TLD = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+([a-z]{2,17})$"
+# \Z since 2026-12-02 (as in idfix_rules): $ let "a@b.com\n" through as clean.
+_DOMAIN_TLD = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+([a-z]{2,17})\Z"
 # RFC 2822 with the local-part characters that the UPN set forbids taken out.
 _UPN_FAST = re.compile(r"[a-z0-9!#$^_`~-]+(?:\.[a-z0-9!#$^_`~-]+)*@" + _DOMAIN_TLD, _I)
 # "smtp:" then an RFC 2822 address (none of the SMTP set's characters can occur in one).

@@ -255,7 +255,7 @@ def test_tld_list_is_shipped() -> None:
 # -- the fast paths never hide an error (hypothesis) -----------------------------------
 
 RULES = multi_tenant_rules()
-address_chars = st.sampled_from(list("abcXYZ019.-_@:;, <>()[]\"'%&*+/=?{}|~!#$^`äÖ\\"))
+address_chars = st.sampled_from(list("abcXYZ019.-_@:;, <>()[]\"'%&*+/=?{}|~!#$^`äÖ\\\n"))
 addresses = st.one_of(
     st.text(address_chars, max_size=40),
     st.builds(
@@ -286,6 +286,17 @@ def test_clean_values_pass_every_rule(value: str, object_class: str) -> None:
             if rule is DUPLICATE:
                 continue
             assert rule(value, entry) is None, (rule_set.name, value)
+
+
+@pytest.mark.parametrize("value", ["pat@contoso.com\n", "SMTP:pat@contoso.com\n", "smtp:pat@contoso.com\n"])
+@pytest.mark.parametrize("attribute", ["userPrincipalName", "proxyAddresses", "targetAddress"])
+def test_a_final_newline_is_not_clean(attribute: str, value: str) -> None:
+    """``$`` matches before a final newline: the fast paths end in ``\\Z``, so the chain decides
+    (and finds the newline)."""
+    entry = _entry("user")
+    (rule_set,) = [r for r in RULES if r.name == attribute]
+    assert not rule_set.clean(value, entry)
+    assert any(rule(value, entry) for rule in rule_set.chain(value, entry) if rule is not DUPLICATE)
 
 
 @settings(max_examples=200, deadline=None)

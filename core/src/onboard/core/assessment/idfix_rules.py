@@ -407,7 +407,8 @@ def _target_chain(value: str, entry: Entry) -> tuple:
 # rules' patterns but a third faster to match (no case folding, no backtracking inside a
 # label).  They accept less than the IGNORECASE rules (not "K", the Kelvin sign, as a k):
 # what they refuse, the chain decides.
-_DOMAIN_TLD = r"(?:[A-Za-z0-9]+(?:-+[A-Za-z0-9]+)*\.)+([A-Za-z]{2,17})$"
+# \Z, not $: $ also matches before a final newline, and "a@b.com\n" is no clean UPN.
+_DOMAIN_TLD = r"(?:[A-Za-z0-9]+(?:-+[A-Za-z0-9]+)*\.)+([A-Za-z]{2,17})\Z"
 _LOCAL_FAST = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
 # RFC 2822 with the local-part characters that the UPN set forbids taken out.
 _UPN_FAST = re.compile(r"[A-Za-z0-9!#$^_`~-]+(?:\.[A-Za-z0-9!#$^_`~-]+)*@" + _DOMAIN_TLD)
