@@ -62,7 +62,13 @@ def _records(engagement: Path | None, services: str | None) -> tuple[tuple[str, 
     show_default=True,
     help="Where the password is: env:VARIABLE, keyring:SERVICE (the user is --user), file:PATH, or none.",
 )
-@click.option("--auth", type=click.Choice(AUTH), default="simple", show_default=True, help="Bind method.")
+@click.option(
+    "--auth",
+    type=click.Choice(AUTH),
+    default="simple",
+    show_default=True,
+    help="Bind method: simple, ntlm (SASL GSS-SPNEGO; --user CORP\\svc or svc@corp.example) or anonymous.",
+)
 @click.option(
     "--base", "bases", multiple=True, help="Naming context to search, one per --server (default: its domain)."
 )
@@ -139,7 +145,7 @@ def collect_command(
     config = CollectConfig(
         servers=tuple(parse_server(s, security) for s in servers),
         user=user,
-        password=parse_ref(password_from) if auth == "simple" else parse_ref("none"),
+        password=parse_ref(password_from) if auth != "anonymous" else parse_ref("none"),
         auth=auth,
         bases=bases,
         tls_ca_file=tls_ca_file,

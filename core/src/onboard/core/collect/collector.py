@@ -222,6 +222,7 @@ def manifest(config: CollectConfig, session: Session, result: CollectResult) -> 
         "complete": result.complete,
         "servers": [c.url for c in session.connections],
         "user": config.user,
+        "auth": config.auth,
         "password_from": config.password.describe(),
         "forest": session.forest.forest.name,
         "objects": result.objects,

@@ -15,10 +15,10 @@ from onboard.core.errors import OnboardError
 #: How the LDAP session is protected: ``ldaps`` (TLS from the start, port 636),
 #: ``starttls`` (plain port, then StartTLS before the bind) or ``none``.
 SECURITY = ("ldaps", "starttls", "none")
-#: Bind methods.  NTLM is not offered: ldap3 binds NTLM with Microsoft's "Sicily"
-#: exchange, which Samba does not implement (tried: the server closes the session),
-#: so it cannot be tested here.  Kerberos is not offered either (see docs/collector.md).
-AUTH = ("simple", "anonymous")
+#: Bind methods: ``simple`` (user and password; TLS protects the password),
+#: ``ntlm`` (SASL GSS-SPNEGO with pyspnego's NTLM: see :mod:`.ntlm_bind`) and
+#: ``anonymous``.  Kerberos is not offered (see docs/collector.md).
+AUTH = ("simple", "ntlm", "anonymous")
 
 
 class ConfigError(OnboardError):
@@ -110,8 +110,15 @@ class CollectConfig:
             raise ConfigError(f"--auth {self.auth!r}: expected one of {', '.join(AUTH)}")
         if self.auth == "simple" and not self.user:
             raise ConfigError("a simple bind needs --user (e.g. svc-onboard@corp.example)")
-        if self.auth == "simple" and self.password.source == "none":
-            raise ConfigError("a simple bind needs a password source (--password-from)")
+        if self.auth == "ntlm" and not _ntlm_user(self.user):
+            raise ConfigError(
+                f"an NTLM bind needs --user as DOMAIN\\user or user@domain, not {self.user!r}"
+                if self.user
+                else "an NTLM bind needs --user (CORP\\svc-onboard or svc-onboard@corp.example)"
+            )
+        if self.auth != "anonymous" and self.password.source == "none":
+            method = "an NTLM bind" if self.auth == "ntlm" else "a simple bind"
+            raise ConfigError(f"{method} needs a password source (--password-from)")
         if self.bases and len(self.bases) != len(self.servers):
             raise ConfigError("give one --base per --server, or none")
         if not 1 <= self.page_size <= 10_000:
@@ -120,3 +127,12 @@ class CollectConfig:
             raise ConfigError("--size-limit must be 0 (none) or more")
         if self.timeout <= 0 or self.dns_timeout <= 0:
             raise ConfigError("timeouts must be more than 0 seconds")
+
+
+def _ntlm_user(user: str) -> bool:
+    """``DOMAIN\\user`` or ``user@domain`` (a DN names no account NTLM can log on)."""
+    domain, sep, name = user.partition("\\")
+    if sep:
+        return bool(domain and name) and "\\" not in name
+    name, sep, domain = user.rpartition("@")
+    return bool(sep and name and domain) and "=" not in user

@@ -26,6 +26,7 @@ import ldap3
 from ldap3.core import exceptions as ldap_errors
 from onboard.core.collect.config import CollectConfig, LdapServer
 from onboard.core.collect.credentials import Secret
+from onboard.core.collect.ntlm_bind import NtlmBindError, ntlm_bind
 from onboard.core.errors import OnboardError
 
 PAGED_RESULTS = "1.2.840.113556.1.4.319"
@@ -96,12 +97,13 @@ class DirectoryConnection:
             get_info=ldap3.NONE,  # raw values only: no schema download, no formatting
             connect_timeout=config.timeout,
         )
-        anonymous = config.auth == "anonymous"
+        self._password = password
+        simple = config.auth == "simple"  # an NTLM bind is driven by ntlm_bind on an unbound session
         self._conn = ldap3.Connection(
             self._server,
-            user=None if anonymous else config.user,
-            password=None if anonymous or password is None else password.reveal(),
-            authentication=ldap3.ANONYMOUS if anonymous else ldap3.SIMPLE,
+            user=config.user if simple else None,
+            password=password.reveal() if simple and password is not None else None,
+            authentication=ldap3.SIMPLE if simple else ldap3.ANONYMOUS,
             auto_referrals=False,  # a referral is reported, never followed to another server
             auto_range=False,
             return_empty_attributes=False,
@@ -127,18 +129,30 @@ class DirectoryConnection:
             conn.open()
             if self.server.security == "starttls" and not conn.start_tls():
                 raise CollectError(f"{self.url}: StartTLS refused: {_said(conn.result)}")
-            bound = conn.bind()
+            bound = self._ntlm_bind() if self.config.auth == "ntlm" else conn.bind()
         except CollectError:
             self.close()
             raise
+        except NtlmBindError as exc:
+            self.close()
+            raise CollectError(f"{self.url}: NTLM bind as {self.config.user} failed: {exc}") from exc
         except (ldap_errors.LDAPException, OSError) as exc:
             self.close()
             raise CollectError(f"{self.url}: {_connection_fault(exc, self.config.timeout)}") from exc
         if not bound:
             result = conn.result or {}
             self.close()
-            who = "anonymously" if self.config.auth == "anonymous" else f"as {self.config.user}"
-            raise CollectError(f"{self.url}: bind {who} failed: {_bind_said(result)}")
+            auth = self.config.auth
+            who = "anonymously" if auth == "anonymous" else f"as {self.config.user}"
+            said = _ntlm_said(result, self.server.security) if auth == "ntlm" else _bind_said(result)
+            raise CollectError(f"{self.url}: {'NTLM ' if auth == 'ntlm' else ''}bind {who} failed: {said}")
+
+    def _ntlm_bind(self) -> bool:
+        if self._password is None:  # config.check() asks for a source; resolve() gives one
+            raise CollectError(f"{self.url}: an NTLM bind needs a password")
+        hostname = self.config.tls_name or self.server.host  # the DC's name, where it is known
+        tls = self.server.security != "none"
+        return ntlm_bind(self._conn, self.config.user, self._password, hostname, tls=tls)
 
     def close(self) -> None:
         """Unbind (quietly: the session may be gone already)."""
@@ -244,6 +258,31 @@ def _bind_said(result: dict) -> str:
     if result.get("result") == 8:  # strongerAuthRequired: the DC refuses simple binds in clear
         return f"{text} (the server wants a protected session: use --security ldaps or starttls)"
     return text
+
+
+def _ntlm_said(result: dict, security: str) -> str:
+    """:func:`_bind_said` for an NTLM bind: what its refusals mean."""
+    text = _said(result)
+    message = result.get("message") or ""
+    if "80090346" in message:  # SEC_E_BAD_BINDINGS: Windows' channel binding check (untested: Samba has none)
+        return (
+            f"the channel binding did not match the DC's certificate; {text} "
+            "(does a TLS-inspecting proxy stand between here and the DC?)"
+        )
+    match = _DATA.search(message)
+    if match and match.group(1).lower() == "52e":  # NTLM does not tell an unknown user from a wrong password
+        return f"unknown user or wrong password; {text}"
+    if result.get("result") == 8 and security != "none":
+        # Signing and sealing are refused over TLS (by Windows and Samba alike), so a
+        # server that wants them for every SASL bind takes NTLM only over plain LDAP.
+        return (
+            f"{text} (the server wants NTLM signed and sealed, which it refuses over TLS: Samba's "
+            "'ldap server require strong auth = yes'; use --security none, where every message is "
+            "sealed, or a simple bind over TLS)"
+        )
+    if result.get("result") == 7:  # authMethodNotSupported
+        return f"the server does not accept SASL GSS-SPNEGO; {text}"
+    return _bind_said(result)
 
 
 def _cut_off_message(url: str, base: str, code: int, result: dict, seen: int) -> str:

@@ -11,7 +11,8 @@ remediation items travel back.  Any other bundle is a folder this worker reads.
 The configuration file (TOML) names the directory and DNS, never a password::
 
     servers = ["ldap://dc1.corp.example"]      # one domain controller per domain
-    user = "svc-onboard@corp.example"
+    user = "svc-onboard@corp.example"          # or CORP\\svc-onboard (NTLM)
+    auth = "simple"                            # simple | ntlm | anonymous
     password = "env:ONBOARD_LDAP_PASSWORD"     # or keyring:SERVICE, file:PATH
     security = "starttls"                      # starttls | ldaps | none
     tls_ca_file = "/etc/onboard/corp-ca.pem"   # optional
