@@ -40,7 +40,7 @@ _EXTRA = """
 \tinterfaces = lo
 \tbind interfaces only = yes
 \t# simple binds over plain LDAP (the tests also bind over StartTLS and LDAPS)
-\tldap server require strong auth = no
+\tldap server require strong auth = {strong_auth}
 \tdsdb:schema update allowed = yes
 \tallow dns updates = nonsecure
 \t# only what the tests use: LDAP, DNS, the KDC, RPC
@@ -59,9 +59,10 @@ def unavailable() -> str:
 class SambaDC:
     """A provisioned DC in ``folder``, started in ``netns`` by :meth:`start`."""
 
-    def __init__(self, folder: Path, netns: NetNamespace) -> None:
+    def __init__(self, folder: Path, netns: NetNamespace, *, strong_auth: str = "no") -> None:
         self.folder = folder
         self.netns = netns
+        self.strong_auth = strong_auth  # "no", "allow_sasl_over_tls" or Samba's default, "yes"
         self.conf = folder / "etc" / "smb.conf"
         self.sam = folder / "private" / "sam.ldb"
         self.ca_file = folder / "private" / "tls" / "ca.pem"
@@ -104,7 +105,7 @@ class SambaDC:
             if "dns forwarder" not in line and "log file" not in line
         ]
         (self.folder / "run").mkdir(exist_ok=True)
-        self.conf.write_text("\n".join(kept) + _EXTRA.format(dc=self.folder))
+        self.conf.write_text("\n".join(kept) + _EXTRA.format(dc=self.folder, strong_auth=self.strong_auth))
 
     def ldb(self, tool: str, ldif: Path, *, schema: bool = False, batch: bool = False) -> None:
         """Apply ``ldif`` to the stopped DC's database (one transaction: all or nothing).
@@ -122,6 +123,20 @@ class SambaDC:
         done = subprocess.run(argv, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"{tool} {ldif.name}: {done.stdout.strip()} {done.stderr.strip()}")
+
+    def set_options(self, options: dict[str, str]) -> None:
+        """Set smb.conf options (``{"gensec:spnego": "no"}``), replacing any of the same name.
+
+        For a stopped DC: the next :meth:`start` reads them.  The file keeps only its
+        ``[global]`` section (see :meth:`provision`), so appending lands there.
+        """
+        kept = [
+            line
+            for line in self.conf.read_text().splitlines()
+            if line.split("=", 1)[0].strip().lower() not in {name.lower() for name in options}
+        ]
+        kept += [f"\t{name} = {value}" for name, value in options.items()]
+        self.conf.write_text("\n".join(kept) + "\n")
 
     def start(self, timeout: float = 60.0) -> None:
         """Run samba in the namespace; return once LDAP answers on 389."""
