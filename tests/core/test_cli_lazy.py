@@ -84,3 +84,11 @@ def test_command_names_complete_from_the_table():
         offered = {item.value: item.help for item in cli.shell_complete(ctx, "re")}
     assert {"reassess", "reject", "report", "request", "resume"} <= set(offered)
     assert offered["reject"] == short_help(COMMANDS["reject"][1], 45)
+
+
+def test_the_collector_loads_ntlm_only_for_an_ntlm_bind():
+    """pyspnego and cryptography's x509 cost a simple bind 10 MB: only ``--auth ntlm`` imports them."""
+    simple = loaded_after("import onboard.core.collect.collector, onboard.core.collect.ldap_client")
+    assert not {"spnego", "onboard.core.collect.ntlm_bind"} & set(simple["modules"])
+    ntlm = loaded_after("import onboard.core.collect.ntlm_bind")
+    assert "spnego" in ntlm["modules"]  # the probe sees the import when there is one

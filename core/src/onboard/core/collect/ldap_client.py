@@ -26,7 +26,6 @@ import ldap3
 from ldap3.core import exceptions as ldap_errors
 from onboard.core.collect.config import CollectConfig, LdapServer
 from onboard.core.collect.credentials import Secret
-from onboard.core.collect.ntlm_bind import NtlmBindError, ntlm_bind
 from onboard.core.errors import OnboardError
 
 PAGED_RESULTS = "1.2.840.113556.1.4.319"
@@ -133,9 +132,6 @@ class DirectoryConnection:
         except CollectError:
             self.close()
             raise
-        except NtlmBindError as exc:
-            self.close()
-            raise CollectError(f"{self.url}: NTLM bind as {self.config.user} failed: {exc}") from exc
         except (ldap_errors.LDAPException, OSError) as exc:
             self.close()
             raise CollectError(f"{self.url}: {_connection_fault(exc, self.config.timeout)}") from exc
@@ -150,9 +146,15 @@ class DirectoryConnection:
     def _ntlm_bind(self) -> bool:
         if self._password is None:  # config.check() asks for a source; resolve() gives one
             raise CollectError(f"{self.url}: an NTLM bind needs a password")
+        # Imported here: pyspnego and cryptography's x509 cost a simple bind 10 MB and start-up.
+        from onboard.core.collect.ntlm_bind import NtlmBindError, ntlm_bind
+
         hostname = self.config.tls_name or self.server.host  # the DC's name, where it is known
         tls = self.server.security != "none"
-        return ntlm_bind(self._conn, self.config.user, self._password, hostname, tls=tls)
+        try:
+            return ntlm_bind(self._conn, self.config.user, self._password, hostname, tls=tls)
+        except NtlmBindError as exc:
+            raise CollectError(f"{self.url}: NTLM bind as {self.config.user} failed: {exc}") from exc
 
     def close(self) -> None:
         """Unbind (quietly: the session may be gone already)."""
