@@ -5,51 +5,25 @@ Used by the CLI, the demo and the tests.  Temporal's errors become
 engagement, and a rejected Update carries the workflow's reason.
 """
 
+from __future__ import annotations  # the annotations name models that approve does not load
+
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from onboard.core import diagnosis, limits
+from onboard.core import diagnosis, limits, workflow_api
 from onboard.core import search_attributes as sa
-from onboard.core.engagement.messages import EngagementInput, ReassessResult
 from onboard.core.errors import OnboardError
-from onboard.core.listing import EngagementSummary, count_engagements, list_engagements, list_query
-from onboard.core.models import (
-    AuditRecord,
-    Cancellation,
-    Closure,
-    Completion,
-    Contact,
-    DueChange,
-    EngagementProgress,
-    EngagementSpec,
-    EngagementStatus,
-    GateDecision,
-    GateState,
-    ItemState,
-    MeetingMove,
-    MovedMeeting,
-    Pause,
-    PlanChange,
-    Reassessment,
-    Resume,
-    RosterAck,
-    RosterChange,
-    ScopeChange,
-    Signature,
-    Unpause,
-    Waiver,
-    is_id,
-)
+from onboard.core.models import Signature, is_id
 from onboard.core.pollers import live_pollers
 from onboard.core.pollers import no_worker as _no_worker
 from onboard.core.settings import TASK_QUEUE
 from onboard.core.trust import actions, sshsig
 from onboard.core.trust.keys import SignerFor
-from onboard.core.workflow_api import QUERIES, UPDATES, WORKFLOW_RESULT, WORKFLOW_TYPE
+from onboard.core.workflow_api import WORKFLOW_TYPE
 from temporalio.client import (
     Client,
     WorkflowHandle,
@@ -60,6 +34,38 @@ from temporalio.client import (
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
+
+if TYPE_CHECKING:
+    # Only annotations: most of the models (the plan, the state), the workflow's messages
+    # and the listing are imported where a method needs them, so that one Update loads
+    # only the models it sends and receives.
+    from onboard.core.engagement.messages import ReassessResult
+    from onboard.core.listing import EngagementSummary
+    from onboard.core.models import (
+        AuditRecord,
+        Cancellation,
+        Closure,
+        Completion,
+        Contact,
+        DueChange,
+        EngagementProgress,
+        EngagementSpec,
+        EngagementStatus,
+        GateDecision,
+        GateState,
+        ItemState,
+        MeetingMove,
+        MovedMeeting,
+        Pause,
+        PlanChange,
+        Reassessment,
+        Resume,
+        RosterAck,
+        RosterChange,
+        ScopeChange,
+        Unpause,
+        Waiver,
+    )
 
 #: How long an action waits for the engagement's answer before the CLI explains why not.
 ACTION_TIMEOUT = timedelta(seconds=30)
@@ -128,12 +134,14 @@ class Engagements:
             self._client = await self._connect()
 
     async def start(self, spec: EngagementSpec) -> WorkflowHandle:
+        from onboard.core.engagement.messages import EngagementInput
+
         await self._ready()
         try:
             return await self.client.start_workflow(
                 WORKFLOW_TYPE,
                 EngagementInput(spec),
-                result_type=WORKFLOW_RESULT,
+                result_type=workflow_api.WORKFLOW_RESULT,
                 id=spec.engagement_id,
                 task_queue=self.task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
@@ -157,7 +165,12 @@ class Engagements:
         return found.problem(self.client.service_client.config.target_host)
 
     def handle(self, engagement_id: str) -> WorkflowHandle[Any, EngagementStatus]:
-        return self.client.get_workflow_handle(engagement_id, result_type=WORKFLOW_RESULT)
+        return self.client.get_workflow_handle(engagement_id, result_type=workflow_api.WORKFLOW_RESULT)
+
+    def _handle(self, engagement_id: str) -> WorkflowHandle:
+        """A handle for queries, Updates and describe: each names its own answer's type,
+        and the run's result type (the whole state's models) is not needed for them."""
+        return self.client.get_workflow_handle(engagement_id)
 
     async def status(self, engagement_id: str) -> EngagementStatus:
         return await self._query(engagement_id, "status")
@@ -175,9 +188,8 @@ class Engagements:
         if nobody:  # a query is answered by a worker: say so now, not after the timeout
             raise OnboardError(f"engagement {engagement_id!r} cannot answer: {nobody}")
         try:
-            # An answer not in QUERIES (a query added since) comes back as plain JSON.
-            return await self.handle(engagement_id).query(
-                query, *args, result_type=QUERIES.get(query), rpc_timeout=self.timeout
+            return await self._handle(engagement_id).query(
+                query, *args, result_type=workflow_api.query_answer(query), rpc_timeout=self.timeout
             )
         except RPCError as exc:
             if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
@@ -234,7 +246,7 @@ class Engagements:
             # the same time (one round trip, not two), unless a live worker was seen there.
             guess = None if fresh(self.task_queue) else self.task_queue
             described, polled = await asyncio.gather(
-                self.handle(engagement_id).describe(rpc_timeout=self.timeout),
+                self._handle(engagement_id).describe(rpc_timeout=self.timeout),
                 live_pollers(self.client, guess, self.timeout) if guess else asyncio.sleep(0),
                 return_exceptions=True,
             )
@@ -271,7 +283,7 @@ class Engagements:
     async def _workers_of(self, engagement_id: str) -> tuple[str, list[str]] | None:
         """The engagement's task queue and the workers polling it (None: no answer)."""
         try:
-            queue = (await self.handle(engagement_id).describe(rpc_timeout=self.timeout)).task_queue
+            queue = (await self._handle(engagement_id).describe(rpc_timeout=self.timeout)).task_queue
             return queue, await live_pollers(self.client, queue, self.timeout)
         except RPCError:
             return None
@@ -364,9 +376,13 @@ class Engagements:
         by the server, e.g. a run ending as the Update arrives), send it again, same id."""
         deadline = asyncio.get_running_loop().time() + self.timeout.total_seconds()
         while True:
-            try:  # an Update not in UPDATES (one added since) answers plain JSON
-                return await self.handle(engagement_id).execute_update(
-                    update, arg, id=update_id, result_type=UPDATES.get(update), rpc_timeout=self.timeout
+            try:
+                return await self._handle(engagement_id).execute_update(
+                    update,
+                    arg,
+                    id=update_id,
+                    result_type=workflow_api.update_answer(update),
+                    rpc_timeout=self.timeout,
                 )
             except RPCError as exc:
                 not_ready = exc.status == RPCStatusCode.FAILED_PRECONDITION and "workflow task" in exc.message
@@ -397,11 +413,15 @@ class Engagements:
     async def list(self, *, limit: int | None = None, **filters: Any) -> list[EngagementSummary]:
         """One row per engagement (its latest run), every page unless ``limit`` says fewer;
         ``filters`` are :func:`~onboard.core.listing.list_query`'s (running only by default)."""
+        from onboard.core.listing import list_engagements, list_query
+
         await self._ready()
         return await list_engagements(self.client, list_query(**filters), limit=limit, timeout=self.timeout)
 
     async def count(self, **filters: Any) -> int | None:
         """How many engagements :meth:`list` would list without a limit (None: the server cannot say)."""
+        from onboard.core.listing import count_engagements, list_query
+
         await self._ready()
         return await count_engagements(self.client, list_query(**filters), timeout=self.timeout)
 

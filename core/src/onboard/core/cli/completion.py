@@ -17,16 +17,20 @@ The connection is the command's own (``--address``, ``--namespace``, a profile
 or ``TEMPORAL_*``, as typed so far on the command line).
 """
 
+from __future__ import annotations  # EngagementStatus: see TYPE_CHECKING below
+
 import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.shell_completion import CompletionItem, split_arg_string
-from onboard.core.gates import GATES
-from onboard.core.models import EngagementStatus, StepKind
+from onboard.core.models import StepKind
+
+if TYPE_CHECKING:  # the state's models load only where a status is asked for
+    from onboard.core.models import EngagementStatus
 
 #: Seconds a completion may wait for Temporal before it gives up (silently).
 TIMEOUT = float(os.environ.get("ONBOARD_COMPLETE_TIMEOUT", "2"))
@@ -57,6 +61,8 @@ def any_engagement_ids(ctx: click.Context, param: click.Parameter, incomplete: s
 
 def gate_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """The engagement gates, in phase order (no server needed)."""
+    from onboard.core.gates import GATES  # here: their definitions are models of the plan
+
     return [CompletionItem(g.id, help=g.title) for g in GATES if g.id.startswith(incomplete)]
 
 
@@ -116,10 +122,10 @@ def _from_status(
         return []
 
     async def ask(client: Any, deadline: timedelta) -> list[CompletionItem]:
-        from onboard.core.workflow_api import QUERIES  # names: no workflow code to import
+        from onboard.core.workflow_api import query_answer  # names: no workflow code to import
 
         status = await client.get_workflow_handle(engagement_id).query(
-            "status", result_type=QUERIES["status"], rpc_timeout=deadline
+            "status", result_type=query_answer("status"), rpc_timeout=deadline
         )
         return [c for c in pick(status) if c.value.startswith(incomplete)]
 

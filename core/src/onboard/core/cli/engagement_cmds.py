@@ -14,10 +14,12 @@ the action, its request id (for ``onboard request``) and the engagement's answer
 status is the same with or without ``--json``.
 """
 
+from __future__ import annotations  # SignerSnapshot: see TYPE_CHECKING below
+
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from onboard.core.cli import completion
@@ -32,12 +34,14 @@ from onboard.core.models import (
     GateDecision,
     Reassessment,
     Resume,
-    SignerSnapshot,
     Unpause,
     Waiver,
 )
 from onboard.core.settings import TASK_QUEUE
 from onboard.core.trust import keys
+
+if TYPE_CHECKING:  # a model of the plan: approve and the other actions do not load it
+    from onboard.core.models import SignerSnapshot
 
 REJECTED_EXIT = 2
 

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 import structlog
 from onboard.core import search_attributes as sa
-from onboard.core.client import Engagements, list_query
+from onboard.core.client import Engagements
 from onboard.core.digest import build
 from onboard.core.digest.messages import DigestRequest, DigestResult, DigestSent
 from onboard.core.engagement.activities import PluginActivities, call_each_once, while_heartbeating
 from onboard.core.errors import OnboardError
+from onboard.core.listing import list_query
 from onboard.core.models import EngagementStatus, Notification
 from onboard.core.plugins import ServicePluginManager
 from temporalio import activity
