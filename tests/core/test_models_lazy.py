@@ -65,7 +65,7 @@ def test_one_name_loads_only_its_module():
     found = loaded_after("from onboard.core.models import GateDecision, GateState")
     assert {m for m in found if m.startswith("onboard.core.models.")} == {
         "onboard.core.models.base",
-        "onboard.core.models.actions",
+        "onboard.core.models.decisions",
     }
     assert "onboard.core.region" not in found  # the plan's validators need it, decisions do not
 

@@ -22,21 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from onboard.core import models  # the other actions' models load in their commands (models.X)
 from onboard.core.cli import completion
 from onboard.core.cli.output import console, print_json
 from onboard.core.client import AlreadyAppliedError, Engagements, RejectedError
 from onboard.core.connection import ConnectionOptions, connect, connection_options
 from onboard.core.errors import OnboardError
 from onboard.core.limits import TEXT_LIMIT
-from onboard.core.models import (
-    LIVE_BUNDLE,
-    Contact,
-    GateDecision,
-    Reassessment,
-    Resume,
-    Unpause,
-    Waiver,
-)
+from onboard.core.models import LIVE_BUNDLE, GateDecision
 from onboard.core.settings import TASK_QUEUE
 from onboard.core.trust import keys
 
@@ -237,7 +230,7 @@ async def contact(
     engagements: Engagements, engagement_id: str, person: str, note: str, as_json: bool
 ) -> None:
     """Record that the provider has contacted the customer (Initiate)."""
-    await engagements.record_contact(engagement_id, Contact(person, note))
+    await engagements.record_contact(engagement_id, models.Contact(person, note))
     if as_json:  # the engagement answers with nothing: the record is the outcome
         print_outcome(engagements, engagement_id, "contact", None)
     else:
@@ -269,7 +262,7 @@ async def reassess(
         path = Path.cwd() / path
         if not as_json:  # with --json, "bundle" says it
             console.print(f"bundle {bundle!r} is {path} (the workers must see that folder)")
-    result = await engagements.reassess(engagement_id, Reassessment(person, str(path)))
+    result = await engagements.reassess(engagement_id, models.Reassessment(person, str(path)))
     if as_json:
         print_outcome(engagements, engagement_id, "reassess", result, bundle=str(path))
         return
@@ -290,13 +283,13 @@ async def reassess(
 async def resume(engagements: Engagements, engagement_id: str, person: str, note: str, as_json: bool) -> None:
     """Resume a paused engagement, or retry a blocked one after fixing the cause."""
     if (await engagements.progress(engagement_id)).paused:
-        await engagements.unpause(engagement_id, Unpause(person, note))
+        await engagements.unpause(engagement_id, models.Unpause(person, note))
         if as_json:
             print_outcome(engagements, engagement_id, "unpause", None)
         else:
             console.print("engagement resumed: its due dates and next checkpoint moved by the pause")
         return
-    await engagements.resume(engagement_id, Resume(person, note))
+    await engagements.resume(engagement_id, models.Resume(person, note))
     again = await _blocked_again(engagements, engagement_id)
     if again:
         raise OnboardError(f"engagement {engagement_id!r} was resumed but is blocked again: {again}")
@@ -336,7 +329,7 @@ async def waive(
     """Waive remediation ITEM: it closes as waived once both parties have waived it."""
     if not reason.strip():
         raise OnboardError("--reason must say why the item may stay unfixed")
-    state = await engagements.waive(engagement_id, Waiver(item, person, reason))
+    state = await engagements.waive(engagement_id, models.Waiver(item, person, reason))
     if as_json:
         print_outcome(engagements, engagement_id, "waive", state)
     elif state.waived:

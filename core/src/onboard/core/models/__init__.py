@@ -10,11 +10,12 @@ Ids (requirement, remediation, step, scope-rule and gate ids) are part of the
 contract with running engagements: a recorded plan refers to them, so a plugin keeps
 an id stable across releases and adds a new id rather than reusing an old one.
 
-The classes live in four modules, each imported on first use of one of its names
+The classes live in five modules, each imported on first use of one of its names
 (module ``__getattr__``): :mod:`.base` (ids, enums, :class:`Person`), :mod:`.plan`,
-:mod:`.actions` (signatures, Update arguments, :class:`GateState`) and :mod:`.state`.
-attrs writes and compiles the methods of each class when it is defined, some 30 ms
-for all of them; ``onboard approve`` needs four classes, not fifty.  Import them
+:mod:`.decisions` (signatures, gate decisions, completions, :class:`GateState`),
+:mod:`.actions` (the other Update arguments) and :mod:`.state`.  attrs writes and
+compiles the methods of each class when it is defined, some 30 ms for all of them;
+``onboard approve`` needs four classes and :class:`Person`, not fifty.  Import them
 from here (``from onboard.core.models import GateDecision``), never from the
 modules: where a class lives may change.
 """
@@ -35,10 +36,10 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "Finding", "RemediationItem", "EnableStep", "ScopeExclusion", "Responsibility", "StepResult", "Policy",
         "EngagementSpec", "GateDefinition", "Eligibility", "SignerKey", "SignerSnapshot", "Plan",
     ),
+    "decisions": ("Signature", "GateDecision", "Completion", "GateState"),
     "actions": (
-        "Signature", "GateDecision", "Completion", "Contact", "Reassessment", "Cancellation", "Closure",
-        "Pause", "Unpause", "RosterChange", "RosterAck", "ScopeChange", "PlanChange", "Resume", "Waiver",
-        "DueChange", "MeetingMove", "GateState", "MovedMeeting",
+        "Contact", "Reassessment", "Cancellation", "Closure", "Pause", "Unpause", "RosterChange", "RosterAck",
+        "ScopeChange", "PlanChange", "Resume", "Waiver", "DueChange", "MeetingMove", "MovedMeeting",
     ),
     "state": (
         "Recipient", "Notification", "AuditRecord", "ItemState", "StepState", "Reach", "Undelivered",
@@ -86,11 +87,8 @@ if TYPE_CHECKING:  # what type checkers and editors see: the names, from their m
     from onboard.core.models.actions import (  # noqa: F401
         Cancellation,
         Closure,
-        Completion,
         Contact,
         DueChange,
-        GateDecision,
-        GateState,
         MeetingMove,
         MovedMeeting,
         Pause,
@@ -100,7 +98,6 @@ if TYPE_CHECKING:  # what type checkers and editors see: the names, from their m
         RosterAck,
         RosterChange,
         ScopeChange,
-        Signature,
         Unpause,
         Waiver,
     )
@@ -117,6 +114,7 @@ if TYPE_CHECKING:  # what type checkers and editors see: the names, from their m
         StepKind,
         is_id,
     )
+    from onboard.core.models.decisions import Completion, GateDecision, GateState, Signature  # noqa: F401
     from onboard.core.models.plan import (  # noqa: F401
         ELIGIBILITY_SOURCE,
         FASTTRACK_MIN_LICENSES,

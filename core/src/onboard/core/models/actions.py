@@ -1,66 +1,20 @@
-"""Signatures, the arguments of the engagement's Updates, and the small answers of
-some (:class:`GateState` of ``decide``, :class:`PlanChange`, :class:`MovedMeeting`).
+"""The other actions' Update arguments, and the small answers of some
+(:class:`PlanChange` of ``change_scope``, :class:`MovedMeeting` of ``move_meeting``).
 
-Apart from :mod:`.plan` and :mod:`.state`: ``onboard approve`` signs a
-:class:`GateDecision` and reads a :class:`GateState`, and should not define the
-thirty-odd classes of the plan and the state to do so.
+Those of ``onboard approve`` and ``complete`` are :mod:`.decisions`'s.
 No ``from __future__ import annotations``: cattrs must see real types, not
 strings, inside the Temporal workflow sandbox.
 """
 
 from datetime import datetime
 
-from attrs import define, field, frozen
-from onboard.core.models.base import FactValue, Party, Person, Phase, _aware, _non_empty, _str_tuple
+from attrs import field, frozen
+from onboard.core.models.base import FactValue, Person, _aware, _non_empty, _str_tuple
+from onboard.core.models.decisions import Signature
 
 # ---------------------------------------------------------------------------
-# Signatures (see onboard.core.trust)
+# Actions (Update arguments)
 # ---------------------------------------------------------------------------
-
-
-@frozen
-class Signature:
-    """A person's SSH signature over one action (``onboard.core.trust.actions``).
-
-    The signed statement binds engagement, action, subject, content, person,
-    ``signed_at`` and ``nonce``; the nonce is also the Update id, and an engagement
-    accepts it once.
-    """
-
-    signed_at: datetime = field(converter=_aware)
-    nonce: str = field(validator=_non_empty)
-    armored: str = field(validator=_non_empty)  # -----BEGIN SSH SIGNATURE-----
-
-
-# ---------------------------------------------------------------------------
-# Decisions and attestations (Update arguments)
-# ---------------------------------------------------------------------------
-
-
-@frozen
-class GateDecision:
-    """An approver's decision on a gate (the argument of the ``decide`` Update).
-
-    ``reopen`` (rejections of the joint gate only) names closed remediation items
-    that go back to open.
-    """
-
-    gate: str
-    person: str
-    approve: bool
-    comment: str = ""
-    signature: Signature | None = None
-    reopen: tuple[str, ...] = field(default=(), converter=_str_tuple)
-
-
-@frozen
-class Completion:
-    """An attested completion of a remediation item or a manual enable step."""
-
-    item: str  # a remediation item id or an enable step id
-    person: str
-    evidence: str = field(validator=_non_empty)
-    signature: Signature | None = None
 
 
 @frozen
@@ -260,23 +214,8 @@ class MeetingMove:
 
 
 # ---------------------------------------------------------------------------
-# Answers of Updates (GateState and MovedMeeting are part of the state too)
+# Answers of Updates (MovedMeeting is part of the state too)
 # ---------------------------------------------------------------------------
-
-
-@define
-class GateState:
-    id: str
-    phase: Phase
-    title: str
-    parties: tuple[Party, ...]
-    open: bool = False
-    approved_by: dict[str, str] = field(factory=dict)  # party -> person id
-    approved_keys: dict[str, str] = field(factory=dict)  # party -> signing key fingerprint
-    passed: bool = False
-    rejections: list[str] = field(factory=list)  # reasons, newest last
-    notified: bool = False  # the approvers were told it is open (once, across runs)
-    opened_at: datetime | None = None  # when they were told (the gate-wait metric)
 
 
 @frozen

@@ -8,8 +8,9 @@ strings, inside the Temporal workflow sandbox.
 from datetime import datetime, timedelta
 
 from attrs import define, field, frozen
-from onboard.core.models.actions import GateState, MovedMeeting, PlanChange, RosterChange, Signature
+from onboard.core.models.actions import MovedMeeting, PlanChange, RosterChange
 from onboard.core.models.base import Party, Phase, _str_tuple
+from onboard.core.models.decisions import GateState, Signature
 from onboard.core.models.plan import EnableStep, EngagementSpec, Finding, Plan, RemediationItem
 
 

@@ -22,41 +22,10 @@ from typing import Any
 
 import rfc8785
 from attrs import frozen
-from onboard.core.models import (
-    Cancellation,
-    Closure,
-    Completion,
-    Contact,
-    DueChange,
-    GateDecision,
-    MeetingMove,
-    Pause,
-    Reassessment,
-    Resume,
-    RosterAck,
-    RosterChange,
-    ScopeChange,
-    Signature,
-    Unpause,
-    Waiver,
-)
+from onboard.core import models
+from onboard.core.models import Completion, GateDecision, Signature
 
 STATEMENT_TYPE = "onboard.action/v1"
-
-#: The Update arguments that are actions, in the order the CLI documents them.
-ActionArgument = (
-    GateDecision
-    | Completion
-    | Contact
-    | Reassessment
-    | Resume
-    | Waiver
-    | DueChange
-    | Cancellation
-    | Closure
-    | Pause
-    | Unpause
-)
 
 
 @frozen
@@ -91,7 +60,11 @@ class Action:
 
 
 def describe(engagement_id: str, arg: Any) -> Action:
-    """The :class:`Action` an Update argument stands for."""
+    """The :class:`Action` an Update argument stands for.
+
+    The other actions' classes are looked up as ``models.X`` only when an argument is
+    not one of those before it: a gate decision, the first, loads none of them.
+    """
     if isinstance(arg, GateDecision):
         return Action(
             engagement_id,
@@ -102,15 +75,15 @@ def describe(engagement_id: str, arg: Any) -> Action:
         )
     if isinstance(arg, Completion):
         return Action(engagement_id, "complete", arg.item, arg.person, {"evidence": arg.evidence})
-    if isinstance(arg, Contact):
+    if isinstance(arg, models.Contact):
         return Action(engagement_id, "contact", "customer", arg.person, {"note": arg.note})
-    if isinstance(arg, Reassessment):
+    if isinstance(arg, models.Reassessment):
         return Action(engagement_id, "reassess", "assessment", arg.person, {"bundle": arg.bundle})
-    if isinstance(arg, Resume):
+    if isinstance(arg, models.Resume):
         return Action(engagement_id, "resume", "engagement", arg.person, {"note": arg.note})
-    if isinstance(arg, Waiver):
+    if isinstance(arg, models.Waiver):
         return Action(engagement_id, "waive", arg.item, arg.person, {"reason": arg.reason})
-    if isinstance(arg, DueChange):
+    if isinstance(arg, models.DueChange):
         return Action(
             engagement_id,
             "move-due",
@@ -118,15 +91,15 @@ def describe(engagement_id: str, arg: Any) -> Action:
             arg.person,
             {"due": format_time(arg.due), "reason": arg.reason},
         )
-    if isinstance(arg, Cancellation):
+    if isinstance(arg, models.Cancellation):
         return Action(engagement_id, "cancel", "engagement", arg.person, {"reason": arg.reason})
-    if isinstance(arg, Closure):
+    if isinstance(arg, models.Closure):
         return Action(engagement_id, "close", "engagement", arg.person, {"reason": arg.reason})
-    if isinstance(arg, Pause):
+    if isinstance(arg, models.Pause):
         return Action(engagement_id, "pause", "engagement", arg.person, {"reason": arg.reason})
-    if isinstance(arg, Unpause):
+    if isinstance(arg, models.Unpause):
         return Action(engagement_id, "unpause", "engagement", arg.person, {"note": arg.note})
-    if isinstance(arg, RosterChange):
+    if isinstance(arg, models.RosterChange):
         new = arg.new
         joining = f"{new.id}|{new.name}|{new.party.value}|{new.email}" if new is not None else ""
         return Action(
@@ -136,7 +109,7 @@ def describe(engagement_id: str, arg: Any) -> Action:
             arg.person,
             {"reason": arg.reason, "new": joining},
         )
-    if isinstance(arg, ScopeChange):
+    if isinstance(arg, models.ScopeChange):
         content = {
             "reason": arg.reason,
             "add": ",".join(arg.add),
@@ -145,10 +118,10 @@ def describe(engagement_id: str, arg: Any) -> Action:
             "licenses": rfc8785.dumps(arg.licenses).decode(),
         }
         return Action(engagement_id, "rescope", "scope", arg.person, content)
-    if isinstance(arg, MeetingMove):
+    if isinstance(arg, models.MeetingMove):
         content = {"start": format_time(arg.start), "reason": arg.reason}
         return Action(engagement_id, "move-meeting", arg.meeting, arg.person, content)
-    if isinstance(arg, RosterAck):
+    if isinstance(arg, models.RosterAck):
         return Action(engagement_id, "roster-ack", arg.subject, arg.person, {"note": arg.note})
     raise TypeError(f"{type(arg).__name__} is not an onboard action")
 
@@ -170,4 +143,17 @@ def signing_time(now: datetime | None = None) -> datetime:
     return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
 
 
-__all__ = ["Action", "ActionArgument", "Signature", "describe", "format_time", "new_nonce", "signing_time"]
+def __getattr__(name: str) -> Any:
+    """``ActionArgument``: every Update argument that is an action, in the order the CLI
+    documents them (built when asked for: it imports every action's model)."""
+    if name == "ActionArgument":
+        m = models
+        return (
+            GateDecision | Completion | m.Contact | m.Reassessment | m.Resume | m.Waiver | m.DueChange
+            | m.Cancellation | m.Closure | m.Pause | m.Unpause
+        )  # fmt: skip
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# ActionArgument is given by __getattr__ above.
+__all__ = ["Action", "ActionArgument", "Signature", "describe", "format_time", "new_nonce", "signing_time"]  # noqa: F822
