@@ -3,8 +3,6 @@
 import os
 from pathlib import Path
 
-import platformdirs
-
 #: The task queue engagement workflows and activities run on.
 TASK_QUEUE = "onboard-engagements"
 
@@ -16,6 +14,11 @@ DEFAULT_NAMESPACE = "default"
 def onboard_home() -> Path:
     """Where onboard keeps local state: ``$ONBOARD_HOME``, else a per-user data dir."""
     configured = os.environ.get("ONBOARD_HOME")
-    home = Path(configured) if configured else Path(platformdirs.user_data_dir("onboard"))
+    if configured:
+        home = Path(configured)
+    else:  # imported here: every command imports this module, few need the default home
+        import platformdirs
+
+        home = Path(platformdirs.user_data_dir("onboard"))
     home.mkdir(parents=True, exist_ok=True)
     return home

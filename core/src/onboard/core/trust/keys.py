@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-import platformdirs
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from onboard.core.errors import OnboardError
 from onboard.core.models import Person
@@ -29,6 +28,8 @@ class KeyFileError(OnboardError):
 
 
 def default_key_path() -> Path:
+    import platformdirs  # here: a command given --key (or $ONBOARD_KEY) never needs it
+
     return Path(platformdirs.user_config_dir("onboard")) / "id_ed25519"
 
 
