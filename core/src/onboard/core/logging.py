@@ -11,7 +11,6 @@ never log through it, and importing it (it brings rich's tracebacks) is a tenth 
 what ``onboard approve`` spends starting.
 """
 
-import importlib.abc
 import importlib.machinery
 import importlib.util
 import logging
@@ -63,9 +62,13 @@ def _configure_structlog_for_cli(level: int) -> None:
     )
 
 
-class _AfterImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+class _AfterImport:
     """Finds module ``name`` as the other finders do, and calls ``then(module)`` once it
-    has run; then leaves ``sys.meta_path``."""
+    has run; then leaves ``sys.meta_path``.
+
+    A finder and a loader by its methods alone, not by importlib.abc's base classes: that
+    module imports importlib.resources, some milliseconds of every command's start.
+    """
 
     def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
         self.name, self.then, self.loader = name, then, None
