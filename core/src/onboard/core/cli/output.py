@@ -23,7 +23,6 @@ import io
 import json
 import os
 import re
-import shutil
 import sys
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -62,6 +61,8 @@ def _as_is(objects: tuple[Any, ...], sep: str, end: str) -> str | None:
     columns = os.environ.get("COLUMNS", "").strip()
     limit = int(columns) if columns.isdigit() and int(columns) > 0 else _NARROWEST
     if sys.stdout.isatty():  # rich might take the terminal's width instead of $COLUMNS
+        import shutil  # here: output to a pipe (scripts) never needs it
+
         limit = min(limit, shutil.get_terminal_size().columns)
     return line + end if len(line) <= limit else None
 

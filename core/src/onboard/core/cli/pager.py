@@ -9,10 +9,11 @@ longer than the screen; ``onboard --no-pager`` turns it off.
 """
 
 import os
-import shlex
-import shutil
 import subprocess
 import sys
+
+# shlex and shutil are imported by the functions that use them: every command imports
+# this module (for PAGER_ENV), and only output to a terminal is ever paged.
 
 #: Names the pager ahead of ``$PAGER`` (empty: never page).
 PAGER_ENV = "ONBOARD_PAGER"
@@ -28,6 +29,9 @@ def pager_command(enabled: bool = True) -> str | None:
     command = next((os.environ[n] for n in (PAGER_ENV, "PAGER") if n in os.environ), DEFAULT_PAGER).strip()
     if command in ("", "cat"):
         return None
+    import shlex
+    import shutil
+
     try:
         program = shlex.split(command)[0]
     except (ValueError, IndexError):  # unbalanced quotes: not a command we can run
@@ -37,6 +41,8 @@ def pager_command(enabled: bool = True) -> str | None:
 
 def screen_lines() -> int:
     """The terminal's height in lines."""
+    import shutil
+
     return shutil.get_terminal_size().lines
 
 
