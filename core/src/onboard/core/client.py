@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 from onboard.core import diagnosis, limits, workflow_api
-from onboard.core import search_attributes as sa
 from onboard.core.errors import OnboardError
 from onboard.core.models import Signature, is_id
 from onboard.core.pollers import live_pollers
@@ -158,6 +157,8 @@ class Engagements:
 
     async def _unregistered(self) -> str:
         """Which search attributes the namespace lacks, and the command that adds them ("" if none)."""
+        from onboard.core import search_attributes as sa
+
         try:
             found = await sa.registration(self.client)
         except RPCError:  # no operator rights: the server's own message must do
@@ -428,6 +429,8 @@ class Engagements:
 
 def sa_initial(spec: EngagementSpec) -> TypedSearchAttributes:
     """Set at start so a new engagement is listed before its first workflow task."""
+    from onboard.core import search_attributes as sa  # here: the actions never set them
+
     return TypedSearchAttributes(
         [
             SearchAttributePair(sa.PHASE, "initiate"),
