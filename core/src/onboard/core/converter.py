@@ -5,16 +5,19 @@ client, worker and replayer all use :data:`DATA_CONVERTER`: the default converte
 chain with its ``json/plain`` member replaced by one that (un)structures through
 cattrs.  Payloads are plain JSON (usable by other SDKs); those of a kilobyte or more
 are compressed by :class:`~onboard.core.codec.CompressionCodec`.
+
+cattrs is imported when first needed (:func:`converter`): the few classes an approval
+sends and receives are converted by :mod:`onboard.core.by_hand`, to the same bytes,
+so ``onboard approve`` never loads it.
 """
 
 import dataclasses
 import json
+import sys
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cattrs
-from cattrs.preconf.json import make_converter
-from cattrs.strategies import configure_union_passthrough
+from onboard.core import by_hand
 from onboard.core.codec import CompressionCodec
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import (
@@ -27,13 +30,19 @@ from temporalio.converter import (
     JSONProtoPayloadConverter,
 )
 
+if TYPE_CHECKING:
+    import cattrs
 
-def make_cattrs_converter(*, forbid_extra_keys: bool = False) -> cattrs.Converter:
+
+def make_cattrs_converter(*, forbid_extra_keys: bool = False) -> "cattrs.Converter":
     """The cattrs converter for every model: ISO datetimes, seconds for timedeltas.
 
     ``forbid_extra_keys`` is for files people write (a misspelt key is an error);
     payloads keep the default so that an older worker reads a newer payload.
     """
+    from cattrs.preconf.json import make_converter
+    from cattrs.strategies import configure_union_passthrough
+
     converter = make_converter(forbid_extra_keys=forbid_extra_keys)
     converter.register_unstructure_hook(timedelta, lambda td: td.total_seconds())
     # Clamped, not raised: a payload that fails to decode fails the workflow task, over
@@ -53,18 +62,38 @@ def _seconds(value: float) -> timedelta:
     return timedelta(seconds=max(-_MAX_SECONDS, min(_MAX_SECONDS, value)))
 
 
-#: The one cattrs converter: the CLI's ``--json`` output uses it too.
-CONVERTER = make_cattrs_converter()
+_CONVERTER: "cattrs.Converter | None" = None
+
+
+def converter() -> "cattrs.Converter":
+    """The one cattrs converter (made on first use): the CLI's ``--json`` output uses it too."""
+    global _CONVERTER
+    if _CONVERTER is None:
+        workflow = sys.modules.get("temporalio.workflow")  # loaded wherever there is a sandbox
+        if workflow is not None and workflow.unsafe.in_sandbox():
+            # A workflow's first payload: cattrs must be the host's, not imported into the
+            # sandbox (whose restrictions it trips over unless a runner passes it through).
+            with workflow.unsafe.imports_passed_through():
+                _CONVERTER = make_cattrs_converter()
+        else:
+            _CONVERTER = make_cattrs_converter()
+    return _CONVERTER
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CONVERTER":  # the converter's old name, a module constant
+        return converter()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def to_json_value(value: Any) -> Any:
     """A model (or any value) as plain JSON-compatible data."""
-    return CONVERTER.unstructure(value)
+    return converter().unstructure(value)
 
 
 def from_json_value(value: Any, type_: Any) -> Any:
     """Plain JSON data back into ``type_``; raises with the failing path on bad data."""
-    return CONVERTER.structure(value, type_)
+    return converter().structure(value, type_)
 
 
 class AttrsJSONPayloadConverter(EncodingPayloadConverter):
@@ -78,7 +107,7 @@ class AttrsJSONPayloadConverter(EncodingPayloadConverter):
         # Insertion order is kept: gates, steps and items read in plan order.  UTF-8,
         # not \u escapes: "€" costs 3 bytes of the payload limit instead of 6 (the
         # carried-state budget counts UTF-8); a lone surrogate can only be escaped.
-        plain = CONVERTER.unstructure(value)
+        plain = by_hand.unstructure(value) if by_hand.handles(type(value)) else converter().unstructure(value)
         try:
             data = json.dumps(plain, separators=(",", ":"), ensure_ascii=False).encode()
         except UnicodeEncodeError:
@@ -89,7 +118,12 @@ class AttrsJSONPayloadConverter(EncodingPayloadConverter):
         value = json.loads(payload.data)
         if type_hint is None or type_hint is Any:
             return value
-        return CONVERTER.structure(value, type_hint)
+        if by_hand.handles(type_hint):
+            try:
+                return by_hand.structure(value, type_hint)
+            except Exception:  # bad data: cattrs raises as for any model, naming what is wrong
+                pass
+        return converter().structure(value, type_hint)
 
 
 class OnboardPayloadConverter(CompositePayloadConverter):
