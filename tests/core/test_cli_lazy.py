@@ -69,6 +69,16 @@ def test_a_command_imports_its_own_module_only():
     assert modules & set(MODULES) == {COMMANDS["approve"][0], "onboard.core.cli.engagement_cmds"}
     worker_side = ("pluggy", "temporalio.worker", "onboard.core.plugins", "onboard.core.engagement.workflows")
     assert modules.isdisjoint(worker_side)
+    # Nor what an approval does not need: the plan's and the state's models, the other
+    # actions', cattrs, rich (tests/engine/test_cli_imports.py runs a real approval).
+    heavy = (
+        "onboard.core.models.plan",
+        "onboard.core.models.state",
+        "onboard.core.models.actions",
+        "cattrs",
+        "rich",
+    )
+    assert sorted(m for m in modules if m.startswith(heavy)) == []
 
 
 def test_commands_is_still_a_mapping_of_every_command():
