@@ -356,6 +356,8 @@ async def bench(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
                 source.backup(copy)
             shutil.copytree(folder / "audit", args.snapshot.with_suffix(".audit"), dirs_exist_ok=True)
             shutil.copytree(folder / "keys", args.snapshot.with_suffix(".keys"), dirs_exist_ok=True)
+            if args.park_only:  # list and approve later, with --resume (perhaps another tree's code)
+                return results
         lists: dict[str, dict[str, list[float]]] = {}
         trees = {"": env} | ({" (before)": env | {"PYTHONPATH": str(args.before)}} if args.before else {})
         for plain, (tree, tree_env) in itertools.product((True, False), trees.items()):
@@ -409,6 +411,7 @@ def main() -> None:
     parser.add_argument("--verify-sample", type=int, default=500, help="engagements whose state is asked")
     parser.add_argument("--snapshot", type=Path, help="after parking, copy the server's database here")
     parser.add_argument("--resume", type=Path, help="start from a --snapshot instead of parking")
+    parser.add_argument("--park-only", action="store_true", help="stop after the --snapshot")
     parser.add_argument(
         "--workdir", type=Path, help="the server's database and the logs (default: a temp dir)"
     )
