@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -339,7 +339,7 @@ async def bench(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     results: dict[str, Any] = {"engagements": args.engagements}
     try:
         client = await server.connect()
-        while not await live_pollers(client, TASK_QUEUE):
+        while not await live_pollers(client, TASK_QUEUE, timedelta(seconds=10)):
             await asyncio.sleep(0.2)
         eng = Engagements(client, TASK_QUEUE, keys.KeyRing(KEYS))
         mark("started")
