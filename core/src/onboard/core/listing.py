@@ -16,6 +16,8 @@ every row.  A run from before the memo falls back to the search attributes, and 
 memo's columns are then None (``—`` in the table).
 """
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -27,14 +29,17 @@ from onboard.core import search_attributes as sa
 from onboard.core.engagement.summary import MEMO_KEY, MEMO_VERSION
 from onboard.core.errors import OnboardError
 from temporalio.api.workflow.v1 import WorkflowExecutionInfo
-from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
+from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest, ListWorkflowExecutionsResponse
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.common import SearchAttributeKey
 from temporalio.converter import PayloadConverter
 from temporalio.service import RPCError
 
-#: Rows asked for per visibility page (the server's own cap is 1,000).
-PAGE_SIZE = 500
+#: Rows asked for per visibility page: the server's default cap
+#: (``frontend.visibilityMaxPageSize``).  Bigger pages save nothing on the dev
+#: server, whose time is per row (benchmarks/README.md, "scale"), and the next
+#: page is built while this one is decoded (:func:`_runs`).
+PAGE_SIZE = 1000
 #: Set by the server on a run whose workflow task has failed several times in a row.
 REPORTED_PROBLEMS = SearchAttributeKey.for_keyword_list("TemporalReportedProblems")
 RUNNING = WorkflowExecutionStatus.RUNNING.value
@@ -110,17 +115,20 @@ async def list_engagements(
     rows: dict[str, EngagementSummary] = {}
     page_size = PAGE_SIZE if limit is None else max(1, min(PAGE_SIZE, limit))
     now = datetime.now(UTC)
+    values: dict[bytes, Any] = {}  # search attribute values seen, by their JSON (see _attribute)
     try:
-        async for info in _runs(client, query, page_size, timeout):
-            engagement_id = info.execution.workflow_id
-            if engagement_id in rows:  # an older run seen after the latest one
-                if info.status != RUNNING:  # (running: a continue-as-new in flight)
-                    kept = rows[engagement_id]
-                    rows[engagement_id] = attrs.evolve(kept, replaced=(*kept.replaced, _status(info)))
-                continue
-            rows[engagement_id] = summarize(info, await _memo(client, info), now)
-            if limit is not None and len(rows) >= limit:
-                break
+        # Closed at once on a break, so that the page asked for ahead does not linger.
+        async with contextlib.aclosing(_runs(client, query, page_size, timeout)) as runs:
+            async for info in runs:
+                engagement_id = info.execution.workflow_id
+                if engagement_id in rows:  # an older run seen after the latest one
+                    if info.status != RUNNING:  # (running: a continue-as-new in flight)
+                        kept = rows[engagement_id]
+                        rows[engagement_id] = attrs.evolve(kept, replaced=(*kept.replaced, _status(info)))
+                    continue
+                rows[engagement_id] = summarize(info, await _memo(client, info), now, values)
+                if limit is not None and len(rows) >= limit:
+                    break
     except RPCError as exc:
         raise OnboardError(f"cannot list engagements: {exc.message}") from exc
     return list(rows.values())
@@ -133,22 +141,35 @@ async def _runs(
 
     Not ``client.list_workflows``: it decodes every search attribute of every run twice
     (typed and untyped), some 1.2 s of CPU for 10,000 engagements, where a row needs
-    four of them (:func:`summarize`).
+    four of them (:func:`summarize`).  The next page is asked for before this one's
+    rows are handed out: the server (whose time is per row, not per page) builds it
+    while the caller decodes these, instead of each waiting for the other.
     """
-    token = b""
-    while True:
-        page = await client.workflow_service.list_workflow_executions(
-            ListWorkflowExecutionsRequest(
-                namespace=client.namespace, query=query, page_size=page_size, next_page_token=token
-            ),
-            retry=True,
-            timeout=timeout,
+
+    def ask(token: bytes) -> "asyncio.Task[ListWorkflowExecutionsResponse]":
+        request = ListWorkflowExecutionsRequest(
+            namespace=client.namespace, query=query, page_size=page_size, next_page_token=token
         )
-        for info in page.executions:
-            yield info
-        token = page.next_page_token
-        if not token:
-            return
+        return asyncio.ensure_future(
+            client.workflow_service.list_workflow_executions(request, retry=True, timeout=timeout)
+        )
+
+    pending = ask(b"")
+    try:
+        while True:
+            page = await pending
+            token = page.next_page_token
+            if token:
+                pending = ask(token)
+            for info in page.executions:
+                yield info
+            if not token:
+                return
+    finally:  # the caller stopped early (a --limit reached, an error): drop the page in flight
+        if not pending.done():
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RPCError):
+                await pending
 
 
 async def count_engagements(client: Client, query: str, *, timeout: Any = None) -> int | None:
@@ -164,7 +185,10 @@ async def _memo(client: Client, info: WorkflowExecutionInfo) -> dict[str, Any] |
     if payload is None:
         return None
     try:
-        (value,) = await client.data_converter.decode([payload])
+        if payload.metadata.get("encoding") == b"json/plain":  # a memo under the codec's size:
+            value = json.loads(payload.data)  # the converter would do just this, less directly
+        else:
+            (value,) = await client.data_converter.decode([payload])
     except Exception:  # a memo someone else wrote, in a form we cannot read
         return None
     if not isinstance(value, dict) or value.get("version") != MEMO_VERSION:
@@ -172,34 +196,53 @@ async def _memo(client: Client, info: WorkflowExecutionInfo) -> dict[str, Any] |
     return value
 
 
-def _attribute(info: WorkflowExecutionInfo, key: SearchAttributeKey) -> Any:
-    """One search attribute's value (None when the run has none, or one we cannot read)."""
+def _attribute(info: WorkflowExecutionInfo, key: SearchAttributeKey, seen: dict[bytes, Any]) -> Any:
+    """One search attribute's value (None when the run has none, or one we cannot read).
+
+    ``seen`` holds the values decoded so far by their JSON: thousands of engagements
+    share a handful of phases, tenants and service lists, so most rows decode none.
+    """
     payload = info.search_attributes.indexed_fields.get(key.name)
     if payload is None:
         return None
     try:
         if payload.metadata.get("encoding") == b"json/plain":  # how the SDKs write them: the quick way
-            return json.loads(payload.data)
+            data = payload.data
+            if data not in seen:
+                value = json.loads(data)
+                # Frozen, so that rows sharing a value cannot change one another's.
+                seen[data] = tuple(value) if isinstance(value, list) else value
+            return seen[data]
         return PayloadConverter.default.from_payloads([payload])[0]
     except Exception:
         return None
 
 
-def summarize(info: WorkflowExecutionInfo, memo: dict[str, Any] | None, now: datetime) -> EngagementSummary:
-    """The row for one run: its memo where it has one, else its search attributes."""
+def summarize(
+    info: WorkflowExecutionInfo,
+    memo: dict[str, Any] | None,
+    now: datetime,
+    seen: dict[bytes, Any] | None = None,
+) -> EngagementSummary:
+    """The row for one run: its memo where it has one, else its search attributes.
+
+    ``seen``: search attribute values already decoded (:func:`_attribute`), shared
+    by the rows of one listing.
+    """
+    seen = {} if seen is None else seen
     running = info.status == RUNNING
     run_id = info.execution.run_id
     first_run = info.first_run_id == run_id  # its start is the engagement's
     base = {
         "engagement_id": info.execution.workflow_id,
         "status": _status(info),
-        "phase": _attribute(info, sa.PHASE) or "",
-        "tenant": _attribute(info, sa.TENANT) or "",
-        "services": tuple(_attribute(info, sa.SERVICES) or ()),
-        "awaiting": tuple(_attribute(info, sa.AWAITING) or ()) if running else (),
+        "phase": _attribute(info, sa.PHASE, seen) or "",
+        "tenant": _attribute(info, sa.TENANT, seen) or "",
+        "services": tuple(_attribute(info, sa.SERVICES, seen) or ()),
+        "awaiting": tuple(_attribute(info, sa.AWAITING, seen) or ()) if running else (),
         "started": info.start_time.ToDatetime(tzinfo=UTC) if first_run else None,
         "run_id": run_id,
-        "reported_problems": tuple(_attribute(info, REPORTED_PROBLEMS) or ()),
+        "reported_problems": tuple(_attribute(info, REPORTED_PROBLEMS, seen) or ()),
     }
     if memo is None:
         return EngagementSummary(**base)
