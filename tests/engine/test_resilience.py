@@ -48,8 +48,8 @@ from .helpers import (
 )
 
 
-def start_worker_process(client: Client, task_queue: str) -> subprocess.Popen:
-    """``onboard worker`` as an operator runs it; returns once it polls."""
+def start_worker_process(client: Client, task_queue: str, *args: str) -> subprocess.Popen:
+    """``onboard worker`` as an operator runs it (``args``: more flags); returns once it polls."""
     onboard = Path(sys.prefix) / "bin" / "onboard"
     proc = subprocess.Popen(
         [
@@ -61,15 +61,47 @@ def start_worker_process(client: Client, task_queue: str) -> subprocess.Popen:
             client.namespace,
             "--task-queue",
             task_queue,
+            *args,
         ],
         stderr=subprocess.PIPE,
         text=True,
     )
     assert proc.stderr is not None
     for line in proc.stderr:  # JSON log lines
-        if json.loads(line).get("event") == "worker_starting":
+        event = json.loads(line)
+        if event.get("event") == "worker_starting":
+            proc.started = event  # type: ignore[attr-defined]
             return proc
     raise AssertionError(f"onboard worker exited with {proc.wait()}")
+
+
+async def test_a_worker_caching_fewer_engagements_than_wait_replays_each_and_loses_nothing(client):
+    """``--workflow-cache-size 2`` with three engagements at the kick-off gate: each
+    approval finds its engagement evicted and replays it first (as at 10,000 parked with
+    the default 1,000); every approval is applied once and each engagement goes on."""
+    task_queue = f"cache-{uuid.uuid4().hex[:8]}"
+    engagements = Engagements(client, task_queue, signer=KEYS)
+    worker = start_worker_process(client, task_queue, "--workflow-cache-size", "2")
+    try:
+        assert worker.started["workflow_cache_size"] == 2  # type: ignore[attr-defined]
+        specs = [make_spec() for _ in range(3)]
+        for spec in specs:
+            await engagements.start(spec)
+            await engagements.record_contact(spec.engagement_id, Contact("pat", "phoned"))
+        for spec in specs:
+            await wait_for(engagements, spec.engagement_id, lambda s: s.state.gates["kickoff"].open)
+        for spec in specs:  # the oldest first: evicted by the two asked about since
+            await engagements.decide(spec.engagement_id, GateDecision("kickoff", "pat", True, "held"))
+        for spec in specs:
+            status = await wait_for(
+                engagements, spec.engagement_id, lambda s: s.state.gates["remediation-plan"].open
+            )
+            approvals = [a for a in status.state.audit if (a.action, a.subject) == ("approve", "kickoff")]
+            assert len(approvals) == 1
+            assert status.state.gates["kickoff"].passed
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
 
 
 async def test_worker_killed_and_restarted_mid_engagement_loses_nothing(client):

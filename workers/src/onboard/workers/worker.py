@@ -175,6 +175,8 @@ async def _run_until_stopped(
             namespace=client.namespace,
             identity=client.identity,
             pid=os.getpid(),
+            # How many engagements it keeps in memory (--workflow-cache-size).
+            workflow_cache_size=worker.config().get("max_cached_workflows"),
         )
         try:
             await asyncio.wait({run, stopped}, return_when=asyncio.FIRST_COMPLETED)

@@ -42,10 +42,15 @@ def _workers(module: str) -> Any:
         raise OnboardError("this command needs onboard-workers: pip install onboard-workers") from exc
 
 
+#: Workflows a worker keeps in memory: temporalio's own default (``max_cached_workflows``).
+WORKFLOW_CACHE_SIZE = 1000
+
+
 def worker_options(command: Callable) -> Callable:
     """The options ``onboard worker`` and ``onboard dev`` share."""
     # The default shutdown grace is onboard.workers.worker.DEFAULT_GRACEFUL_SHUTDOWN,
-    # spelled out so that --help does not import the SDK's worker machinery.
+    # spelled out so that --help does not import the SDK's worker machinery (likewise
+    # WORKFLOW_CACHE_SIZE, the SDK's default).
     options = [
         click.option(
             "--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True,
@@ -75,6 +80,12 @@ def worker_options(command: Callable) -> Callable:
             help="Serve http://HOST:PORT/healthz: 200 while this worker polls and reaches the server, else 503.",
         ),
         click.option("--task-queue", default=TASK_QUEUE, show_default=True, help="Task queue to poll."),
+        click.option(
+            "--workflow-cache-size", type=click.IntRange(min=2), default=WORKFLOW_CACHE_SIZE,
+            show_default=True, metavar="N", envvar="ONBOARD_WORKFLOW_CACHE_SIZE",
+            help="Engagements kept in memory (about 0.3 MiB each); an action on one that is not "
+            "replays its history first. Raise it when many more wait at gates (docs/operations.md).",
+        ),
         click.option(
             "--allowed-signers", type=click.Path(dir_okay=False, path_type=Path),
             help="Whose signatures this worker accepts (ssh-keygen's allowed_signers format)  "
@@ -118,6 +129,7 @@ def worker_command(
     log_format: str,
     register_search_attributes: bool,
     allowed_signers: Path | None,
+    workflow_cache_size: int,
     collect_config: Path | None,
 ) -> None:
     """Run a worker for engagement workflows and activities until SIGTERM or Ctrl+C.
@@ -133,6 +145,7 @@ def worker_command(
     if metrics_bind:
         log.info("metrics_serving", url=f"http://{runtime.parse_bind_address(metrics_bind)}/metrics")
     observe = _observing(runtime, metrics_bind, gauge_interval, health_bind)
+    observe["max_cached_workflows"] = workflow_cache_size
     if collect_config is not None:  # checked before connecting: a bad file is quick to report
         from onboard.core.collect.worker import CollectorActivities, load_collect_config
 
@@ -189,6 +202,7 @@ def dev_command(
     log_level: str,
     log_format: str,
     allowed_signers: Path | None,
+    workflow_cache_size: int,
 ) -> None:
     """Run a local Temporal dev server and a worker together, until Ctrl+C.
 
@@ -201,6 +215,7 @@ def dev_command(
     logs.configure_worker_logging(log_level, log_format=log_format)
     temporal_runtime = runtime.worker_runtime(metrics_bind)
     observe = _observing(runtime, metrics_bind, gauge_interval, health_bind)
+    observe["max_cached_workflows"] = workflow_cache_size
 
     personas = None
     if allowed_signers is None and not os.environ.get(store.ENV_VAR):
