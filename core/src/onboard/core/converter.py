@@ -13,11 +13,10 @@ so ``onboard approve`` never loads it.
 
 import dataclasses
 import json
-import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from onboard.core import by_hand
+from onboard.core import by_hand, host_imports
 from onboard.core.codec import CompressionCodec
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import (
@@ -69,13 +68,9 @@ def converter() -> "cattrs.Converter":
     """The one cattrs converter (made on first use): the CLI's ``--json`` output uses it too."""
     global _CONVERTER
     if _CONVERTER is None:
-        workflow = sys.modules.get("temporalio.workflow")  # loaded wherever there is a sandbox
-        if workflow is not None and workflow.unsafe.in_sandbox():
-            # A workflow's first payload: cattrs must be the host's, not imported into the
-            # sandbox (whose restrictions it trips over unless a runner passes it through).
-            with workflow.unsafe.imports_passed_through():
-                _CONVERTER = make_cattrs_converter()
-        else:
+        # On a workflow's first payload cattrs must be the host's, not imported into the
+        # sandbox (whose restrictions it trips over unless a runner passes it through).
+        with host_imports.passed_through():
             _CONVERTER = make_cattrs_converter()
     return _CONVERTER
 

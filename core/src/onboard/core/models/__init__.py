@@ -20,9 +20,10 @@ from here (``from onboard.core.models import GateDecision``), never from the
 modules: where a class lives may change.
 """
 
-import importlib
 import sys
 from typing import TYPE_CHECKING, Any
+
+from onboard.core import host_imports
 
 #: Module -> the names it gives.  A new model goes into one of the modules and here
 #: (tests/core/test_models_lazy.py says when one is missing).
@@ -68,18 +69,13 @@ def __dir__() -> list[str]:
 def _import(module: str) -> Any:
     """``module``, imported by the host's importer even inside the workflow sandbox.
 
-    The sandbox passes this package through from the host (workflow modules import it
-    under ``imports_passed_through()``), but ``importlib`` inside a sandbox run would
-    execute the module once more, for the sandbox alone: a second ``GateState`` class,
-    which the host's converter and the already imported names do not know.  So inside
-    the sandbox the import goes through its own ``__import__``, passed through.
+    ``importlib`` inside a sandbox run would execute the module once more, for the
+    sandbox alone: a second ``GateState`` class, which the host's converter and the
+    already imported names do not know (:mod:`onboard.core.host_imports`).
     """
-    workflow = sys.modules.get("temporalio.workflow")  # only loaded where there is a sandbox
-    if workflow is not None and workflow.unsafe.in_sandbox():
-        with workflow.unsafe.imports_passed_through():
-            __import__(module)
-        return sys.modules[module]
-    return importlib.import_module(module)
+    with host_imports.passed_through():
+        __import__(module)
+    return sys.modules[module]
 
 
 if TYPE_CHECKING:  # what type checkers and editors see: the names, from their modules
