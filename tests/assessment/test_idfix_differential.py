@@ -13,6 +13,7 @@ alternate login IDs and with tiny duplicate-store blocks.
 from array import array
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -51,17 +52,8 @@ def _as_seen(result, tmp_path: Path, name: str) -> dict[str, object]:
 
 
 def _fields(row) -> tuple:
-    return (
-        row.dn,
-        row.cn,
-        row.object_class,
-        row.attribute,
-        row.value,
-        row.errors,
-        row.action,
-        row.update,
-        row.line,
-    )
+    """A row's fields in order (both modules' ``IdfixError`` are attrs classes of the same fields)."""
+    return attrs.astuple(row, recurse=False)
 
 
 def _both(path: Path, tmp_path: Path, alternate_login_id: bool = False) -> tuple[dict, dict]:
