@@ -31,6 +31,7 @@ from onboard.core.converter import DATA_CONVERTER
 from onboard.core.logging import configure_cli_logging
 from onboard.core.plugins import default_plugin_manager
 from onboard.core.trust.store import TrustStore
+from onboard.workers import activation_batches
 from onboard.workers.worker import build_worker
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -77,6 +78,7 @@ async def serve(address: str, queue: str, allowed: Path, profiled: bool) -> None
         activities=[work],
         workflow_runner=engagement.workflow_runner(),
     )
+    activation_batches.apply_all_jobs_first(bare_worker)  # as every onboard worker does
     async with worker, bare_worker:
         print("ready", flush=True)
         loop = asyncio.get_running_loop()

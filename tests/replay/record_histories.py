@@ -317,7 +317,9 @@ async def slim_long_core(client: Client) -> str:
 #: timeline-core before lifecycle (lifecycle-core: pauses; cancelled-core: a cancellation);
 #: roster-core and scope-core after roster and scope changes came (no patch: new Updates,
 #: and a wake-up in Initiate that runs only for a queued scope change); slim-ems and
-#: slim-long-core after slim-histories (phases sharing a run; compressed payloads).
+#: slim-long-core after slim-histories (phases sharing a run; compressed payloads);
+#: all-jobs-first-core after workers applied each activation's jobs together
+#: (onboard.workers.activation_batches: the temporalio flag in every task's metadata).
 SCENARIOS: dict[str, Scenario] = {
     "core-only": core_only,
     "ems-contoso": ems_contoso,
@@ -336,6 +338,7 @@ SCENARIOS: dict[str, Scenario] = {
     "business-core": business_core,
     "slim-ems": slim_ems,
     "slim-long-core": slim_long_core,
+    "all-jobs-first-core": slim_long_core,
 }
 
 #: ``sha256sum`` lines of every committed history: the recorder appends, nothing

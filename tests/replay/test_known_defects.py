@@ -12,18 +12,16 @@ engagement", has the way out).  When a temporalio upgrade makes this test fail, 
 defect is fixed: drop this test and the chaos test's allowance for it.
 
 ``activity-order-after-eviction.json`` comes from the scale benchmark (300
-engagements, a worker caching 100, load 12): the cached engagement took pat's kick-off
-approval and scheduled ``notify``, ``assess``, ``journal`` (events 59–61); its next
-task timed out on the sticky queue, another worker replayed the whole history, and the
-replay schedules ``journal`` first: "Activity type of scheduled event 'notify' does
-not match activity type of activity command 'journal'", on every retry.  The three
-come from three coroutines (the outbox loop, the phase loop, the journal loop) woken by
-the same Update, in the order their wait conditions were registered, so the cached
-instance and the replay disagree about what happened before (the two activity
-results at events 43 and 48, which came in different workflow tasks).  Not yet
-explained further, and not yet mended in onboard: a fix makes the order of these
-commands independent of wake-up order, behind ``workflow.patched``.  The way out
-for such an engagement is in docs/operations.md, "A stuck engagement".
+engagements, a worker caching 100, load 12), before workers applied an activation's
+jobs all at once (:mod:`onboard.workers.activation_batches`).  The worker that took
+pat's kick-off approval had evicted the engagement and replayed it; core merged the
+quiet task before the Update's (the journal activity's result, events 48-51) into the
+Update's task, the SDK ran the Update first, and the loops scheduled ``notify``,
+``assess``, ``journal`` (events 59-61).  A full replay keeps the tasks apart and
+schedules ``journal`` first: "Activity type of scheduled event 'notify' does not match
+activity type of activity command 'journal'", on every retry.  The history was
+written without the new mode, so it never replays: it stays as the record of what
+the change prevents (tests/engine/test_uncached_worker.py runs the case itself).
 """
 
 import json
@@ -53,7 +51,7 @@ async def test_an_update_sequenced_after_an_activity_result_still_fails_to_repla
     assert "Update machine does not handle this event" in failure
 
 
-async def test_activity_commands_ordered_by_wake_up_still_fail_to_replay_after_eviction():
+async def test_a_history_merged_by_a_replaying_worker_before_the_change_still_fails():
     failure = await replay_failure("activity-order-after-eviction.json", "scale-17558b-00092")
-    assert failure, "mended: see this module's docstring"
+    assert failure, "it was written by the old mode: see this module's docstring"
     assert "'notify' does not match activity type of activity command 'journal'" in failure

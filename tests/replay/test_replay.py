@@ -126,6 +126,7 @@ def test_each_patch_is_in_the_histories_recorded_since_it_came():
             "business-core",
             "slim-ems",
             "slim-long-core",
+            "all-jobs-first-core",
         )
         assert (QUICK_HEARTBEATS in decoded) is (scenario in since), path
         assert (BOUNDED_STATE in decoded) is (scenario in since[1:]), path
@@ -136,6 +137,23 @@ def test_each_patch_is_in_the_histories_recorded_since_it_came():
         assert (LIFECYCLE in decoded) is (scenario in since[5:]), path
         assert (BUSINESS_DAYS in decoded) is (scenario in since[10:]), path
         assert (SLIM_HISTORIES in decoded) is (scenario in since[11:]), path
+        assert (ALL_JOBS_FIRST_FLAG in lang_flags(path)) is (scenario in since[13:]), path
+
+
+#: temporalio's workflow-logic flag for applying an activation's jobs together
+#: (onboard.workers.activation_batches), as recorded in the tasks' SDK metadata.
+ALL_JOBS_FIRST_FLAG = 2
+
+
+def lang_flags(path: Path) -> set[int]:
+    events = json.loads(path.read_text())["history"]["events"]
+    return {
+        flag
+        for e in events
+        for flag in e.get("workflowTaskCompletedEventAttributes", {})
+        .get("sdkMetadata", {})
+        .get("langUsedFlags", [])
+    }
 
 
 def test_the_bounded_history_hands_an_archived_state_to_its_next_run():

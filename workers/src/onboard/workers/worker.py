@@ -32,6 +32,7 @@ from onboard.core.plugins import ServicePluginManager, default_plugin_manager
 from onboard.core.settings import TASK_QUEUE
 from onboard.core.trust import store as trust_store
 from onboard.core.trust.signers import SignersFileError
+from onboard.workers import activation_batches
 from onboard.workers.gauges import EngagementGauges
 from onboard.workers.health import serving_health
 from temporalio.client import Client
@@ -94,7 +95,7 @@ def build_worker(
         activities = engagement.EngagementActivities(manager, trust).all()
         activities += digest.DigestActivities(client, manager).all()  # it lists and queries engagements
     worker_options.setdefault("workflow_runner", engagement.workflow_runner())
-    return Worker(
+    worker = Worker(
         client,
         task_queue=task_queue,
         workflows=list(workflows),
@@ -102,6 +103,8 @@ def build_worker(
         graceful_shutdown_timeout=graceful_shutdown_timeout,
         **worker_options,
     )
+    activation_batches.apply_all_jobs_first(worker)
+    return worker
 
 
 def _log_plugins(manager: ServicePluginManager) -> None:
