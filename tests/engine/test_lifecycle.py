@@ -112,7 +112,8 @@ async def test_a_pause_stops_the_contact_clock_and_moves_its_deadline(recorded):
     assert status.state.paused_for >= timedelta(seconds=6) and status.state.paused_at is None
     await asyncio.sleep(1)
     assert (await engagements.status(eid)).state.escalations == 0, "the deadline moved by the pause"
-    await wait_for(engagements, eid, lambda s: s.state.escalations == 1, timeout=20)
+    # Escalated, and its notice sent (the outbox delivers after the state changed).
+    await wait_for(engagements, eid, lambda s: s.state.escalations == 1 and not s.state.outbox, timeout=20)
     kinds = [n.kind for n in recorder.sent if n.engagement_id == eid]
     assert kinds.index("paused") < kinds.index("resumed") < kinds.index("escalation")
     actions = [r.action for r in status.state.audit]

@@ -103,7 +103,8 @@ def build_worker(
         graceful_shutdown_timeout=graceful_shutdown_timeout,
         **worker_options,
     )
-    activation_batches.apply_all_jobs_first(worker)
+    if workflows:  # a worker with activities only (the customer-side collector) has no activations
+        activation_batches.apply_all_jobs_first(worker)
     return worker
 
 
