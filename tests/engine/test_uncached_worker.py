@@ -55,7 +55,11 @@ def settled(status: EngagementStatus) -> bool:
 async def until_settled(
     engagements: Engagements, eid: str, predicate: Callable[[EngagementStatus], bool]
 ) -> EngagementStatus:
-    return await wait_for(engagements, eid, lambda s: predicate(s) and settled(s), timeout=60)
+    try:
+        return await wait_for(engagements, eid, lambda s: predicate(s) and settled(s), timeout=60)
+    except AssertionError as exc:  # a stuck engagement answers no query: say why it is stuck
+        failures = await failed_tasks(engagements.client, eid)
+        raise AssertionError(f"{exc}; failed workflow tasks: {failures[:1]}") from None
 
 
 async def runs_of(client: Client, eid: str) -> list:
