@@ -27,11 +27,10 @@ from onboard.workers.worker import build_worker, running_worker
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.worker import Replayer
-from temporalio.worker import _workflow_instance as instance
 
 from .helpers import KEYS, attest_enable_steps, close_item, make_spec, wait_for
 
-ALL_JOBS_FIRST = instance._WorkflowLogicFlag.PROCESS_WORKFLOW_ACTIVATION_JOBS_AS_SINGLE_BATCH
+ALL_JOBS_FIRST = activation_batches.FLAG
 
 
 class SlowJournal:

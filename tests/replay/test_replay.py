@@ -140,8 +140,9 @@ def test_each_patch_is_in_the_histories_recorded_since_it_came():
         assert (ALL_JOBS_FIRST_FLAG in lang_flags(path)) is (scenario in since[13:]), path
 
 
-#: temporalio's workflow-logic flag for applying an activation's jobs together
-#: (onboard.workers.activation_batches), as recorded in the tasks' SDK metadata.
+#: temporalio's workflow-logic flag for applying an activation's jobs together, as
+#: recorded in the tasks' SDK metadata (``onboard.workers.activation_batches.FLAG``;
+#: not imported: this module defines a workflow, so the sandbox imports it).
 ALL_JOBS_FIRST_FLAG = 2
 
 

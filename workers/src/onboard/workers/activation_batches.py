@@ -32,6 +32,9 @@ log = structlog.get_logger(__name__)
 
 #: temporalio's name for "apply every job of an activation, then run the workflow".
 ALL_JOBS_FIRST = "PROCESS_WORKFLOW_ACTIVATION_JOBS_AS_SINGLE_BATCH"
+#: The flag itself (an int, as histories record it in ``langUsedFlags``), or ``None``
+#: where temporalio no longer has it.
+FLAG = getattr(getattr(instance, "_WorkflowLogicFlag", None), ALL_JOBS_FIRST, None)
 
 
 def apply_all_jobs_first(worker: Worker) -> bool:
@@ -41,11 +44,9 @@ def apply_all_jobs_first(worker: Worker) -> bool:
     upgraded temporalio no longer has it, the worker runs as before and says so in
     its log: the test of this module fails in CI before such an upgrade lands.
     """
-    flags = getattr(instance, "_WorkflowLogicFlag", None)
-    flag = getattr(flags, ALL_JOBS_FIRST, None)
     switch = getattr(worker, "_set_default_workflow_logic_flag", None)
-    if flag is None or switch is None:
+    if FLAG is None or switch is None:
         log.warning("activation_batches_unavailable", flag=ALL_JOBS_FIRST)
         return False
-    switch(flag, enabled=True)
+    switch(FLAG, enabled=True)
     return True
