@@ -373,6 +373,8 @@ async def bench(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             print(f"list ({name}): " + " ".join(f"{v:.2f}" for v in list(lists[name]["wall_s"].values())[:3]))
         results["list"] = lists
         mark("listed")
+        if args.list_only:  # a change to the listing, timed against a --resume'd server
+            return results
         bulk = await asyncio.to_thread(bulk_approve, env, server.address, key)
         lines = bulk.pop("stdout")
         bulk["per_second"] = len(ids) / bulk["wall_s"]
@@ -412,6 +414,7 @@ def main() -> None:
     parser.add_argument("--snapshot", type=Path, help="after parking, copy the server's database here")
     parser.add_argument("--resume", type=Path, help="start from a --snapshot instead of parking")
     parser.add_argument("--park-only", action="store_true", help="stop after the --snapshot")
+    parser.add_argument("--list-only", action="store_true", help="stop after timing `onboard list`")
     parser.add_argument(
         "--workdir", type=Path, help="the server's database and the logs (default: a temp dir)"
     )

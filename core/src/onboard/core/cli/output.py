@@ -119,7 +119,7 @@ class Output:
             return
         # Imported here: tables bring rich's table, box and panel modules, which a command
         # that prints a line of text (most that change something) does not need.
-        from onboard.core.cli import tables
+        from onboard.core.cli import long_tables, tables
 
         if self.plain:
             if text_only:
@@ -132,14 +132,19 @@ class Output:
             return
         normal = console.width
         width = max((tables.fit_all(o, console, normal) for o in objects), default=normal)
-        if width <= normal:
-            console.print(*objects, sep=sep, end=end, markup=markup, **kwargs)
-            return
-        console.width = width  # wider than the screen: the terminal wraps the lines, ids whole
+        wider = width > normal  # wider than the screen: the terminal wraps the lines, ids whole
+        if wider:
+            console.width = width
         try:
-            console.print(*objects, sep=sep, end=end, markup=markup, crop=False, **kwargs)
+            quick = len(objects) == 1 and end == "\n" and markup is not False and not kwargs
+            text = long_tables.render(objects[0], console) if quick else None
+            if text is not None:
+                console.file.write(text)
+            else:
+                console.print(*objects, sep=sep, end=end, markup=markup, crop=not wider, **kwargs)
         finally:
-            console.width = normal
+            if wider:
+                console.width = normal
 
     def write(self, text: str) -> None:
         """``text`` exactly as it is (JSON, exports): no markup, no wrapping."""
