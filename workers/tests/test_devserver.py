@@ -111,6 +111,14 @@ async def test_state_survives_a_restart_and_new_attributes_are_added(tmp_path):
             ListSearchAttributesRequest(namespace=second.namespace)
         )
         assert {key.name for key in sa.ALL} <= set(listed.custom_attributes)
+        # And usable at once: the server was started again after they were added, so no
+        # service holds the list without them (DevServer caches search attributes).
+        values = TypedSearchAttributes(
+            [SearchAttributePair(sa.TENANT, "contoso.example"), SearchAttributePair(sa.AWAITING, ["pat"])]
+        )
+        await client.start_workflow(
+            "NoSuchWorkflow", id=workflow_id + "-new", task_queue="nobody", search_attributes=values
+        )
     # Its file keeps a write-ahead log (devserver.SQLITE_PRAGMAS): readers do not wait for writers.
     with sqlite3.connect(db) as file:
         assert file.execute("PRAGMA journal_mode").fetchone() == ("wal",)

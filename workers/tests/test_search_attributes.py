@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from onboard.core import search_attributes as sa
-from onboard.workers.devserver import DevServer, find_binary
+from onboard.workers.devserver import SEARCH_ATTRIBUTES_UNCACHED, DevServer, find_binary
 from workers_testing import onboard_executable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +30,10 @@ async def bare_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
         port=0,
         ui=False,
         search_attributes=(),
-        extra_args=["--namespace", SECOND],
+        # As start-dev has it by default (onboard's DevServer turns it off): attributes
+        # created by the printed command are used at once, with no minute's wait for a
+        # cache; what these tests check is the command, not the server's cache.
+        extra_args=["--namespace", SECOND, "--dynamic-config-value", f"{SEARCH_ATTRIBUTES_UNCACHED}=true"],
     )
     async with server:
         yield server
