@@ -6,6 +6,8 @@ for each run (``onboard --plain``, ``onboard --no-pager``, ``$ONBOARD_PLAIN``):
 - **width**: the terminal's; piped, ``$COLUMNS`` or else :data:`PIPED_WIDTH`;
 - **tables**: id columns never wrap and are never cut, other columns wrap at spaces
   (:mod:`.tables`); a table whose ids cannot fit is printed wider rather than cut;
+  a long one whose cells all fit on one line is written without rich laying out
+  every cell, the same lines (:mod:`.long_tables`);
 - **plain** (for scripts): tables as tab-separated rows under a header line, a title
   as a ``#`` line, no box characters, no colour, no wrapping.  Never automatic: piped
   output is often still read by a person (``| less``, ``| tee``, a mail), and it has no
