@@ -60,9 +60,9 @@ SQLITE_PRAGMAS = ("journal_mode=wal", "synchronous=NORMAL")
 #: ``start-dev`` turns the search-attribute cache off unless told: every row a
 #: visibility query returns and every search-attribute upsert then reads the
 #: attributes from the database again, half the server's time in ``onboard list``
-#: (benchmarks/README.md, "scale").  A real server caches them for a minute; onboard
-#: registers its own before anything uses them, and on SQLite the names added later
-#: are namespace aliases, which this cache does not hold.
+#: (benchmarks/README.md, "scale").  A real server caches them for a minute.  Names
+#: added while it runs would be unknown for that minute, so :meth:`DevServer.start`
+#: starts the server again when it had to add onboard's to an older database.
 SEARCH_ATTRIBUTES_UNCACHED = "system.forceSearchAttributesCacheRefreshOnRead"
 DYNAMIC_CONFIG = {SEARCH_ATTRIBUTES_UNCACHED: "false"}
 
@@ -262,7 +262,7 @@ class DevServer:
             )
 
     def _caches_search_attributes(self) -> bool:
-        return f"{SEARCH_ATTRIBUTES_UNCACHED}=true" not in self.command()
+        return f"{SEARCH_ATTRIBUTES_UNCACHED}=true" not in " ".join(self.extra_args)
 
     async def _wait_until_ready(self) -> list[str]:
         """Wait for the frontend; register the search attributes it lacks (their names)."""
