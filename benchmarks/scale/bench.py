@@ -50,13 +50,11 @@ from onboard.core import models as m
 from onboard.core.client import Engagements, live_pollers
 from onboard.core.listing import count_engagements, list_query
 from onboard.core.logging import configure_cli_logging
+from onboard.core.pollers import queued_tasks
 from onboard.core.settings import TASK_QUEUE
 from onboard.core.trust import keys, sshsig
 from onboard.core.trust.signers import principal
 from onboard.workers.devserver import DevServer, find_binary
-from temporalio.api.enums.v1 import TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 ONBOARD = str(Path(sys.executable).with_name("onboard"))
@@ -198,7 +196,7 @@ def time_list(env: dict[str, str], address: str, plain: bool) -> tuple[float, fl
     return wall, cpu, rows
 
 
-def bulk_approve(env: dict[str, str], address: str, key: Path) -> dict[str, Any]:
+def bulk_approve(env: dict[str, str], address: str, key: Path, extra: list[str]) -> dict[str, Any]:
     """``onboard --plain list ... | onboard approve - kickoff``, from spawn to the last exit,
     and the CPU the two commands used (user + system)."""
     before = os.times()
@@ -207,6 +205,7 @@ def bulk_approve(env: dict[str, str], address: str, key: Path) -> dict[str, Any]
         [*list_command(True), "--address", address], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     approve = [ONBOARD, "approve", "-", KICKOFF, "--as", "pat", "--key", str(key), "--address", address]
+    approve += extra
     approver = subprocess.Popen(
         approve, env=env, stdin=lister.stdout, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -242,19 +241,6 @@ def journaled_approvals(journal: Path, ids: list[str]) -> dict[str, int]:
     return counts
 
 
-async def backlog(client: Client) -> int:
-    """Tasks waiting in the engagements' queue, workflow and activity (the server's estimate)."""
-    total = 0
-    for kind in (TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY):
-        request = DescribeTaskQueueRequest(
-            namespace=client.namespace, task_queue=TaskQueue(name=TASK_QUEUE), task_queue_type=kind,
-            report_stats=True,
-        )  # fmt: skip
-        response = await client.workflow_service.describe_task_queue(request)
-        total += response.stats.approximate_backlog_count
-    return total
-
-
 async def drained_in(client: Client, deadline: float) -> float:
     """When the queue's backlog was first seen empty, of three looks a second apart that
     all saw it so (``perf_counter``).
@@ -265,7 +251,7 @@ async def drained_in(client: Client, deadline: float) -> float:
     """
     seen_empty: list[float] = []
     while len(seen_empty) < 3 and time.monotonic() < deadline:
-        if await backlog(client) == 0:
+        if await queued_tasks(client, TASK_QUEUE, timedelta(seconds=30)) == 0:
             seen_empty.append(time.perf_counter())
         else:
             seen_empty.clear()
@@ -413,7 +399,7 @@ async def bench(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         mark("listed")
         if args.list_only:  # a change to the listing, timed against a --resume'd server
             return results
-        bulk = await asyncio.to_thread(bulk_approve, env, server.address, key)
+        bulk = await asyncio.to_thread(bulk_approve, env, server.address, key, args.approve_arg)
         lines = bulk.pop("stdout")
         bulk["per_second"] = len(ids) / bulk["wall_s"]
         results["bulk"] = bulk
@@ -422,6 +408,9 @@ async def bench(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         journal = Path(env["ONBOARD_AUDIT_JOURNAL"])
         results["verify"] = await verify(eng, ids, lines, journal, args.verify_sample, args.concurrency)
         print(f"verify: {results['verify']}")
+        # The approvals with the work they set going (notices, journal, assessment) done.
+        results["end_to_end_per_s"] = len(ids) / (bulk["wall_s"] + results["verify"]["drained_in_s"])
+        print(f"end to end: {results['end_to_end_per_s']:.1f}/s")
         mark("verified")
     finally:
         stop.set()
@@ -447,6 +436,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64, help="engagements parked at a time")
     parser.add_argument("--rounds", type=int, default=5, help="runs of each `onboard list`")
     parser.add_argument("--worker-arg", action="append", default=[], help="one more `onboard worker` flag")
+    parser.add_argument("--approve-arg", action="append", default=[], help="one more `onboard approve` flag")
     parser.add_argument("--before", help="PYTHONPATH of another tree whose `onboard list` is timed too")
     parser.add_argument("--verify-sample", type=int, default=500, help="engagements whose state is asked")
     parser.add_argument("--snapshot", type=Path, help="after parking, copy the server's database here")
@@ -469,6 +459,7 @@ def main() -> None:
         "load_average": os.getloadavg(), "temporal": version, "date": datetime.now(UTC).date().isoformat(),
         "seconds": round(time.perf_counter() - started, 1), "workdir": str(folder),
         "worker_args": args.worker_arg,
+        "approve_args": args.approve_arg,
     }  # fmt: skip
     print(json.dumps(results, indent=2, default=str))
     if args.out:

@@ -1,17 +1,23 @@
 """``onboard approve`` and ``onboard complete`` on many engagements at once, against the
 real server: each engagement answered on its own line (or in the --json array), one
-failing does not stop the others, and the exit status says the worst."""
+failing does not stop the others, the exit status says the worst, and they hold back
+while the workers are behind."""
 
 import asyncio
 import io
 import json
 import random
 import uuid
+from datetime import timedelta
 
 from onboard.core.cli import bulk
 from onboard.core.client import Engagements
 from onboard.core.engagement.rules import backed_by_check
 from onboard.core.models import Contact, Party
+from onboard.core.pollers import queued_tasks
+from temporalio import workflow
+from temporalio.client import Client
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from .helpers import KEYS, make_spec, reach_remediate, wait_for
 from .test_cli import onboard as run_onboard
@@ -131,3 +137,63 @@ async def test_complete_many(client, worker, address, capsys, monkeypatch):
     for eid in ids:
         status = await engagements.status(eid)
         assert next(i for i in status.state.items if i.item.id == manual.item.id).closed
+
+
+@workflow.defn(name="Idle")
+class Idle:
+    """Work for a queue that the approvals' pacing watches."""
+
+    @workflow.run
+    async def run(self) -> None:
+        return None
+
+
+async def backlog_of(client: Client, count: int) -> str:
+    """A task queue no worker polls, with ``count`` workflow tasks waiting in it."""
+    queue = f"busy-{uuid.uuid4().hex[:8]}"
+    for n in range(count):
+        await client.start_workflow("Idle", id=f"{queue}-{n}", task_queue=queue)
+    for _ in range(100):  # the server's estimate follows within moments
+        if await queued_tasks(client, queue, timedelta(seconds=5)) >= count:
+            return queue
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the server never counted {count} tasks in {queue}")
+
+
+async def test_a_bulk_action_holds_back_while_the_workers_are_behind(
+    client, worker, address, capsys, monkeypatch
+):
+    """Three tasks wait in the queue: with --max-queued 3 nothing is sent until a worker
+    takes them, then everything is."""
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
+    ids = await started(engagements, 2, contacted=2)
+    busy = await backlog_of(client, 3)
+    args = ("approve", *ids, "kickoff", "--as", "pat", "--task-queue", busy, "--max-queued", "3")
+    approving = asyncio.create_task(onboard(capsys, monkeypatch, address, *args))
+    await asyncio.sleep(3)
+    assert not approving.done()
+    for eid in ids:
+        assert not (await engagements.status(eid)).state.gates["kickoff"].passed
+    # The workers catch up (unsandboxed: the sandbox would import this test module anew).
+    async with Worker(client, task_queue=busy, workflows=[Idle], workflow_runner=UnsandboxedWorkflowRunner()):
+        code, out, err = await asyncio.wait_for(approving, timeout=60)
+    assert code == 0, err
+    assert out.splitlines() == [f"{eid}: gate 'kickoff' passed" for eid in ids]
+    lines = err.strip().splitlines()
+    assert "onboard: 3 tasks wait for the workers: holding back until fewer than 3" in lines
+    assert lines[-1].startswith("onboard: approve on 2 engagements: 2 applied (held back ")
+
+
+async def test_a_queue_that_never_drains_holds_back_no_longer_than_the_timeout(
+    client, worker, address, capsys, monkeypatch
+):
+    engagements = Engagements(client, worker.task_queue, signer=KEYS)
+    ids = await started(engagements, 2, contacted=2)
+    busy = await backlog_of(client, 2)
+    code, out, err = await onboard(
+        capsys, monkeypatch, address,
+        "approve", *ids, "kickoff", "--as", "pat", "--task-queue", busy, "--max-queued", "1", "--timeout", "2",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.splitlines() == [f"{eid}: gate 'kickoff' passed" for eid in ids]
+    assert "onboard: the workers' queue has not shrunk in 2 s: sending anyway" in err

@@ -1,4 +1,6 @@
-"""Whether a worker polls a task queue: asked before an action is sent, and when none answers.
+"""What the server says of a task queue: whether a worker polls it (asked before an
+action is sent, and when none answers) and how many tasks wait in it (asked by a bulk
+action that holds back while the workers are behind: :mod:`onboard.core.cli.pacing`).
 
 Apart from :mod:`onboard.core.client` so that ``onboard digest`` asks the same way.
 """
@@ -37,3 +39,21 @@ def no_worker(queue: str) -> str:
     """Why nobody answers for ``queue``: no worker polled it lately."""
     minutes = POLLER_FRESH.total_seconds() / 60
     return f"no worker has polled its task queue {queue!r} in the last {minutes:g} minutes (start `onboard worker`)"
+
+
+async def queued_tasks(client: Client, task_queue: str, timeout: timedelta) -> int:
+    """How many workflow and activity tasks wait in ``task_queue`` (the server's estimate,
+    which it refreshes every few seconds; 0 from a server too old to report it)."""
+    total = 0
+    for kind in (TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY):
+        response = await client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace=client.namespace,
+                task_queue=TaskQueue(name=task_queue),
+                task_queue_type=kind,
+                report_stats=True,
+            ),
+            timeout=timeout,
+        )
+        total += response.stats.approximate_backlog_count
+    return total

@@ -10,11 +10,12 @@ is reported on its own line: :mod:`.bulk` says how, and which exit status.
 from typing import Any
 
 import click
-from onboard.core.cli import bulk, completion
+from onboard.core.cli import bulk, completion, pacing
 from onboard.core.cli.engagement_cmds import (
     as_option,
     key_option,
     print_outcome,
+    queue_option,
     with_engagements,
 )
 from onboard.core.cli.output import console
@@ -28,6 +29,15 @@ many_option = click.argument(
     metavar="[ENGAGEMENT_ID]...",
     # After the first id, the word being typed may be the gate or item as well.
     shell_complete=completion.then_next_argument,
+)
+max_queued_option = click.option(
+    "--max-queued",
+    type=click.IntRange(min=0),
+    default=pacing.MAX_QUEUED,
+    show_default=True,
+    metavar="N",
+    help="With several engagements: hold back while N tasks or more wait for the workers in "
+    "--task-queue, so that the work each action starts keeps up (0: never).",
 )
 bulk_json_option = click.option(
     "--json",
@@ -54,6 +64,8 @@ def _gate_answer(gate: str) -> Any:
 @as_option
 @click.option("--comment", default="", help="Why; kept in the audit trail.")
 @key_option
+@max_queued_option
+@queue_option
 @bulk_json_option
 @with_engagements
 async def approve(
@@ -63,6 +75,7 @@ async def approve(
     gate: str,
     person: str,
     comment: str,
+    max_queued: int,
     as_json: bool,
 ) -> None:
     """Approve GATE (kickoff, remediation-plan, joint-verification).
@@ -75,10 +88,10 @@ async def approve(
     decision = GateDecision(gate, person, True, comment)
     if bulk.is_bulk(engagement_id, more):
         ids = bulk.engagement_ids((engagement_id, *more))
-        outcomes = await bulk.each(
-            engagements, ids, decision, engagements.decide, bulk.reporter(as_json, _gate_answer(gate))
-        )
-        bulk.finish("approve", outcomes, as_json)
+        pacer = bulk.pacer(engagements, max_queued)
+        report = bulk.reporter(as_json, _gate_answer(gate))
+        outcomes = await bulk.each(engagements, ids, decision, engagements.decide, report, pacer=pacer)
+        bulk.finish("approve", outcomes, as_json, pacer.held_for)
         return
     state = await engagements.decide(engagement_id, decision)
     if as_json:
@@ -94,6 +107,8 @@ async def approve(
 @as_option
 @click.option("--evidence", required=True, help="What shows it is done (ticket, screenshot, log).")
 @key_option
+@max_queued_option
+@queue_option
 @bulk_json_option
 @with_engagements
 async def complete(
@@ -103,6 +118,7 @@ async def complete(
     item: str,
     person: str,
     evidence: str,
+    max_queued: int,
     as_json: bool,
 ) -> None:
     """Attest that a remediation item or a manual enable step ITEM is done.
@@ -116,14 +132,10 @@ async def complete(
     completion_ = Completion(item, person, evidence)
     if bulk.is_bulk(engagement_id, more):
         ids = bulk.engagement_ids((engagement_id, *more))
-        outcomes = await bulk.each(
-            engagements,
-            ids,
-            completion_,
-            engagements.complete,
-            bulk.reporter(as_json, lambda _: f"{item} completed"),
-        )
-        bulk.finish("complete", outcomes, as_json)
+        pacer = bulk.pacer(engagements, max_queued)
+        report = bulk.reporter(as_json, lambda _: f"{item} completed")
+        outcomes = await bulk.each(engagements, ids, completion_, engagements.complete, report, pacer=pacer)
+        bulk.finish("complete", outcomes, as_json, pacer.held_for)
         return
     done = await engagements.complete(engagement_id, completion_)
     if as_json:  # the engagement answers with the id of what it closed

@@ -4,7 +4,8 @@ The ids come from the command line, and ``-`` stands for those on stdin (the fir
 field of each line, so ``onboard --plain list ... | onboard approve - kickoff`` works
 with or without ``cut -f1``; blank lines, ``#`` lines and the table's header line are
 skipped).  Each engagement is sent its own signed Update, at most :data:`AT_ONCE` at
-a time; one that fails does not stop the others.
+a time, and none while the workers are behind (:mod:`.pacing`); one that fails does
+not stop the others.
 
 Each outcome is reported in the order the ids were given, as soon as it and those
 before it are known: the answer on stdout (``ID: gate 'kickoff' passed``), a
@@ -24,8 +25,10 @@ import click
 from attrs import frozen
 from onboard.core import limits
 from onboard.core.cli.output import console, print_json
+from onboard.core.cli.pacing import Pacer
 from onboard.core.client import AlreadyAppliedError, Engagements, RejectedError
 from onboard.core.errors import OnboardError
+from onboard.core.pollers import queued_tasks
 
 #: How many engagements are sent their Update at the same time.  Each Update waits
 #: for a worker's workflow task, so more in flight means more approvals per second
@@ -101,9 +104,10 @@ async def each(
     send: Callable[[str, Any], Awaitable[Any]],
     done: Callable[[Outcome], None],
     at_once: int = AT_ONCE,
+    pacer: Pacer | None = None,
 ) -> list[Outcome]:
-    """``send(id, arg signed for id)`` to every engagement, ``at_once`` at a time; ``done``
-    is called with each outcome in the order of ``ids``."""
+    """``send(id, arg signed for id)`` to every engagement, ``at_once`` at a time, each
+    once ``pacer`` lets it go; ``done`` is called with each outcome in the order of ``ids``."""
     problem = limits.action_problem(arg)
     if problem:  # the same for every engagement: said once, nothing sent
         raise OnboardError(problem)
@@ -112,6 +116,8 @@ async def each(
 
     async def one(engagement_id: str) -> Outcome:
         async with gate:
+            if pacer is not None:
+                await pacer.wait()
             return await _send_one(engagements, engagement_id, arg, send)
 
     tasks = [asyncio.create_task(one(engagement_id)) for engagement_id in ids]
@@ -145,6 +151,19 @@ async def _send_one(
         return Outcome(engagement_id, FAILED, request_id, error=f"{type(exc).__name__}: {exc}")
 
 
+def pacer(engagements: Engagements, limit: int) -> Pacer:
+    """Holds Updates back while ``limit`` tasks or more wait in the engagements' task
+    queue (``--task-queue``), for no longer than an action's deadline without progress."""
+
+    async def look() -> int:
+        return await queued_tasks(engagements.client, engagements.task_queue, engagements.timeout)
+
+    def say(message: str) -> None:
+        click.echo(f"onboard: {message}", err=True)
+
+    return Pacer(look, limit, engagements.timeout.total_seconds(), say)
+
+
 def reporter(as_json: bool, answer: Callable[[Any], str]) -> Callable[[Outcome], None]:
     """Print each outcome as it comes: ``ID: answer`` on stdout, problems on stderr
     (with ``--json`` only the problems: the array comes at the end)."""
@@ -163,8 +182,9 @@ def reporter(as_json: bool, answer: Callable[[Any], str]) -> Callable[[Outcome],
     return report
 
 
-def finish(action: str, outcomes: list[Outcome], as_json: bool) -> None:
-    """The summary (stderr), the ``--json`` array, and the exit status."""
+def finish(action: str, outcomes: list[Outcome], as_json: bool, held_for: float = 0.0) -> None:
+    """The summary (stderr), the ``--json`` array, and the exit status; ``held_for``:
+    the seconds the pacer held Updates back."""
     if as_json:
         print_json([o.as_json(action) for o in outcomes])
     counts = {kind: sum(o.outcome == kind for o in outcomes) for kind in (APPLIED, ALREADY_APPLIED)}
@@ -174,7 +194,8 @@ def finish(action: str, outcomes: list[Outcome], as_json: bool) -> None:
     parts += [f"{counts[ALREADY_APPLIED]} already applied"] if counts[ALREADY_APPLIED] else []
     parts += [f"{rejected} rejected"] if rejected else []
     parts += [f"{failed} failed"] if failed else []
-    click.echo(f"onboard: {action} on {len(outcomes)} engagements: {', '.join(parts)}", err=True)
+    held = f" (held back {held_for:.0f} s for the workers)" if held_for >= 1 else ""
+    click.echo(f"onboard: {action} on {len(outcomes)} engagements: {', '.join(parts)}{held}", err=True)
     if failed:
         raise click.exceptions.Exit(ERROR_EXIT)
     if rejected:
