@@ -1,10 +1,15 @@
 """The built-in notification sink (onboard.core.notifications): JSON lines plus a log event."""
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
 import structlog
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from onboard.core import notifications
 from onboard.core.errors import OnboardError
 from onboard.core.models import Notification
@@ -127,3 +132,112 @@ def test_it_can_be_disabled_like_any_plugin(tmp_path, monkeypatch):
     assert manager.records["notifications"].status == "blocked"
     manager.broadcast("notify", notification=escalation())
     assert not (tmp_path / "n.jsonl").exists()
+
+
+def delivered_by_a_full_scan(path, notice_id: str) -> bool:
+    """The sink's check before it remembered ids: every line of the file, each time."""
+    if not path.exists():
+        return False
+    for raw in path.read_bytes().splitlines():
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("id") == notice_id:
+            return True
+    return False
+
+
+def notice(notice_id: str) -> Notification:
+    return Notification("contoso-ems", "checkpoint", "call", AT, ("pat",), id=notice_id)
+
+
+def test_a_notice_another_process_wrote_since_the_last_look_counts(tmp_path, monkeypatch):
+    target = tmp_path / "notes.jsonl"
+    monkeypatch.setenv("ONBOARD_NOTIFICATIONS", str(target))
+    notifications.notify(notice("e/1"))  # this process has read the file now
+    other = "from onboard.core import notifications as n; from tests_notice import notice; n.notify(notice('e/2'))"
+    (tmp_path / "tests_notice.py").write_text(
+        "from datetime import UTC, datetime\nfrom onboard.core.models import Notification\n"
+        "def notice(i):\n    return Notification('contoso-ems', 'checkpoint', 'call', "
+        "datetime(2026, 11, 23, tzinfo=UTC), ('pat',), id=i)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    subprocess.run([sys.executable, "-c", other], check=True, env=env, cwd=tmp_path)
+    notifications.notify(notice("e/2"))
+    notifications.notify(notice("e/1"))
+    assert [json.loads(line)["id"] for line in target.read_text().splitlines()] == ["e/1", "e/2"]
+
+
+def test_a_last_line_without_its_newline_counts_once_it_is_whole(tmp_path, monkeypatch):
+    target = tmp_path / "notes.jsonl"
+    monkeypatch.setenv("ONBOARD_NOTIFICATIONS", str(target))
+    notifications.notify(notice("e/1"))
+    with open(target, "a") as sink:  # another writer, its newline not yet written
+        sink.write(json.dumps({"id": "e/2"}))
+    notifications.notify(notice("e/2"))
+    assert target.read_text().count("e/2") == 1
+
+
+def test_a_rotated_or_shortened_file_is_read_again(tmp_path, monkeypatch):
+    target = tmp_path / "notes.jsonl"
+    monkeypatch.setenv("ONBOARD_NOTIFICATIONS", str(target))
+    for n in range(3):
+        notifications.notify(notice(f"e/{n}"))
+    target.rename(tmp_path / "notes.jsonl.1")  # rotated: a new file at the path
+    notifications.notify(notice("e/0"))
+    assert len(target.read_text().splitlines()) == 1
+    target.write_text("")  # cut short in place (the same inode)
+    notifications.notify(notice("e/0"))
+    assert [json.loads(line)["id"] for line in target.read_text().splitlines()] == ["e/0"]
+    # Cut short and written again past where this process had read (copytruncate, then
+    # another worker's notices): what was read is not taken for what is there.
+    notifications.notify(notice("e/1"))
+    with open(target, "r+") as sink:
+        sink.truncate(0)
+        sink.write("".join(json.dumps({"id": f"other/{n}", "pad": "x" * 400}) + "\n" for n in range(3)))
+    notifications.notify(notice("e/1"))
+    assert [json.loads(line)["id"] for line in target.read_text().splitlines()][-1] == "e/1"
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(
+        st.one_of(
+            st.tuples(st.just("notify"), st.sampled_from(["a", "b", "c", "d"])),
+            st.tuples(st.just("append"), st.sampled_from(["a", "b", "c", "d"])),  # another writer
+            st.tuples(st.just("damaged"), st.just("")),
+            st.tuples(st.just("unterminated"), st.sampled_from(["a", "b"])),
+            st.tuples(st.just("truncate"), st.just("")),
+            st.tuples(st.just("replace"), st.sampled_from(["a", "b"])),
+        ),
+        max_size=25,
+    )
+)
+def test_the_same_notices_are_written_as_by_a_full_scan(tmp_path_factory, steps):
+    """Whatever else happens to the file between notices, a notice is written exactly when
+    a scan of the whole file would not find its id."""
+    target = tmp_path_factory.mktemp("sink") / "notes.jsonl"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("ONBOARD_NOTIFICATIONS", str(target))
+        for action, notice_id in steps:
+            line = json.dumps({"id": notice_id, "kind": "checkpoint"})
+            if action == "notify":
+                expected = not delivered_by_a_full_scan(target, notice_id)
+                before = target.read_bytes() if target.exists() else b""
+                notifications.notify(notice(notice_id))
+                grew = target.read_bytes() != before
+                assert grew == expected, (steps, action, notice_id)
+            elif action == "replace":
+                replacement = target.with_suffix(".new")
+                replacement.write_text(line + "\n")
+                replacement.replace(target)
+            else:
+                text = {
+                    "append": line + "\n",
+                    "damaged": '{"id": "a", "kind"\n',
+                    "unterminated": line,
+                    "truncate": "",
+                }[action]
+                with open(target, "w" if action == "truncate" else "a") as sink:
+                    sink.write(text)
