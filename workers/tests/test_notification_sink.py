@@ -193,6 +193,7 @@ def test_a_rotated_or_shortened_file_is_read_again(tmp_path, monkeypatch):
     # Cut short and written again past where this process had read (copytruncate, then
     # another worker's notices): what was read is not taken for what is there.
     notifications.notify(notice("e/1"))
+    notifications.notify(notice("e/1"))  # this process has now read e/1's line
     with open(target, "r+") as sink:
         sink.truncate(0)
         sink.write("".join(json.dumps({"id": f"other/{n}", "pad": "x" * 400}) + "\n" for n in range(3)))
