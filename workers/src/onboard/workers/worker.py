@@ -32,7 +32,7 @@ from onboard.core.plugins import ServicePluginManager, default_plugin_manager
 from onboard.core.settings import TASK_QUEUE
 from onboard.core.trust import store as trust_store
 from onboard.core.trust.signers import SignersFileError
-from onboard.workers import activation_batches
+from onboard.workers import activation_batches, context_free
 from onboard.workers.gauges import EngagementGauges
 from onboard.workers.health import serving_health
 from temporalio.client import Client
@@ -94,7 +94,9 @@ def build_worker(
         _log_plugins(manager)
         activities = engagement.EngagementActivities(manager, trust).all()
         activities += digest.DigestActivities(client, manager).all()  # it lists and queries engagements
-    worker_options.setdefault("workflow_runner", engagement.workflow_runner())
+    if "workflow_runner" not in worker_options:
+        runner = engagement.workflow_runner()
+        worker_options["workflow_runner"] = context_free.context_free_runner(runner, client.data_converter)
     worker = Worker(
         client,
         task_queue=task_queue,
