@@ -34,7 +34,8 @@ class Pacer:
     """Waits, before each Update of a bulk action, while ``look()`` says the queue is full.
 
     ``look`` returns how many tasks wait (:func:`onboard.core.cli.bulk.pacer` looks at
-    the engagements' task queue); ``say`` prints one line for the user.  ``limit`` of 0 or less turns pacing off.
+    the engagements' task queue); ``say`` prints one line for the user.  A ``limit``
+    of 0 or less turns pacing off.
     """
 
     def __init__(
