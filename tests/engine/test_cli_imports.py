@@ -35,13 +35,18 @@ NOT_IN_AN_APPROVAL = (
     "platformdirs",
 )
 
+# It leaves with os._exit, as `onboard` does: a process that used temporalio's client can
+# crash in the interpreter's teardown (sdk-python#300), after the answer was printed.
 PROBE = """
-import contextlib, io, json, sys
+import contextlib, io, json, os, sys
 from onboard.core.cli import run
 out = io.StringIO()
 with contextlib.redirect_stdout(out):
     code = run(sys.argv[1:])
 print(json.dumps({"code": code, "out": out.getvalue(), "modules": sorted(sys.modules)}))
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(0)
 """
 
 
