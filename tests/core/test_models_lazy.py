@@ -70,8 +70,10 @@ def test_one_name_loads_only_its_module():
     assert "onboard.core.region" not in found  # the plan's validators need it, decisions do not
 
 
+# It leaves with os._exit, as `onboard` does: a process that ran temporalio's client and
+# worker can crash in the interpreter's teardown after its work is done (sdk-python#300).
 SANDBOX_RUN = """
-import asyncio, json, sys, uuid
+import asyncio, json, os, sys, uuid
 from datetime import timedelta
 from onboard.core.converter import DATA_CONVERTER
 from temporalio.client import Client
@@ -91,6 +93,9 @@ async def main(address):
                       "same_phase": int(phase) == id(sys.modules["onboard.core.models.base"].Phase)}))
 
 asyncio.run(main(sys.argv[1]))
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(0)
 """
 
 

@@ -86,7 +86,11 @@ class SeenIds:
     """
 
     def __init__(self) -> None:
-        self._file: tuple[int, int] | None = None  # (device, inode) of what was read
+        self._start(None)
+
+    def _start(self, file: tuple[int, int] | None) -> None:
+        """Know nothing yet of ``file`` (its device and inode)."""
+        self._file = file
         self._read_to = 0
         self._end = b""  # the last bytes read, up to CHECKED of them
         self._ids: set[str] = set()
@@ -96,8 +100,7 @@ class SeenIds:
         """Whether ``sink`` (open, locked) has a line whose ``id`` is ``notice_id``."""
         stat = os.fstat(sink.fileno())
         if not self._still_the_file_read(sink, stat):
-            self.__init__()
-            self._file = (stat.st_dev, stat.st_ino)
+            self._start((stat.st_dev, stat.st_ino))
         if stat.st_size > self._read_to:
             sink.seek(self._read_to)
             added = sink.read(stat.st_size - self._read_to)
