@@ -81,6 +81,17 @@ def test_a_command_imports_its_own_module_only():
     assert sorted(m for m in modules if m.startswith(heavy)) == []
 
 
+def test_list_reads_the_memo_without_the_rules_that_write_it():
+    found = loaded_after("from onboard.core.cli import run\nrun(['list', '--help'])")
+    assert "--awaiting" in found["out"]
+    modules = set(found["modules"])
+    assert "onboard.core.listing" in modules
+    # The memo's key and layout come from the workflow's interface, not from
+    # engagement.summary, which brings the rules, the gates and the plan's models.
+    heavy = ("onboard.core.engagement", "onboard.core.gates", "onboard.core.models.plan")
+    assert sorted(m for m in modules if m.startswith(heavy)) == []
+
+
 def test_commands_is_still_a_mapping_of_every_command():
     assert set(cli.commands) == set(COMMANDS) and len(cli.commands) == len(COMMANDS)
     assert "approve" in cli.commands and "no-such-command" not in cli.commands

@@ -26,8 +26,8 @@ from typing import Any
 import attrs
 from attrs import frozen
 from onboard.core import search_attributes as sa
-from onboard.core.engagement.summary import MEMO_KEY, MEMO_VERSION
 from onboard.core.errors import OnboardError
+from onboard.core.workflow_api import MEMO_KEY, MEMO_VERSION
 from temporalio.api.workflow.v1 import WorkflowExecutionInfo
 from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest, ListWorkflowExecutionsResponse
 from temporalio.client import Client, WorkflowExecutionStatus

@@ -28,6 +28,11 @@ def _reassess_result() -> type:
 
 #: The workflow type; a run returns an :class:`~onboard.core.models.EngagementStatus`.
 WORKFLOW_TYPE = "EngagementWorkflow"
+#: The memo field under which each run keeps its summary
+#: (:func:`onboard.core.engagement.summary.memo`), which ``onboard list`` reads.
+MEMO_KEY = "onboard"
+#: The memo's layout; a reader seeing another number falls back to search attributes.
+MEMO_VERSION = 1
 
 #: Query name -> the type of its answer, when called.
 _QUERIES: dict[str, Callable[[], Any]] = {

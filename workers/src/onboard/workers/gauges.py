@@ -24,6 +24,7 @@ from attrs import frozen
 from onboard.core import metrics
 from onboard.core import search_attributes as sa
 from onboard.core.models import Phase
+from onboard.core.workflow_api import MEMO_KEY
 from temporalio.client import Client
 from temporalio.common import MetricMeter
 
@@ -32,8 +33,6 @@ log = structlog.get_logger(__name__)
 DEFAULT_INTERVAL = timedelta(seconds=30)
 #: Each visibility call's deadline: a slow server must not pile up overlapping passes.
 QUERY_TIMEOUT = timedelta(seconds=10)
-#: The memo field the engagement keeps its summary under (engagement.summary.MEMO_KEY).
-MEMO_KEY = "onboard"
 
 
 @frozen

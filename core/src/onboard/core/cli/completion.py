@@ -162,7 +162,7 @@ def _typed_engagement_id(ctx: click.Context) -> str | None:
 async def _engagements(
     client: Any, deadline: timedelta, incomplete: str, running: bool
 ) -> list[CompletionItem]:
-    from onboard.core.engagement.summary import MEMO_KEY
+    from onboard.core.workflow_api import MEMO_KEY
 
     query = "WorkflowType = 'EngagementWorkflow'"
     if incomplete:

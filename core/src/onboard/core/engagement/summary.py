@@ -12,10 +12,10 @@ from typing import Any
 from onboard.core.engagement import rules
 from onboard.core.models import EngagementState, Phase, Severity
 
-#: The memo field that holds :func:`memo`'s dict.
-MEMO_KEY = "onboard"
-#: The memo's layout; a reader seeing another number falls back to search attributes.
-MEMO_VERSION = 1
+# Named in the workflow's interface, which readers of the memo import without the
+# rules and the plan's models that this module needs to write it.
+from onboard.core.workflow_api import MEMO_KEY as MEMO_KEY
+from onboard.core.workflow_api import MEMO_VERSION
 
 
 def memo(state: EngagementState, now: datetime, ended: bool = False) -> dict[str, Any]:
