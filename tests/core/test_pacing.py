@@ -77,6 +77,32 @@ async def test_a_server_that_cannot_tell_is_not_paced_and_that_is_said_once():
     assert said == ["cannot tell how many tasks wait for the workers (describe refused); not holding back"]
 
 
+async def test_a_look_that_fails_in_passing_lets_updates_go_until_the_next_look():
+    script = [RPCStatusCode.CANCELLED, 50, 50, 3, RPCStatusCode.DEADLINE_EXCEEDED, 50, 3]
+    sizes = iter(script)
+
+    async def look() -> int:
+        size = next(sizes)
+        if isinstance(size, RPCStatusCode):
+            raise RPCError("operation was canceled", size, b"")
+        return size
+
+    said: list[str] = []
+    paced = Pacer(look, 10, 5.0, said.append, every=EVERY)
+    for _ in range(3):  # failed, then full twice (held back each time), failed, full
+        await asyncio.sleep(EVERY)
+        await paced.wait()
+    await asyncio.sleep(EVERY)
+    await paced.wait()
+    assert list(sizes) == []  # pacing went on after each failure: every look was made
+    assert paced.held_for >= 3 * EVERY
+    assert said == [
+        "could not tell how many tasks wait for the workers (operation was canceled); "
+        "not holding back until the next look, in 0.01 s",
+        "50 tasks wait for the workers: holding back until fewer than 10",
+    ]
+
+
 @pytest.mark.parametrize("limit", [0, -1])
 async def test_no_limit_never_looks(limit: int):
     queue = Queue(10_000)
