@@ -24,13 +24,19 @@ from tests.engine.helpers import allowed_signers_text, write_persona_keys
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> None:
-    home = tmp_path_factory.mktemp("onboard-home")
+    # One home for the session, shared with workers/tests/conftest.py (the same folder
+    # and variables): a run that names files of both suites in any order then finds,
+    # whichever set the variables last, the keys and signers each suite wrote.
+    home = tmp_path_factory.getbasetemp() / "onboard-home"
+    home.mkdir(exist_ok=True)
     os.environ["ONBOARD_HOME"] = str(home)
     os.environ["ONBOARD_NOTIFICATIONS"] = str(home / "notifications.jsonl")
     os.environ["ONBOARD_AUDIT_JOURNAL"] = str(home / "audit")
-    # The workers' trust anchor: the test personas' keys (tests.engine.helpers.KEYS).
+    # The workers' trust anchor: the test personas' keys (tests.engine.helpers.KEYS),
+    # added to those of workers/tests if they came first.
     signers = home / "allowed_signers"
-    signers.write_text(allowed_signers_text())
+    with signers.open("a") as file:
+        file.write(allowed_signers_text())
     os.environ["ONBOARD_ALLOWED_SIGNERS"] = str(signers)
     write_persona_keys(home / "keys")
 

@@ -12,13 +12,20 @@ from workers_testing import PERSONA_KEYS
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Keep every test's state (databases, notifications) out of the user's data dir."""
-    home = tmp_path_factory.mktemp("onboard-home")
+    """Keep every test's state (databases, notifications) out of the user's data dir.
+
+    The home is the session's one, shared with tests/conftest.py (the same folder and
+    variables): a run naming files of both suites, in any order, keeps each suite's
+    keys in the allowed-signers file whichever set the variables last.
+    """
+    home = tmp_path_factory.getbasetemp() / "onboard-home"
+    home.mkdir(exist_ok=True)
     os.environ["ONBOARD_HOME"] = str(home)
     os.environ["ONBOARD_NOTIFICATIONS"] = str(home / "notifications.jsonl")
     os.environ["ONBOARD_AUDIT_JOURNAL"] = str(home / "audit")
     signers = home / "allowed_signers"
-    signers.write_text("".join(f"{pid} {key.openssh_public_key()}\n" for pid, key in PERSONA_KEYS.items()))
+    with signers.open("a") as file:
+        file.write("".join(f"{pid} {key.openssh_public_key()}\n" for pid, key in PERSONA_KEYS.items()))
     os.environ["ONBOARD_ALLOWED_SIGNERS"] = str(signers)
     return home
 
