@@ -42,8 +42,10 @@ async def pages(client: Client, query: str, page_size: int) -> tuple[list[str], 
 
 
 def split(query: str, ids: list[str], parts: int) -> list[str]:
-    """``query`` cut into ``parts`` ranges of WorkflowId holding as many rows each."""
-    ordered = sorted(ids)
+    """``query`` cut into ``parts`` ranges of WorkflowId holding as many rows each (fewer
+    ranges when there are fewer rows than that)."""
+    ordered = sorted(set(ids))
+    parts = max(1, min(parts, len(ordered)))
     bounds = [None, *(ordered[len(ordered) * i // parts] for i in range(1, parts)), None]
     queries = []
     for low, high in itertools.pairwise(bounds):
@@ -70,12 +72,14 @@ async def main(args: argparse.Namespace) -> None:
         return
     ids, _, _ = await pages(client, args.query, args.page_size)
     queries = split(args.query, ids, args.split)
+    args.split = len(queries)
     started = time.perf_counter()
     parts = await asyncio.gather(*(pages(client, q, args.page_size) for q in queries))
     wall = time.perf_counter() - started
     found = [i for part, _, _ in parts for i in part]
     assert sorted(found) == sorted(ids), "the ranges must cover every row once"
-    print(f"{len(found)} rows in {args.split} queries at once ({[len(p[0]) for p in parts]}), {wall:.2f} s")
+    asked = f"{args.split} {'query' if args.split == 1 else 'queries'}"
+    print(f"{len(found)} rows in {asked} at once ({[len(p[0]) for p in parts]}), {wall:.2f} s")
 
 
 if __name__ == "__main__":
