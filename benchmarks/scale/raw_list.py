@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import itertools
 import os
+import sys
 import time
 
 from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
@@ -90,5 +91,14 @@ if __name__ == "__main__":
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--split", type=int, default=1)
     parser.add_argument("--query", default=QUERY)
-    asyncio.run(main(parser.parse_args()))
-    os._exit(0)  # as onboard does: temporalio's runtime can crash at interpreter exit
+    arguments = parser.parse_args()
+    try:
+        asyncio.run(main(arguments))
+        code = 0
+    except Exception as exc:  # an unreachable server, a query it refuses: one line, not a traceback
+        print(f"raw_list: {type(exc).__name__}: {exc}", file=sys.stderr)
+        code = 1
+    # Flushed here: os._exit does not, and stdout is a pipe's buffer when run by a test.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)  # as onboard does: temporalio's runtime can crash at interpreter exit

@@ -2,6 +2,7 @@
 and split into ranges of WorkflowId asked together (no timings judged)."""
 
 import asyncio
+import os
 import subprocess
 import sys
 import uuid
@@ -13,8 +14,10 @@ SCRIPT = Path(__file__).parents[2] / "benchmarks" / "scale" / "raw_list.py"
 
 
 def raw_list(address: str, *args: str) -> str:
+    # Buffered, as a pipe is without PYTHONUNBUFFERED: what it prints must still arrive.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), address, *args], capture_output=True, text=True, timeout=60
+        [sys.executable, str(SCRIPT), address, *args], capture_output=True, text=True, timeout=60, env=env
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
@@ -43,3 +46,11 @@ async def listed_whole_and_split(address: str, client: Client, kind: str) -> Non
         raw_list, address, "--query", f"WorkflowType = '{kind}-none'", "--split", "3"
     )
     assert nothing.startswith("0 rows in 1 query at once ([0]), ")
+
+
+def test_raw_list_says_in_one_line_that_it_cannot_reach_the_server():
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "127.0.0.1:1"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith("raw_list: ") and "Traceback" not in done.stderr
