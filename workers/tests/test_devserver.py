@@ -10,10 +10,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+from onboard.core import listing
 from onboard.core import search_attributes as sa
 from onboard.core.errors import OnboardError
 from onboard.workers.devserver import DevServer, find_binary, register_search_attributes
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
@@ -122,6 +124,79 @@ async def test_state_survives_a_restart_and_new_attributes_are_added(tmp_path):
     # Its file keeps a write-ahead log (devserver.SQLITE_PRAGMAS): readers do not wait for writers.
     with sqlite3.connect(db) as file:
         assert file.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_the_dev_server_caches_search_attributes_and_sends_big_pages(tmp_path):
+    command = DevServer(db=tmp_path / "t.db", port=7300).command()
+    told = [command[i + 1] for i, arg in enumerate(command) if arg == "--dynamic-config-value"]
+    assert told == [
+        "system.forceSearchAttributesCacheRefreshOnRead=false",
+        f"frontend.visibilityMaxPageSize={listing.PAGE_SIZE}",
+    ]
+    mine = DevServer(
+        db=tmp_path / "t.db", extra_args=["--dynamic-config-value", "frontend.visibilityMaxPageSize=7"]
+    )
+    told = [arg for arg in mine.command() if "visibilityMaxPageSize" in arg]
+    assert told == ["frontend.visibilityMaxPageSize=7"], "the caller's value, not ours beside it"
+
+
+async def _page_sizes(client: Client, namespace: str, query: str) -> list[int]:
+    """The rows of each page the server sends when asked for listing.PAGE_SIZE a page."""
+    sizes, token = [], b""
+    while True:
+        page = await client.workflow_service.list_workflow_executions(
+            ListWorkflowExecutionsRequest(
+                namespace=namespace, query=query, page_size=listing.PAGE_SIZE, next_page_token=token
+            )
+        )
+        sizes.append(len(page.executions))
+        token = page.next_page_token
+        if not token:
+            return [size for size in sizes if size]  # a last, empty page says there is no more
+
+
+async def _start_idle(client: Client, tenant: str, count: int) -> None:
+    """``count`` engagements no worker polls for (no memo), tagged with ``tenant``, all visible."""
+    tag = TypedSearchAttributes([SearchAttributePair(sa.TENANT, tenant)])
+    queue = f"nobody-{uuid.uuid4().hex[:8]}"
+    gate = asyncio.Semaphore(64)
+
+    async def start(n: int) -> None:
+        async with gate:
+            await client.start_workflow(
+                "EngagementWorkflow", id=f"{tenant}-{n}", task_queue=queue, search_attributes=tag
+            )
+
+    await asyncio.gather(*(start(n) for n in range(count)))
+    query = listing.list_query(tenant=tenant)
+    for _ in range(200):  # visibility is eventually consistent
+        if (await client.count_workflows(query)).count == count:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{count} workflows started, not all visible")
+
+
+async def test_more_than_the_default_page_comes_in_one(dev_server, dev_client: Client):
+    """1,001 rows in one page from DevServer, where a server left at its default sends 1,000."""
+    tenant = f"pages-{uuid.uuid4().hex[:8]}.example"
+    await _start_idle(dev_client, tenant, 1001)
+    query = listing.list_query(tenant=tenant)
+    assert await _page_sizes(dev_client, dev_server.namespace, query) == [1001]
+    rows = await listing.list_engagements(dev_client, query, limit=None)
+    assert sorted(row.engagement_id for row in rows) == sorted(f"{tenant}-{n}" for n in range(1001))
+
+
+async def test_a_server_with_a_smaller_cap_still_lists_every_row(tmp_path):
+    """A server that sends fewer rows than asked: pages follow pages, none is lost."""
+    small = ["--dynamic-config-value", "frontend.visibilityMaxPageSize=2"]
+    async with DevServer(db=tmp_path / "t.db", port=0, ui=False, extra_args=small) as server:
+        client = await server.connect()
+        tenant = f"capped-{uuid.uuid4().hex[:8]}.example"
+        await _start_idle(client, tenant, 5)
+        query = listing.list_query(tenant=tenant)
+        assert await _page_sizes(client, server.namespace, query) == [2, 2, 1]
+        rows = await listing.list_engagements(client, query, limit=None)
+        assert sorted(row.engagement_id for row in rows) == sorted(f"{tenant}-{n}" for n in range(5))
 
 
 async def test_a_taken_port_is_a_clear_error(tmp_path):

@@ -29,7 +29,7 @@ from contextlib import asynccontextmanager
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from onboard.core import codec_server, search_attributes
+from onboard.core import codec_server, listing, search_attributes
 from onboard.core.converter import DATA_CONVERTER
 from onboard.core.errors import OnboardError
 from onboard.core.search_attributes import type_name
@@ -63,8 +63,16 @@ SQLITE_PRAGMAS = ("journal_mode=wal", "synchronous=NORMAL")
 #: (benchmarks/README.md, "scale").  A real server caches them for a minute.  Names
 #: added while it runs would be unknown for that minute, so :meth:`DevServer.start`
 #: starts the server again when it had to add onboard's to an older database.
+#:
+#: ``frontend.visibilityMaxPageSize`` caps the rows of one visibility page (1,000
+#: unless told).  The dev server's SQLite spends some 30 ms on every page besides
+#: its time per row, so ``onboard list --all`` over 10,000 engagements is 0.3 - 0.5 s
+#: faster in pages of 10,000 (benchmarks/README.md, "scale": ``row_size.py``).
+#: :data:`onboard.core.listing.PAGE_SIZE` asks for that many; a server left at its
+#: default sends 1,000 a page, and the listing is just as complete.
 SEARCH_ATTRIBUTES_UNCACHED = "system.forceSearchAttributesCacheRefreshOnRead"
-DYNAMIC_CONFIG = {SEARCH_ATTRIBUTES_UNCACHED: "false"}
+VISIBILITY_MAX_PAGE_SIZE = "frontend.visibilityMaxPageSize"
+DYNAMIC_CONFIG = {SEARCH_ATTRIBUTES_UNCACHED: "false", VISIBILITY_MAX_PAGE_SIZE: str(listing.PAGE_SIZE)}
 
 
 def find_binary(name: str = TEMPORAL) -> Path:
