@@ -62,16 +62,31 @@ class EngagementActions:
     _bundles: list[tuple[int, Reassessment]]
     _reassessed: dict[int, ReassessResult | str]
     _resume: Resume | None
+    _validated: tuple[Any, authority.SignedBy] | None  # the argument the last validator passed
     _publish: Callable[[], None]  # .publishing.Publishing's
 
     def _signature(self, arg, person: Person, live: bool) -> authority.SignedBy:
+        """The signature checks: the validator's (``live``: the workers' allowed signers
+        too) and the handler's, which on replay is the only one (validators do not run).
+
+        The SDK runs a handler right after its validator (no await between them, so
+        on the state the validator saw), with the argument decoded again: when that
+        equals what the validator just passed, the handler takes the validator's
+        answer (``_validated``) instead of building the statement and checking it
+        again, since the checks depend on nothing else.  On replay there is no such
+        answer, and it checks.
+        """
         if not self._signed:
             return authority.UNSIGNED
+        validated, self._validated = self._validated, None
+        if not live and validated is not None and validated[0] == arg:
+            return validated[1]
         now = workflow.now()
         signed = authority.check_signature(self.state, workflow.info().workflow_id, arg, person, now)
         if live:
             store = trust_store.for_task_queue(workflow.info().task_queue)
             authority.check_signer(self.state, person, signed, now, store)
+            self._validated = (arg, signed)
         return signed
 
     def _audit(self, arg, person: Person, signed: authority.SignedBy, comment: str = "") -> AuditRecord:

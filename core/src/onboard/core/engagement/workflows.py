@@ -144,6 +144,7 @@ class EngagementWorkflow(
         self._bundles: list[tuple[int, Reassessment | ScopeChange]] = []  # (ticket, request), in order
         self._tickets = 0
         self._resume: Resume | None = None
+        self._validated: tuple[Any, authority.SignedBy] | None = None
         self._children: dict[str, workflow.ChildWorkflowHandle] = {}
         self._started: set[str] = set()  # services whose Enable child is running
         self._forwards: list[asyncio.Task] = []  # attestations on their way to children
