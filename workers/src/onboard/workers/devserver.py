@@ -66,10 +66,10 @@ SQLITE_PRAGMAS = ("journal_mode=wal", "synchronous=NORMAL")
 #:
 #: ``frontend.visibilityMaxPageSize`` caps the rows of one visibility page (1,000
 #: unless told).  The dev server's SQLite spends some 30 ms on every page besides
-#: its time per row, so ``onboard list --all`` over 10,000 engagements is 0.3 - 0.5 s
-#: faster in pages of 10,000 (benchmarks/README.md, "scale": ``row_size.py``).
-#: :data:`onboard.core.listing.PAGE_SIZE` asks for that many; a server left at its
-#: default sends 1,000 a page, and the listing is just as complete.
+#: its time per row: 10,000 rows cost it 0.3 - 0.5 s less in pages of 2,500 or more
+#: (benchmarks/README.md, "scale": ``row_size.py``).  The cap is what
+#: :data:`onboard.core.listing.PAGE_SIZE` asks for; a server left at its default
+#: sends 1,000 a page, and the listing is just as complete.
 SEARCH_ATTRIBUTES_UNCACHED = "system.forceSearchAttributesCacheRefreshOnRead"
 VISIBILITY_MAX_PAGE_SIZE = "frontend.visibilityMaxPageSize"
 DYNAMIC_CONFIG = {SEARCH_ATTRIBUTES_UNCACHED: "false", VISIBILITY_MAX_PAGE_SIZE: str(listing.PAGE_SIZE)}
