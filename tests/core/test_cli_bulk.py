@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 import pytest
-from onboard.core.cli import bulk
+from onboard.core.cli import approve_cmd, bulk
 from onboard.core.client import AlreadyAppliedError, RejectedError
 from onboard.core.errors import OnboardError
 from onboard.core.models import GateDecision
@@ -37,8 +37,8 @@ def test_an_unreadable_stdin_is_one_error():
 
 
 def test_one_id_is_not_bulk_several_or_stdin_are():
-    assert not bulk.is_bulk("a", ())
-    assert bulk.is_bulk("a", ("b",)) and bulk.is_bulk("-", ())
+    assert not approve_cmd.is_bulk("a", ())
+    assert approve_cmd.is_bulk("a", ("b",)) and approve_cmd.is_bulk("-", ())
 
 
 class Stub:

@@ -355,7 +355,7 @@ def test_export_formats(state):
 
 def test_onboard_audit_id_exports_what_verify_reads(tmp_path, keys, state, capsys, monkeypatch):
     """``onboard audit ID`` is ``onboard audit export ID`` (the status query stubbed: no server here)."""
-    from onboard.core.cli import engagement_cmds
+    from onboard.core.cli import engagement_options
     from onboard.core.client import Engagements
 
     async def connect(_options):
@@ -365,7 +365,7 @@ def test_onboard_audit_id_exports_what_verify_reads(tmp_path, keys, state, capsy
         assert engagement_id == ENGAGEMENT
         return status_of(state)
 
-    monkeypatch.setattr(engagement_cmds, "connect", connect)
+    monkeypatch.setattr(engagement_options, "connect", connect)
     monkeypatch.setattr(Engagements, "status", status)
     code, out, _ = onboard(capsys, "audit", ENGAGEMENT)
     assert code == 0 and out == export_jsonl(state.audit)

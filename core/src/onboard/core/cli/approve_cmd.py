@@ -4,14 +4,15 @@ One engagement (``onboard approve ID GATE``) prints and exits as every signed ac
 does (:mod:`.engagement_cmds`).  Several (``onboard approve ID1 ID2 ... GATE``), or
 ``-`` for ids on stdin (``onboard --plain list --awaiting casey | onboard approve -
 kickoff --as casey``), go over one connection, each its own signed Update, and each
-is reported on its own line: :mod:`.bulk` says how, and which exit status.
+is reported on its own line: :mod:`.bulk` says how, and which exit status (imported
+only then: one approval does not need it).
 """
 
 from typing import Any
 
 import click
-from onboard.core.cli import bulk, completion, pacing
-from onboard.core.cli.engagement_cmds import (
+from onboard.core.cli import completion, pacing
+from onboard.core.cli.engagement_options import (
     as_option,
     key_option,
     print_outcome,
@@ -45,6 +46,11 @@ bulk_json_option = click.option(
     is_flag=True,
     help="Print the outcome as JSON (the engagement's answer; for several, an array of them).",
 )
+
+
+def is_bulk(engagement_id: str, more: tuple[str, ...]) -> bool:
+    """Whether the command was given several engagements (or ``-``), not just one."""
+    return bool(more) or engagement_id == "-"
 
 
 def _gate_answer(gate: str) -> Any:
@@ -86,7 +92,9 @@ async def approve(
     status: 0 if each took it, 2 if any refused, 1 if any failed otherwise.
     """
     decision = GateDecision(gate, person, True, comment)
-    if bulk.is_bulk(engagement_id, more):
+    if is_bulk(engagement_id, more):
+        from onboard.core.cli import bulk
+
         ids = bulk.engagement_ids((engagement_id, *more))
         pacer = bulk.pacer(engagements, max_queued)
         report = bulk.reporter(as_json, _gate_answer(gate))
@@ -130,7 +138,9 @@ async def complete(
     if not evidence.strip():
         raise OnboardError("--evidence must say what shows it is done (a ticket, a log, a screenshot)")
     completion_ = Completion(item, person, evidence)
-    if bulk.is_bulk(engagement_id, more):
+    if is_bulk(engagement_id, more):
+        from onboard.core.cli import bulk
+
         ids = bulk.engagement_ids((engagement_id, *more))
         pacer = bulk.pacer(engagements, max_queued)
         report = bulk.reporter(as_json, lambda _: f"{item} completed")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 from onboard.core.cli import completion
-from onboard.core.cli.engagement_cmds import with_engagements
+from onboard.core.cli.engagement_options import with_engagements
 from onboard.core.cli.output import console
 from onboard.core.client import Engagements
 from onboard.core.journal import journal_line, journal_text

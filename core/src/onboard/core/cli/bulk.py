@@ -70,11 +70,6 @@ class Outcome:
         }
 
 
-def is_bulk(engagement_id: str, more: tuple[str, ...]) -> bool:
-    """Whether the command was given several engagements (or ``-``), not just one."""
-    return bool(more) or engagement_id == "-"
-
-
 def engagement_ids(given: Iterable[str], stdin: TextIO | None = None) -> list[str]:
     """The ids given, ``-`` replaced by those read from ``stdin``; each once, in order."""
     ids: list[str] = []

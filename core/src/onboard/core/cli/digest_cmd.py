@@ -14,7 +14,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
-from onboard.core.cli.engagement_cmds import json_option, queue_option
+from onboard.core.cli.engagement_options import json_option, queue_option
 from onboard.core.cli.output import console, print_json, table
 from onboard.core.client import live_pollers
 from onboard.core.connection import ConnectionOptions, connect, connection_options

@@ -2,112 +2,41 @@
 :mod:`.show_cmd`'s, ``list`` :mod:`.list_cmd`'s, ``approve`` and ``complete``, which take
 many engagements at once, :mod:`.approve_cmd`'s).
 
-``--as PERSON`` (or ``$ONBOARD_USER``) says who acts, and every action is signed
-with that person's key (``--key``, ``$ONBOARD_KEY``, ssh-agent or the default key;
-see :mod:`onboard.core.trust.keys`).  The engagement checks the signature against
-the workers' allowed-signers file, the roster, the party and the phase; a refusal
-is printed with its reason and exit status 2.
-
-With ``--json`` an action prints its outcome (:func:`print_outcome`): the engagement,
-the action, its request id (for ``onboard request``) and the engagement's answer as
-``result``.  Errors stay one line on stderr with nothing on stdout, and the exit
-status is the same with or without ``--json``.
+Every action is signed with the key of the person ``--as`` names, and the engagement
+checks the signature against the workers' allowed-signers file, the roster, the party
+and the phase; a refusal is printed with its reason and exit status 2.  The options
+and the runner these commands share (``--as``, ``--key``, ``--json``,
+:func:`~.engagement_options.with_engagements`) are :mod:`.engagement_options`'.
+Errors stay one line on stderr with nothing on stdout, and the exit status is the
+same with or without ``--json``.
 """
 
 from __future__ import annotations  # SignerSnapshot: see TYPE_CHECKING below
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 from onboard.core import models  # the other actions' models load in their commands (models.X)
 from onboard.core.cli import completion
-from onboard.core.cli.output import console, print_json
-from onboard.core.client import AlreadyAppliedError, Engagements, RejectedError
+from onboard.core.cli.engagement_options import (
+    as_option,
+    key_option,
+    outcome_option,
+    print_outcome,
+    queue_option,
+    with_engagements,
+)
+from onboard.core.cli.output import console
+from onboard.core.client import Engagements
 from onboard.core.connection import ConnectionOptions, connect, connection_options
 from onboard.core.errors import OnboardError
 from onboard.core.limits import TEXT_LIMIT
 from onboard.core.models import LIVE_BUNDLE, GateDecision
-from onboard.core.settings import TASK_QUEUE
-from onboard.core.trust import keys
 
 if TYPE_CHECKING:  # a model of the plan: approve and the other actions do not load it
     from onboard.core.models import SignerSnapshot
-
-REJECTED_EXIT = 2
-
-as_option = click.option(
-    "--as",
-    "person",
-    envvar="ONBOARD_USER",
-    required=True,
-    help="Your id on the engagement roster (or set ONBOARD_USER).",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-outcome_option = click.option(
-    "--json", "as_json", is_flag=True, help="Print the outcome as JSON (the engagement's answer)."
-)
-queue_option = click.option(
-    "--task-queue", default=TASK_QUEUE, show_default=True, help="Engagement task queue."
-)
-key_option = click.option(
-    "--key",
-    metavar="PATH",
-    help="Sign with this OpenSSH Ed25519 key (a .pub: its private half in ssh-agent)  "
-    "[default: $ONBOARD_KEY, then ssh-agent, then the key `onboard keys new` makes]",
-)
-
-
-def with_engagements(body: Callable[..., Awaitable[Any]]) -> Callable:
-    """Run ``body(engagements, **kwargs)`` with a connected client; map refusals to exit 2.
-
-    A command with a ``--key`` option signs its action with the key found for it.
-    """
-
-    def command(connection: ConnectionOptions, task_queue: str = TASK_QUEUE, **kwargs: Any) -> None:
-        signer = None
-        if "key" in kwargs:
-            key = keys.resolve(kwargs.pop("key"))  # before connecting: a missing key is quick to report
-            signer = lambda _person: key  # noqa: E731 - one key, whoever --as names
-
-        # Connects at the first call to the server: the body's own checks come first.
-        engagements = Engagements(
-            lambda: connect(connection), task_queue, signer=signer, timeout=connection.deadline
-        )
-        try:
-            asyncio.run(body(engagements, **kwargs))
-        except RejectedError as exc:
-            click.echo(f"onboard: rejected: {exc}", err=True)
-            raise click.exceptions.Exit(REJECTED_EXIT) from exc
-        except AlreadyAppliedError as exc:  # a resend of what was done: the first outcome stands
-            click.echo(f"onboard: {exc}", err=True)
-            if kwargs.get("as_json"):
-                print_outcome(
-                    engagements, kwargs.get("engagement_id", ""), body.__name__, None, already_applied=True
-                )
-
-    command.__name__ = body.__name__
-    command.__doc__ = body.__doc__
-    return connection_options(command)
-
-
-def print_outcome(
-    engagements: Engagements, engagement_id: str, action: str, result: Any, **extra: Any
-) -> None:
-    """An action's ``--json``: what the engagement answered, and the request id to ask about it."""
-    print_json(
-        {
-            "engagement_id": engagement_id,
-            "action": action,
-            "request_id": engagements.last_request_id,
-            "already_applied": False,
-            "result": result,
-            **extra,
-        }
-    )
-
 
 # ---------------------------------------------------------------------------
 

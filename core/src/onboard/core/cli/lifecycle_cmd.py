@@ -3,7 +3,7 @@ course (``onboard resume`` ends a pause: :mod:`.engagement_cmds`)."""
 
 import click
 from onboard.core.cli import completion
-from onboard.core.cli.engagement_cmds import (
+from onboard.core.cli.engagement_options import (
     as_option,
     key_option,
     outcome_option,

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 import click
-from onboard.core.cli.engagement_cmds import json_option, with_engagements
+from onboard.core.cli.engagement_options import json_option, with_engagements
 from onboard.core.cli.output import console, print_json, table
 from onboard.core.client import Engagements
 from onboard.core.diagnosis import WAY_OUT

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 from onboard.core.cli import completion
-from onboard.core.cli.engagement_cmds import with_engagements
+from onboard.core.cli.engagement_options import with_engagements
 from onboard.core.client import Engagements
 from onboard.core.errors import OnboardError
 from onboard.core.reports import FORMATS, SUFFIXES, engagement_report, format_of, render

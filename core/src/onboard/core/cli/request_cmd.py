@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import click
 from onboard.core.cli import completion
-from onboard.core.cli.engagement_cmds import json_option, with_engagements
+from onboard.core.cli.engagement_options import json_option, with_engagements
 from onboard.core.cli.output import print_json
 from onboard.core.client import Engagements
 from onboard.core.engagement.authority import describe_record

@@ -7,7 +7,7 @@ for a customer person's ``onboard roster ack`` (see
 
 import click
 from onboard.core.cli import completion
-from onboard.core.cli.engagement_cmds import (
+from onboard.core.cli.engagement_options import (
     as_option,
     json_option,
     key_option,

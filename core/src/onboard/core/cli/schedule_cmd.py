@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import click
 from onboard.core import region
 from onboard.core.cli import completion
-from onboard.core.cli.engagement_cmds import (
+from onboard.core.cli.engagement_options import (
     as_option,
     json_option,
     key_option,

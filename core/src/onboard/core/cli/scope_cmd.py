@@ -6,7 +6,7 @@ The engagement plans again and re-assesses its last bundle (see
 
 import click
 from onboard.core.cli import completion
-from onboard.core.cli.engagement_cmds import (
+from onboard.core.cli.engagement_options import (
     as_option,
     key_option,
     outcome_option,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import click
 from onboard.core.cli import completion
-from onboard.core.cli.engagement_cmds import json_option, with_engagements
+from onboard.core.cli.engagement_options import json_option, with_engagements
 from onboard.core.cli.output import console, print_json, table
 from onboard.core.cli.status_view import render_status
 from onboard.core.cli.subject_view import render_subject

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time
 
 import click
 from onboard.core.cli import completion
-from onboard.core.cli.engagement_cmds import (
+from onboard.core.cli.engagement_options import (
     as_option,
     key_option,
     outcome_option,
