@@ -1,7 +1,7 @@
 """``onboard approve`` and ``onboard complete``, on one engagement or on many at once.
 
 One engagement (``onboard approve ID GATE``) prints and exits as every signed action
-does (:mod:`.engagement_cmds`).  Several (``onboard approve ID1 ID2 ... GATE``), or
+does (:mod:`.engagement_options`).  Several (``onboard approve ID1 ID2 ... GATE``), or
 ``-`` for ids on stdin (``onboard --plain list --awaiting casey | onboard approve -
 kickoff --as casey``), go over one connection, each its own signed Update, and each
 is reported on its own line: :mod:`.bulk` says how, and which exit status (imported
